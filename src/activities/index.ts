@@ -1,0 +1,108 @@
+import { heartbeat } from '@temporalio/activity';
+import type { ConnectClient } from '@aws-sdk/client-connect';
+import type { DialListSource } from '../domain/campaign';
+import type { ContactDefaults, StagedEntry } from '../domain/contact-entry';
+import type { OutcomeRecord } from '../domain/outcome';
+import { putContactBatch, type BatchInput } from './batch-put-contact';
+import { campaignDir } from './campaign-files';
+import { startOutboundChat, type ChatInput } from './outbound-chat';
+import type { OutcomeStore } from './outcome-store';
+import { findStagedEntries, forEachStagedEntry, readStagedPage } from './staged-list';
+import { stageDialList } from './staging';
+
+export interface ActivityDependencies {
+  connect: ConnectClient;
+  outcomes: OutcomeStore;
+  /** Where staged dial lists live (and, for the file store, outcomes). */
+  dataDir: string;
+  /** Resolves relative dial-list paths; the worker's working directory by default. */
+  baseDir?: string;
+}
+
+/** What a deflection lookup found for one RequestIdentifier outside the workflow's memory. */
+export type ContactLookup =
+  | { requestIdentifier: string; found: 'unknown' }
+  | { requestIdentifier: string; found: 'outcome'; record: OutcomeRecord; entry?: StagedEntry }
+  | { requestIdentifier: string; found: 'staged'; entry: StagedEntry; offset: number };
+
+const CANCEL_CHUNK = 10_000;
+
+export function createActivities(deps: ActivityDependencies) {
+  const dirOf = (campaignKey: string): string => campaignDir(deps.dataDir, campaignKey);
+
+  return {
+    async stageDialList(input: { campaignKey: string; source: DialListSource; defaults: ContactDefaults }) {
+      return stageDialList({
+        dir: dirOf(input.campaignKey),
+        source: input.source,
+        defaults: input.defaults,
+        outcomes: deps.outcomes,
+        campaignKey: input.campaignKey,
+        baseDir: deps.baseDir,
+        onProgress: (entriesRead) => heartbeat({ entriesRead }),
+      });
+    },
+
+    async readStagedPage(input: { campaignKey: string; offset: number; maxEntries: number }) {
+      return readStagedPage(dirOf(input.campaignKey), input.offset, input.maxEntries);
+    },
+
+    async putContactBatch(input: BatchInput) {
+      return putContactBatch(deps.connect, deps.outcomes, input);
+    },
+
+    async startOutboundChat(input: ChatInput) {
+      return startOutboundChat(deps.connect, deps.outcomes, input);
+    },
+
+    async recordOutcomes(input: { campaignKey: string; key: string; records: OutcomeRecord[] }): Promise<void> {
+      await deps.outcomes.write(input.campaignKey, input.key, input.records);
+    },
+
+    /**
+     * Marks CANCELLED every entry the campaign will never send: those it holds in memory
+     * (`held`) and the rest of the staged list from `fromOffset`, less `skipIds`. Keys are deterministic, so
+     * a retry rewrites the same files.
+     */
+    async cancelRemaining(input: { campaignKey: string; fromOffset: number; held: StagedEntry[]; skipIds: string[]; reason: string }): Promise<number> {
+      const message = `not sent: ${input.reason}`;
+      const toRecord = (s: StagedEntry): OutcomeRecord => ({ requestIdentifier: s.entry.RequestIdentifier, index: s.index, outcome: 'CANCELLED', message });
+      await deps.outcomes.write(input.campaignKey, 'cancelled-held', input.held.map(toRecord));
+      let chunk: OutcomeRecord[] = [];
+      let chunkNo = 0;
+      const flush = async (): Promise<void> => {
+        await deps.outcomes.write(input.campaignKey, `cancelled-${String(chunkNo++).padStart(6, '0')}`, chunk);
+        chunk = [];
+        heartbeat({ chunkNo });
+      };
+      // Deflected entries in the unread part already have (or are held for) their outcome.
+      const skip = new Set(input.skipIds);
+      let rest = 0;
+      await forEachStagedEntry(dirOf(input.campaignKey), input.fromOffset, async (s) => {
+        if (skip.has(s.entry.RequestIdentifier)) return;
+        rest++;
+        chunk.push(toRecord(s));
+        if (chunk.length >= CANCEL_CHUNK) await flush();
+      });
+      if (chunk.length > 0) await flush();
+      return input.held.length + rest;
+    },
+
+    /** Where each id stands outside the workflow's memory: an outcome already, a staged entry, or nowhere. */
+    async lookupContacts(input: { campaignKey: string; requestIdentifiers: string[] }): Promise<ContactLookup[]> {
+      const [records, staged] = await Promise.all([
+        deps.outcomes.find(input.campaignKey, input.requestIdentifiers),
+        findStagedEntries(dirOf(input.campaignKey), input.requestIdentifiers),
+      ]);
+      return input.requestIdentifiers.map((requestIdentifier): ContactLookup => {
+        const record = records.get(requestIdentifier);
+        const entry = staged.get(requestIdentifier);
+        if (record) return { requestIdentifier, found: 'outcome', record, entry: entry && { index: entry.index, entry: entry.entry } };
+        if (entry) return { requestIdentifier, found: 'staged', entry: { index: entry.index, entry: entry.entry }, offset: entry.offset };
+        return { requestIdentifier, found: 'unknown' };
+      });
+    },
+  };
+}
+
+export type CampaignActivities = ReturnType<typeof createActivities>;

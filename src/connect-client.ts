@@ -1,0 +1,17 @@
+import { ConnectClient } from '@aws-sdk/client-connect';
+import type { Config } from './config';
+
+/** The emulator accepts these; real AWS takes credentials from the default chain. */
+export const emulatorCredentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+
+/** The one Amazon Connect client: real AWS by default, the emulator when CONNECT_ENDPOINT is set. */
+export function createConnectClient(config: Pick<Config, 'CONNECT_ENDPOINT' | 'AWS_REGION'>): ConnectClient {
+  const local = config.CONNECT_ENDPOINT !== undefined && /^https?:\/\/(127\.|localhost|\[::1\])/.test(config.CONNECT_ENDPOINT);
+  const explicitCredentials = process.env.AWS_ACCESS_KEY_ID || process.env.AWS_PROFILE;
+  return new ConnectClient({
+    region: config.AWS_REGION,
+    endpoint: config.CONNECT_ENDPOINT,
+    // A local emulator needs no real credentials; anything else uses the SDK's default chain.
+    credentials: local && !explicitCredentials ? emulatorCredentials : undefined,
+  });
+}

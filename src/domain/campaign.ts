@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { contactDefaultsSchema } from './contact-entry';
+import { lanePolicyOverridesSchema } from './failure-lanes';
+import { MAX_INLINE_ENTRIES, MAX_INSTANCE_ID_LENGTH } from './limits';
+import { pacingSchema } from './pace';
+
+export const dialListFormats = ['csv', 'json', 'jsonl'] as const;
+export type DialListFormat = (typeof dialListFormats)[number];
+
+export const csvColumnsSchema = z.object({
+  requestIdentifier: z.string().min(1).default('RequestIdentifier'),
+  phoneNumber: z.string().min(1).default('PhoneNumber'),
+  queueId: z.string().min(1).default('QueueId'),
+});
+export type CsvColumns = z.infer<typeof csvColumnsSchema>;
+
+export const dialListSourceSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('inline'),
+    // Entries stay `unknown` here: a malformed one is REJECTED with its reason, not a failed start.
+    entries: z
+      .array(z.unknown())
+      .min(1, 'the dial list is empty')
+      .max(MAX_INLINE_ENTRIES, `inline dial lists hold at most ${MAX_INLINE_ENTRIES} entries; put larger lists in a CSV, JSON or JSONL file and pass its path`),
+  }),
+  z.object({
+    kind: z.literal('file'),
+    /** Path readable by the worker (absolute, or relative to the worker's working directory). */
+    path: z.string().min(1),
+    /** Taken from the file extension when absent. */
+    format: z.enum(dialListFormats).optional(),
+    /** CSV only: which header names hold the RequestIdentifier, number and queue; other columns become attributes. */
+    columns: csvColumnsSchema.default({ requestIdentifier: 'RequestIdentifier', phoneNumber: 'PhoneNumber', queueId: 'QueueId' }),
+  }),
+]);
+export type DialListSource = z.infer<typeof dialListSourceSchema>;
+
+export const chatSettingsSchema = z.object({
+  /** The phone number the SMS comes from: a CONNECT_PHONENUMBER_ARN. */
+  sourcePhoneNumberArn: z.string().regex(/^arn:aws[a-z-]*:connect:[a-z0-9-]+:\d{12}:phone-number\/.+$/, 'must be a Connect phone number ARN (arn:aws:connect:<region>:<account>:phone-number/<id>)'),
+  contactFlowId: z.string().min(1).max(500),
+  chatDurationInMinutes: z.number().int().min(60).max(10080).optional(),
+  displayName: z.string().min(1).max(256).optional(),
+  /** Sent as the chat's first system message unless a deflection carries its own. */
+  initialMessage: z.string().min(1).max(1024).optional(),
+  /** StartOutboundChatContact calls per second for this campaign. */
+  chatsPerSecond: z.number().positive().max(100).default(2),
+  /** StartOutboundChatContact calls in flight at once. */
+  chatsInFlight: z.number().int().min(1).max(50).default(2),
+});
+export type ChatSettings = z.infer<typeof chatSettingsSchema>;
+
+export const campaignIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/, 'use 1-80 letters, digits, ".", "_" or "-", starting with a letter or digit');
+
+/** A campaign as services, the CLI and the workflow see it: the one source of truth for its shape. */
+export const campaignSpecSchema = z.object({
+  campaignId: campaignIdSchema,
+  instanceId: z.string().min(1).max(MAX_INSTANCE_ID_LENGTH),
+  defaults: contactDefaultsSchema.default({}),
+  pacing: pacingSchema.default({ batchSize: 25, batchesInFlight: 4, adaptive: true }),
+  lanes: lanePolicyOverridesSchema.optional(),
+  chat: chatSettingsSchema.optional(),
+  dialList: dialListSourceSchema,
+  /** For tests and tuning: continue-as-new after this many batches even if the server has not suggested it. */
+  continueAsNewAfterBatches: z.number().int().min(1).optional(),
+});
+export type CampaignSpec = z.infer<typeof campaignSpecSchema>;
+export type CampaignSpecInput = z.input<typeof campaignSpecSchema>;
+
+export function campaignWorkflowId(campaignId: string): string {
+  return `campaign-${campaignId}`;
+}
+
+export function formatFromPath(path: string): DialListFormat | undefined {
+  const ext = path.toLowerCase().split('.').pop();
+  return dialListFormats.find((f) => f === ext);
+}

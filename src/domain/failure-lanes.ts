@@ -1,0 +1,88 @@
+import { z } from 'zod';
+
+/** FailureReasonCode values the Connect model lists; any other string is a new, unknown code. */
+export const knownFailureCodes = [
+  'INVALID_ATTRIBUTE_KEY',
+  'INVALID_CUSTOMER_ENDPOINT',
+  'INVALID_SYSTEM_ENDPOINT',
+  'INVALID_QUEUE',
+  'INVALID_OUTBOUND_STRATEGY',
+  'MISSING_CAMPAIGN',
+  'MISSING_CUSTOMER_ENDPOINT',
+  'MISSING_QUEUE_ID_AND_SYSTEM_ENDPOINT',
+  'REQUEST_THROTTLED',
+  'IDEMPOTENCY_EXCEPTION',
+  'INTERNAL_ERROR',
+] as const;
+
+export const laneNames = ['throttled', 'internal', 'idempotency', 'permanent', 'unknown'] as const;
+export type LaneName = (typeof laneNames)[number];
+
+export const lanePolicySchema = z.object({
+  /** Attempts in all, counting the first send; 1 means never retried. */
+  maxAttempts: z.number().int().min(1).max(1000),
+  initialBackoffMs: z.number().int().min(0),
+  maxBackoffMs: z.number().int().min(0),
+  multiplier: z.number().min(1),
+});
+export type LanePolicy = z.infer<typeof lanePolicySchema>;
+export type LanePolicies = Record<LaneName, LanePolicy>;
+
+export const lanePolicyOverridesSchema = z
+  .object(Object.fromEntries(laneNames.map((n) => [n, lanePolicySchema.partial().optional()])) as Record<LaneName, z.ZodOptional<ReturnType<typeof lanePolicySchema.partial>>>)
+  .partial();
+export type LanePolicyOverrides = z.infer<typeof lanePolicyOverridesSchema>;
+
+export const defaultLanePolicies: LanePolicies = {
+  throttled: { maxAttempts: 20, initialBackoffMs: 1_000, maxBackoffMs: 60_000, multiplier: 2 },
+  internal: { maxAttempts: 4, initialBackoffMs: 2_000, maxBackoffMs: 30_000, multiplier: 2 },
+  // A reused token with other contents: retrying blindly could dial someone twice.
+  idempotency: { maxAttempts: 1, initialBackoffMs: 0, maxBackoffMs: 0, multiplier: 1 },
+  permanent: { maxAttempts: 1, initialBackoffMs: 0, maxBackoffMs: 0, multiplier: 1 },
+  unknown: { maxAttempts: 3, initialBackoffMs: 5_000, maxBackoffMs: 60_000, multiplier: 2 },
+};
+
+export function resolveLanePolicies(overrides: LanePolicyOverrides | undefined): LanePolicies {
+  const out = { ...defaultLanePolicies };
+  for (const name of laneNames) out[name] = { ...defaultLanePolicies[name], ...overrides?.[name] };
+  return out;
+}
+
+export function laneFor(code: string): LaneName {
+  if (code === 'REQUEST_THROTTLED') return 'throttled';
+  if (code === 'INTERNAL_ERROR') return 'internal';
+  if (code === 'IDEMPOTENCY_EXCEPTION') return 'idempotency';
+  if (code.startsWith('INVALID_') || code.startsWith('MISSING_')) return 'permanent';
+  return 'unknown';
+}
+
+export function isKnownFailureCode(code: string): boolean {
+  return (knownFailureCodes as readonly string[]).includes(code);
+}
+
+export type LaneDecision = { retry: true; delayMs: number; lane: LaneName } | { retry: false; lane: LaneName; why: string };
+
+/**
+ * What to do with an entry that failed with `code` on its `attempts`-th send.
+ * `random` is in [0, 1): the workflow passes its deterministic Math.random.
+ */
+export function decideLane(code: string, attempts: number, policies: LanePolicies, random: number): LaneDecision {
+  const lane = laneFor(code);
+  const policy = policies[lane];
+  if (attempts >= policy.maxAttempts) {
+    const why =
+      policy.maxAttempts === 1
+        ? lane === 'idempotency'
+          ? 'the client token was reused with other contents; not retried so no one is dialled twice'
+          : 'permanent failure; not retried'
+        : `gave up after ${attempts} attempts`;
+    return { retry: false, lane, why };
+  }
+  return { retry: true, lane, delayMs: backoffMs(attempts, policy, random) };
+}
+
+/** Exponential backoff with full jitter (the AWS architecture blog's recommendation). */
+export function backoffMs(attempt: number, policy: LanePolicy, random: number): number {
+  const ceiling = Math.min(policy.maxBackoffMs, policy.initialBackoffMs * policy.multiplier ** Math.max(0, attempt - 1));
+  return Math.round(ceiling / 2 + (random * ceiling) / 2);
+}

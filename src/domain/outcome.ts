@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+export const outcomeKinds = ['CREATED', 'DEFLECTED', 'REJECTED', 'FAILED', 'CANCELLED'] as const;
+export type OutcomeKind = (typeof outcomeKinds)[number];
+
+/** The one terminal outcome of one dial-list entry (invariant 3). */
+export const outcomeRecordSchema = z.object({
+  requestIdentifier: z.string(),
+  /** Position in the dial list, 0-based. */
+  index: z.number().int().min(0).optional(),
+  outcome: z.enum(outcomeKinds),
+  /** CREATED: the voice ContactId; DEFLECTED: the chat ContactId. */
+  contactId: z.string().optional(),
+  /** DEFLECTED after dialling: the voice contact the SMS follows up. */
+  relatedContactId: z.string().optional(),
+  failureCode: z.string().optional(),
+  /** Which member of the entry was wrong (REJECTED). */
+  field: z.string().optional(),
+  message: z.string().optional(),
+});
+export type OutcomeRecord = z.infer<typeof outcomeRecordSchema>;
+
+export type OutcomeCounts = Record<OutcomeKind, number>;
+
+export function emptyOutcomeCounts(): OutcomeCounts {
+  return { CREATED: 0, DEFLECTED: 0, REJECTED: 0, FAILED: 0, CANCELLED: 0 };
+}
+
+export function totalOutcomes(counts: OutcomeCounts): number {
+  return outcomeKinds.reduce((sum, k) => sum + counts[k], 0);
+}
+
+/**
+ * When one entry has records in several places, the latest kind in this order wins: a
+ * deflection after dialling supersedes CREATED.
+ */
+export const outcomePrecedence: Record<OutcomeKind, number> = {
+  CANCELLED: 0,
+  REJECTED: 1,
+  FAILED: 2,
+  CREATED: 3,
+  DEFLECTED: 4,
+};

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { outcomeKinds, type OutcomeCounts } from './outcome';
+
+export const campaignStatuses = ['STAGING', 'RUNNING', 'PAUSED', 'CANCELLING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
+export type CampaignStatus = (typeof campaignStatuses)[number];
+export const finalStatuses = ['COMPLETED', 'FAILED', 'CANCELLED'] as const;
+export type FinalStatus = (typeof finalStatuses)[number];
+
+const countsSchema = z.object(Object.fromEntries(outcomeKinds.map((k) => [k, z.number().int()])) as Record<(typeof outcomeKinds)[number], z.ZodNumber>);
+
+export const progressSchema = z.object({
+  campaignId: z.string(),
+  status: z.enum(campaignStatuses),
+  /** Entries in the dial list; known once it is staged. */
+  total: z.number().int().optional(),
+  outcomes: countsSchema,
+  byFailureCode: z.record(z.string(), z.number().int()),
+  batchesSent: z.number().int(),
+  batchesInFlight: z.number().int(),
+  retries: z.number().int(),
+  /** Entries waiting in retry lanes. */
+  retrying: z.number().int(),
+  pendingDeflections: z.number().int(),
+  /** Extra gap between batches added by adaptive pacing. */
+  paceDelayMs: z.number().int(),
+  pauseReason: z.string().optional(),
+  reason: z.string().optional(),
+  runs: z.number().int(),
+  startedAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Progress = z.infer<typeof progressSchema>;
+
+export const campaignResultSchema = z.object({
+  campaignId: z.string(),
+  status: z.enum(finalStatuses),
+  reason: z.string().optional(),
+  total: z.number().int(),
+  outcomes: countsSchema,
+  byFailureCode: z.record(z.string(), z.number().int()),
+  batchesSent: z.number().int(),
+  retries: z.number().int(),
+  runs: z.number().int(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  durationMs: z.number().int(),
+});
+export type CampaignResult = z.infer<typeof campaignResultSchema>;
+
+export function settled(outcomes: OutcomeCounts): number {
+  return outcomeKinds.reduce((n, k) => n + outcomes[k], 0);
+}
+
+/** The progress table shown as the workflow's current details in the Temporal UI (markdown). */
+export function formatProgressDetails(p: Progress): string {
+  const done = settled(p.outcomes);
+  const total = p.total === undefined ? '?' : String(p.total);
+  const rows = outcomeKinds.map((k) => `| ${k} | ${p.outcomes[k]} |`).join('\n');
+  const codes = Object.entries(p.byFailureCode)
+    .sort(([, a], [, b]) => b - a)
+    .map(([code, n]) => `| ${code} | ${n} |`)
+    .join('\n');
+  return [
+    `**${p.status}** · ${done} / ${total} entries settled · ${p.batchesSent} batches · ${p.retries} retries`,
+    p.reason ? `\nReason: ${p.reason}` : '',
+    '\n| outcome | entries |\n|---|---|',
+    rows,
+    codes ? `\n| failure code | entries |\n|---|---|\n${codes}` : '',
+    `\nIn flight: ${p.batchesInFlight} batches · retrying: ${p.retrying} · pending deflections: ${p.pendingDeflections}` +
+      (p.paceDelayMs > 0 ? ` · pace slowed by ${p.paceDelayMs} ms/batch` : ''),
+  ].join('\n');
+}

@@ -1,0 +1,52 @@
+import type { StagedEntry } from './contact-entry';
+
+/** An entry waiting in a retry lane until `notBefore` (workflow time, ms). */
+export interface LaneItem {
+  staged: StagedEntry;
+  /** Sends so far. */
+  attempts: number;
+  lastCode: string;
+  notBefore: number;
+}
+
+/** An entry as it goes into a batch, with the sends it already had. */
+export interface BatchItem {
+  staged: StagedEntry;
+  attempts: number;
+}
+
+/**
+ * Picks the next batch: entries whose retry is due first (they have waited longest), then
+ * fresh entries from the queue. Mutates `lanes` and `queue`, taking what it returns.
+ */
+export function takeBatch(lanes: LaneItem[], queue: StagedEntry[], size: number, now: number): BatchItem[] {
+  const batch: BatchItem[] = [];
+  for (let i = 0; i < lanes.length && batch.length < size; ) {
+    const item = lanes[i];
+    if (item && item.notBefore <= now) {
+      batch.push({ staged: item.staged, attempts: item.attempts });
+      lanes.splice(i, 1);
+    } else {
+      i++;
+    }
+  }
+  while (batch.length < size && queue.length > 0) {
+    const staged = queue.shift();
+    if (staged) batch.push({ staged, attempts: 0 });
+  }
+  return batch;
+}
+
+/** When the earliest waiting retry becomes due, or undefined when no lane holds anything. */
+export function nextDue(lanes: readonly LaneItem[]): number | undefined {
+  let min: number | undefined;
+  for (const item of lanes) if (min === undefined || item.notBefore < min) min = item.notBefore;
+  return min;
+}
+
+/** Halves a batch that Connect refused as a whole, to isolate the entries that cause it. */
+export function splitBatch<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [items.slice()];
+  const mid = Math.ceil(items.length / 2);
+  return [items.slice(0, mid), items.slice(mid)];
+}

@@ -1,0 +1,244 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Worker } from '@temporalio/worker';
+import type { OutcomeRecord } from '../src/domain/outcome';
+import type { CampaignSpecInput } from '../src/domain/campaign';
+import { workflowBundle } from '../src/worker';
+import { campaignDefaults, entry, startStack, uniqueCampaignId, type Stack } from './support/stack';
+import { testTemporal } from './support/temporal';
+
+let stack: Stack;
+const finishedWorkflowIds: string[] = [];
+
+before(async () => {
+  stack = await startStack();
+});
+after(async () => {
+  await stack?.stop();
+});
+
+async function run(spec: CampaignSpecInput) {
+  const started = await stack.campaigns.start(spec);
+  finishedWorkflowIds.push(started.workflowId);
+  return stack.campaigns.result(started.campaignId);
+}
+
+async function outcomesOf(campaignId: string): Promise<OutcomeRecord[]> {
+  const records: OutcomeRecord[] = [];
+  for await (const r of stack.outcomes.readAll(`campaign-${campaignId}`)) records.push(r);
+  return records;
+}
+
+function voiceContactsOf(campaignId: string) {
+  return stack.emulator.contacts().filter((c) => c.channel === 'VOICE' && c.clientToken?.startsWith(`campaign-${campaignId}/`));
+}
+
+function assertNoDuplicates(campaignId: string): void {
+  const ids = voiceContactsOf(campaignId).map((c) => c.requestIdentifier);
+  assert.equal(new Set(ids).size, ids.length, 'a RequestIdentifier was created twice');
+  assert.equal(stack.emulator.stats().duplicates, 0);
+}
+
+describe('campaign workflow', () => {
+  test('100 contacts go out as 4 batches and create 100 contacts', async () => {
+    stack.emulator.reset();
+    const campaignId = uniqueCampaignId('first');
+    const result = await run({
+      campaignId,
+      instanceId: 'instance-1',
+      defaults: campaignDefaults,
+      dialList: { kind: 'inline', entries: Array.from({ length: 100 }, (_, i) => entry(i)) },
+    });
+    assert.equal(result.status, 'COMPLETED');
+    assert.equal(result.total, 100);
+    assert.equal(result.outcomes.CREATED, 100);
+    assert.equal(result.batchesSent, 4);
+    assert.equal(stack.emulator.stats().calls.BatchPutContact, 4);
+    assert.equal(voiceContactsOf(campaignId).length, 100);
+    const records = await outcomesOf(campaignId);
+    assert.equal(records.filter((r) => r.outcome === 'CREATED' && r.contactId).length, 100);
+    assertNoDuplicates(campaignId);
+  });
+
+  test('1,000 contacts from a CSV with 5% bad entries: good ones created once, bad ones REJECTED with their reason', async () => {
+    const campaignId = uniqueCampaignId('csv');
+    const rows = ['RequestIdentifier,PhoneNumber,FirstName'];
+    const bad = new Set<number>();
+    for (let i = 0; i < 1000; i++) {
+      if (i % 20 === 7) {
+        bad.add(i);
+        rows.push(`c-${i},not-a-number,Bad${i}`);
+      } else {
+        rows.push(`c-${i},+1415555${String(i).padStart(4, '0')},Name${i}`);
+      }
+    }
+    const path = join(stack.dataDir, `${campaignId}.csv`);
+    await writeFile(path, rows.join('\n'));
+    const result = await run({ campaignId, instanceId: 'instance-1', defaults: campaignDefaults, dialList: { kind: 'file', path } });
+    assert.equal(result.status, 'COMPLETED');
+    assert.equal(result.total, 1000);
+    assert.equal(result.outcomes.REJECTED, 50);
+    assert.equal(result.outcomes.CREATED, 950);
+    assert.equal(result.outcomes.REJECTED + result.outcomes.CREATED, result.total);
+    const records = await outcomesOf(campaignId);
+    assert.equal(records.length, 1000);
+    for (const r of records.filter((x) => x.outcome === 'REJECTED')) {
+      assert.equal(r.field, 'CustomerEndpoint.Address');
+      assert.match(r.message ?? '', /E\.164/);
+      assert.ok(bad.has(Number(r.requestIdentifier.slice(2))));
+    }
+    assert.equal(voiceContactsOf(campaignId).length, 950);
+    const created = voiceContactsOf(campaignId).find((c) => c.requestIdentifier === 'c-1');
+    assert.equal(created?.attributes?.FirstName, 'Name1');
+    assertNoDuplicates(campaignId);
+  });
+
+  test('30% throttled and 5% INTERNAL_ERROR entries: all end CREATED once, retries visible', async () => {
+    stack.emulator.setFaults({ entryThrottleRate: 0.3, entryInternalErrorRate: 0.05, seed: 7 });
+    try {
+      const campaignId = uniqueCampaignId('faults');
+      const result = await run({
+        campaignId,
+        instanceId: 'instance-1',
+        defaults: campaignDefaults,
+        lanes: {
+          throttled: { initialBackoffMs: 20, maxBackoffMs: 200 },
+          internal: { initialBackoffMs: 20, maxBackoffMs: 200, maxAttempts: 10 },
+        },
+        pacing: { batchSize: 25, batchesInFlight: 4, adaptive: false },
+        dialList: { kind: 'inline', entries: Array.from({ length: 500 }, (_, i) => entry(i)) },
+      });
+      assert.equal(result.status, 'COMPLETED');
+      assert.equal(result.outcomes.CREATED, 500);
+      assert.ok(result.retries > 100, `expected many retries, got ${result.retries}`);
+      assert.ok(result.batchesSent > 20);
+      assert.equal(voiceContactsOf(campaignId).length, 500);
+      assertNoDuplicates(campaignId);
+    } finally {
+      stack.emulator.setFaults({});
+    }
+  });
+
+  test('permanent failure codes end FAILED with code and message, never retried', async () => {
+    const campaignId = uniqueCampaignId('permanent');
+    const entries = Array.from({ length: 30 }, (_, i) => entry(i, { RequestIdentifier: `${campaignId}-${i}` }));
+    stack.emulator.setFaults({ schedule: [{ requestIdentifier: `${campaignId}-3`, failureReasonCode: 'INVALID_QUEUE', times: 5 }] });
+    const result = await run({ campaignId, instanceId: 'instance-1', defaults: campaignDefaults, dialList: { kind: 'inline', entries } }).finally(() =>
+      stack.emulator.setFaults({}),
+    );
+    assert.equal(result.status, 'COMPLETED');
+    assert.equal(result.outcomes.CREATED, 29);
+    assert.equal(result.outcomes.FAILED, 1);
+    assert.equal(result.retries, 0);
+    const failed = (await outcomesOf(campaignId)).find((r) => r.outcome === 'FAILED');
+    assert.equal(failed?.requestIdentifier, `${campaignId}-3`);
+    assert.equal(failed?.failureCode, 'INVALID_QUEUE');
+  });
+
+  test('forced continue-as-new over several runs keeps totals and outcomes exact', async () => {
+    const campaignId = uniqueCampaignId('can');
+    const result = await run({
+      campaignId,
+      instanceId: 'instance-1',
+      defaults: campaignDefaults,
+      pacing: { batchSize: 10, batchesInFlight: 2, adaptive: true },
+      continueAsNewAfterBatches: 5,
+      dialList: { kind: 'inline', entries: Array.from({ length: 200 }, (_, i) => entry(i)) },
+    });
+    assert.equal(result.status, 'COMPLETED');
+    assert.ok(result.runs >= 4, `expected several runs, got ${result.runs}`);
+    assert.equal(result.outcomes.CREATED, 200);
+    assert.equal(result.batchesSent, 20);
+    assert.equal(voiceContactsOf(campaignId).length, 200);
+    assert.equal((await outcomesOf(campaignId)).length, 200);
+    assertNoDuplicates(campaignId);
+  });
+
+  test('403 from Connect fails the campaign fast with one clear reason', async () => {
+    stack.emulator.configure({ deniedAccessKeyIds: ['test'] });
+    try {
+      const campaignId = uniqueCampaignId('denied');
+      const callsBefore = stack.emulator.stats().calls.BatchPutContact;
+      const result = await run({
+        campaignId,
+        instanceId: 'instance-1',
+        defaults: campaignDefaults,
+        pacing: { batchSize: 25, batchesInFlight: 1, adaptive: true },
+        dialList: { kind: 'inline', entries: Array.from({ length: 200 }, (_, i) => entry(i)) },
+      });
+      assert.equal(result.status, 'FAILED');
+      assert.match(result.reason ?? '', /denied BatchPutContact on instance instance-1/);
+      assert.equal(stack.emulator.stats().calls.BatchPutContact - callsBefore, 1);
+      assert.equal(result.outcomes.FAILED, 25);
+      assert.equal(result.outcomes.CANCELLED, 175);
+      assert.equal((await outcomesOf(campaignId)).length, 200);
+    } finally {
+      stack.emulator.configure({ deniedAccessKeyIds: [] });
+    }
+  });
+
+  test('a worker killed with SIGKILL mid-campaign and replaced: no duplicates, no loss', async () => {
+    const campaignId = uniqueCampaignId('kill9');
+    const taskQueue = `${stack.taskQueue}-kill9`;
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'src', 'worker.ts')], {
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: (await testTemporal()).address,
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        CONNECT_ENDPOINT: stack.emulator.url,
+        CONNECT_DIALER_DATA_DIR: stack.dataDir,
+      },
+      stdio: 'ignore',
+    });
+    stack.emulator.configure({ latencyMs: 150 });
+    const { CampaignClient } = await import('../src/client');
+    const campaigns = new CampaignClient(stack.campaigns.client, { taskQueue });
+    try {
+      await campaigns.start({
+        campaignId,
+        instanceId: 'instance-1',
+        defaults: campaignDefaults,
+        pacing: { batchSize: 25, batchesInFlight: 2, adaptive: true },
+        dialList: { kind: 'inline', entries: Array.from({ length: 600 }, (_, i) => entry(i)) },
+      });
+      finishedWorkflowIds.push(`campaign-${campaignId}`);
+      const deadline = Date.now() + 60_000;
+      while (voiceContactsOf(campaignId).length < 100 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(voiceContactsOf(campaignId).length >= 100, 'the child worker never got going');
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      const before = voiceContactsOf(campaignId).length;
+      assert.ok(before < 600, 'the campaign finished before the kill');
+
+      const { createCampaignWorker } = await import('../src/worker');
+      const env = await testTemporal();
+      const replacement = await createCampaignWorker({
+        connection: env.nativeConnection,
+        namespace: 'default',
+        taskQueue,
+        dependencies: { connect: stack.connect, outcomes: stack.outcomes, dataDir: stack.dataDir },
+      });
+      const result = await replacement.runUntil(campaigns.result(campaignId));
+      assert.equal(result.status, 'COMPLETED');
+      assert.equal(result.outcomes.CREATED, 600);
+      assert.equal(voiceContactsOf(campaignId).length, 600);
+      assert.equal((await outcomesOf(campaignId)).length, 600);
+      assertNoDuplicates(campaignId);
+    } finally {
+      child.kill('SIGKILL');
+      stack.emulator.configure({ latencyMs: 0 });
+    }
+  });
+
+  test('recorded histories replay without nondeterminism', async () => {
+    assert.ok(finishedWorkflowIds.length >= 5);
+    const bundle = await workflowBundle();
+    for (const workflowId of finishedWorkflowIds) {
+      const history = await stack.campaigns.client.workflow.getHandle(workflowId).fetchHistory();
+      await Worker.runReplayHistory({ workflowBundle: bundle }, history, workflowId);
+    }
+  });
+});

@@ -1,0 +1,189 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import type { CampaignSpecInput } from '../src/domain/campaign';
+import { deflectToChatUpdate } from '../src/domain/messages';
+import type { Progress } from '../src/domain/progress';
+import { campaignStatusKey } from '../src/domain/search-attributes';
+import { campaignDefaults, entry, startStack, uniqueCampaignId, type Stack } from './support/stack';
+
+let stack: Stack;
+
+before(async () => {
+  stack = await startStack();
+});
+after(async () => {
+  await stack?.stop();
+});
+
+const chat = { sourcePhoneNumberArn: 'arn:aws:connect:us-east-1:123456789012:phone-number/sms-1', contactFlowId: 'flow-sms', initialMessage: 'We tried to call you' };
+
+function spec(campaignId: string, size: number, extra: Partial<CampaignSpecInput> = {}): CampaignSpecInput {
+  return {
+    campaignId,
+    instanceId: 'instance-1',
+    defaults: campaignDefaults,
+    chat,
+    pacing: { batchSize: 25, batchesInFlight: 1, adaptive: true },
+    dialList: { kind: 'inline', entries: Array.from({ length: size }, (_, i) => entry(i, { RequestIdentifier: `${campaignId}-${i}` })) },
+    ...extra,
+  };
+}
+
+function contactsOf(campaignId: string) {
+  return stack.emulator.contacts().filter((c) => c.clientToken?.startsWith(`campaign-${campaignId}/`));
+}
+
+async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+async function progressOf(campaignId: string): Promise<Progress> {
+  return stack.campaigns.progress(campaignId);
+}
+
+describe('steering a live campaign', () => {
+  test('deflect 5 contacts before and 5 after dialling; a repeat sends nothing', async () => {
+    const id = uniqueCampaignId('deflect');
+    stack.emulator.configure({ latencyMs: 30 });
+    try {
+      await stack.campaigns.start(spec(id, 500));
+      await waitFor('100 voice contacts', () => contactsOf(id).filter((c) => c.channel === 'VOICE').length >= 100);
+      await stack.campaigns.pause(id, 'deflection test');
+      await waitFor('pause to settle', async () => (await progressOf(id)).batchesInFlight === 0);
+
+      const dialled = [0, 1, 2, 3, 4].map((i) => `${id}-${i}`);
+      const notDialled = [495, 496, 497, 498, 499].map((i) => `${id}-${i}`);
+      const answer = await stack.campaigns.deflect(id, { requestIdentifiers: [...dialled, ...notDialled], message: 'Reply YES to book' });
+      assert.deepEqual([...answer.accepted].sort(), [...dialled, ...notDialled].sort());
+      assert.deepEqual(answer.refused, []);
+
+      const again = await stack.campaigns.deflect(id, { requestIdentifiers: [...dialled, ...notDialled, 'nobody'] });
+      assert.deepEqual(again.accepted, []);
+      assert.equal(again.refused.filter((r) => r.reason === 'ALREADY_DEFLECTING').length, 10);
+      assert.deepEqual(again.refused.find((r) => r.requestIdentifier === 'nobody')?.reason, 'UNKNOWN_REQUEST_IDENTIFIER');
+
+      await stack.campaigns.deflectAsync(id, { requestIdentifiers: dialled }); // the signal path, also a repeat
+      await stack.campaigns.resume(id);
+      const result = await stack.campaigns.result(id);
+      assert.equal(result.status, 'COMPLETED');
+      assert.equal(result.outcomes.DEFLECTED, 10);
+      assert.equal(result.outcomes.CREATED, 490);
+
+      const contacts = contactsOf(id);
+      const chats = contacts.filter((c) => c.channel === 'CHAT');
+      assert.equal(chats.length, 10, 'exactly one SMS per deflected contact');
+      for (const rid of notDialled) {
+        assert.equal(contacts.filter((c) => c.channel === 'VOICE' && c.requestIdentifier === rid).length, 0, `${rid} was dialled`);
+        const sms = chats.find((c) => c.clientToken === `campaign-${id}/chat/${rid}`);
+        assert.ok(sms, `${rid} got no SMS`);
+        assert.equal(sms.relatedContactId, undefined);
+      }
+      for (const rid of dialled) {
+        const voice = contacts.find((c) => c.channel === 'VOICE' && c.requestIdentifier === rid);
+        const sms = chats.find((c) => c.clientToken === `campaign-${id}/chat/${rid}`);
+        assert.ok(voice && sms);
+        assert.equal(sms.relatedContactId, voice.contactId);
+      }
+      const records = [];
+      for await (const r of stack.outcomes.readAll(`campaign-${id}`)) records.push(r);
+      assert.equal(records.length, 500);
+      assert.equal(records.filter((r) => r.outcome === 'DEFLECTED').length, 10);
+    } finally {
+      stack.emulator.configure({ latencyMs: 0 });
+    }
+  });
+
+  test('pause stops new batches, resume runs to completion', async () => {
+    const id = uniqueCampaignId('pause');
+    stack.emulator.configure({ latencyMs: 100 });
+    try {
+      await stack.campaigns.start(spec(id, 300));
+      await waitFor('first batches', () => contactsOf(id).length >= 50);
+      await stack.campaigns.pause(id, 'lunch');
+      await waitFor('PAUSED with nothing in flight', async () => {
+        const p = await progressOf(id);
+        return p.status === 'PAUSED' && p.batchesInFlight === 0;
+      });
+      const description = await stack.campaigns.handle(id).describe();
+      assert.equal(description.typedSearchAttributes.get(campaignStatusKey), 'PAUSED');
+      const callsAtPause = stack.emulator.stats().calls.BatchPutContact;
+      await sleep(1_500);
+      assert.equal(stack.emulator.stats().calls.BatchPutContact, callsAtPause, 'BatchPutContact was called while paused');
+      assert.equal((await progressOf(id)).pauseReason, 'lunch');
+      await stack.campaigns.resume(id);
+      const result = await stack.campaigns.result(id);
+      assert.equal(result.status, 'COMPLETED');
+      assert.equal(result.outcomes.CREATED, 300);
+    } finally {
+      stack.emulator.configure({ latencyMs: 0 });
+    }
+  });
+
+  for (const how of ['signal', 'cancellation request'] as const) {
+    test(`cancel by ${how}: no call after it is handled, the rest CANCELLED, counts exact`, async () => {
+      const id = uniqueCampaignId('cancel');
+      stack.emulator.configure({ latencyMs: 100 });
+      try {
+        const callsBefore = stack.emulator.stats().calls.BatchPutContact;
+        await stack.campaigns.start(spec(id, 1000, { pacing: { batchSize: 25, batchesInFlight: 2, adaptive: true } }));
+        await waitFor('first batches', () => contactsOf(id).length >= 100);
+        if (how === 'signal') await stack.campaigns.cancel(id, 'wrong list');
+        else await stack.campaigns.handle(id).cancel();
+        const result = await stack.campaigns.result(id);
+        const callsAfter = stack.emulator.stats().calls.BatchPutContact;
+        assert.equal(result.status, 'CANCELLED');
+        assert.equal(result.reason, how === 'signal' ? 'wrong list' : 'cancellation requested');
+        assert.equal(callsAfter - callsBefore, result.batchesSent, 'a batch was sent that the result does not count');
+        assert.equal(result.outcomes.CREATED, contactsOf(id).length);
+        assert.ok(result.outcomes.CANCELLED > 0);
+        assert.equal(result.outcomes.CREATED + result.outcomes.CANCELLED, 1000);
+        await sleep(500);
+        assert.equal(stack.emulator.stats().calls.BatchPutContact, callsAfter, 'a call came after the campaign ended');
+        const records = [];
+        for await (const r of stack.outcomes.readAll(`campaign-${id}`)) records.push(r);
+        assert.equal(records.length, 1000);
+        assert.equal(records.filter((r) => r.outcome === 'CANCELLED').length, result.outcomes.CANCELLED);
+      } finally {
+        stack.emulator.configure({ latencyMs: 0 });
+      }
+    });
+  }
+
+  test('a pause signalled right after start is not lost; nothing is dialled', async () => {
+    const id = uniqueCampaignId('early');
+    const callsBefore = stack.emulator.stats().calls.BatchPutContact;
+    await stack.campaigns.start(spec(id, 100));
+    await stack.campaigns.pause(id);
+    await waitFor('PAUSED', async () => (await progressOf(id)).status === 'PAUSED');
+    await sleep(500);
+    const calls = stack.emulator.stats().calls.BatchPutContact - callsBefore;
+    await stack.campaigns.cancel(id, 'never mind');
+    const result = await stack.campaigns.result(id);
+    assert.equal(result.status, 'CANCELLED');
+    assert.equal(result.batchesSent, calls);
+    assert.equal(result.outcomes.CREATED + result.outcomes.CANCELLED, 100);
+  });
+
+  test('the deflection update validator rejects malformed requests before they enter history', async () => {
+    const id = uniqueCampaignId('validator');
+    await stack.campaigns.start(spec(id, 50));
+    await stack.campaigns.pause(id);
+    const handle = stack.campaigns.handle(id);
+    await assert.rejects(
+      handle.executeUpdate(deflectToChatUpdate, { args: [{ requestIdentifiers: [] }] }),
+      (err: unknown) => err instanceof WorkflowUpdateFailedError && /requestIdentifiers/.test(String((err.cause as Error)?.message)),
+    );
+    await assert.rejects(stack.campaigns.deflect(id, { requestIdentifiers: ['x'.repeat(81)] }), /requestIdentifiers\.0/);
+    await stack.campaigns.cancel(id);
+    await stack.campaigns.result(id);
+    const history = await handle.fetchHistory();
+    const updateEvents = (history.events ?? []).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes || e.workflowExecutionUpdateCompletedEventAttributes);
+    assert.equal(updateEvents.length, 0);
+  });
+});
