@@ -1,0 +1,147 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { campaignSpecSchema } from '../src/domain/campaign';
+import { batchClientToken, chatClientToken } from '../src/domain/client-token';
+import { toContactDataRequest } from '../src/domain/contact-entry';
+import { checkEntry } from '../src/domain/entry-validation';
+import { backoffMs, decideLane, defaultLanePolicies, laneFor, resolveLanePolicies } from '../src/domain/failure-lanes';
+import { batchGapMs, initialPace, paceAfterBatch } from '../src/domain/pace';
+import { nextDue, splitBatch, takeBatch, type LaneItem } from '../src/domain/retry-lanes';
+
+const staged = (i: number) => ({ index: i, entry: { RequestIdentifier: `r${i}`, CustomerEndpoint: { Type: 'TELEPHONE_NUMBER' as const, Address: '+14155550100' } } });
+
+describe('client tokens', () => {
+  test('depend only on the workflow id and the batch number', () => {
+    assert.equal(batchClientToken('campaign-a', 17), batchClientToken('campaign-a', 17));
+    assert.notEqual(batchClientToken('campaign-a', 17), batchClientToken('campaign-a', 18));
+    assert.notEqual(batchClientToken('campaign-a', 17), batchClientToken('campaign-b', 17));
+    assert.equal(batchClientToken('campaign-a', 17), 'campaign-a/batch/17');
+    assert.equal(chatClientToken('campaign-a', 'r1'), 'campaign-a/chat/r1');
+  });
+  test('stay within 500 characters and distinct for long ids', () => {
+    const a = batchClientToken('x'.repeat(600), 1);
+    const b = batchClientToken('x'.repeat(599) + 'y', 1);
+    assert.equal(a.length, 500);
+    assert.notEqual(a, b);
+  });
+});
+
+describe('failure lanes', () => {
+  test('map codes to lanes as DESIGN.md says', () => {
+    assert.equal(laneFor('REQUEST_THROTTLED'), 'throttled');
+    assert.equal(laneFor('INTERNAL_ERROR'), 'internal');
+    assert.equal(laneFor('IDEMPOTENCY_EXCEPTION'), 'idempotency');
+    assert.equal(laneFor('INVALID_QUEUE'), 'permanent');
+    assert.equal(laneFor('MISSING_CAMPAIGN'), 'permanent');
+    assert.equal(laneFor('SOMETHING_NEW'), 'unknown');
+  });
+  test('permanent and idempotency failures are never retried; throttles are, until the lane gives up', () => {
+    assert.equal(decideLane('INVALID_QUEUE', 1, defaultLanePolicies, 0.5).retry, false);
+    assert.equal(decideLane('IDEMPOTENCY_EXCEPTION', 1, defaultLanePolicies, 0.5).retry, false);
+    assert.equal(decideLane('REQUEST_THROTTLED', 1, defaultLanePolicies, 0.5).retry, true);
+    assert.equal(decideLane('REQUEST_THROTTLED', 20, defaultLanePolicies, 0.5).retry, false);
+    assert.equal(decideLane('SOMETHING_NEW', 2, defaultLanePolicies, 0.5).retry, true);
+    assert.equal(decideLane('SOMETHING_NEW', 3, defaultLanePolicies, 0.5).retry, false);
+  });
+  test('backoff grows exponentially within its cap, with jitter', () => {
+    const p = { maxAttempts: 10, initialBackoffMs: 100, maxBackoffMs: 1000, multiplier: 2 };
+    assert.equal(backoffMs(1, p, 0), 50);
+    assert.equal(backoffMs(1, p, 0.999999), 100);
+    assert.equal(backoffMs(3, p, 0), 200);
+    assert.equal(backoffMs(10, p, 0), 500);
+  });
+  test('overrides merge over the defaults per lane', () => {
+    const p = resolveLanePolicies({ throttled: { maxAttempts: 3 } });
+    assert.equal(p.throttled.maxAttempts, 3);
+    assert.equal(p.throttled.initialBackoffMs, defaultLanePolicies.throttled.initialBackoffMs);
+  });
+});
+
+describe('batching', () => {
+  test('due retries go first, then fresh entries, at most the batch size', () => {
+    const lanes: LaneItem[] = [
+      { staged: staged(1), attempts: 1, lastCode: 'REQUEST_THROTTLED', notBefore: 100 },
+      { staged: staged(2), attempts: 1, lastCode: 'REQUEST_THROTTLED', notBefore: 5_000 },
+    ];
+    const queue = [staged(3), staged(4), staged(5)];
+    const batch = takeBatch(lanes, queue, 3, 1_000);
+    assert.deepEqual(batch.map((b) => b.staged.index), [1, 3, 4]);
+    assert.deepEqual(batch.map((b) => b.attempts), [1, 0, 0]);
+    assert.equal(lanes.length, 1);
+    assert.equal(queue.length, 1);
+    assert.equal(nextDue(lanes), 5_000);
+  });
+  test('an invalid batch splits into halves down to single entries', () => {
+    assert.deepEqual(splitBatch([1, 2, 3, 4, 5]), [[1, 2, 3], [4, 5]]);
+    assert.deepEqual(splitBatch([1]), [[1]]);
+  });
+});
+
+describe('pace', () => {
+  test('slows down on throttling and creeps back when clean', () => {
+    let pace = initialPace();
+    pace = paceAfterBatch(pace, 5, 25, true);
+    assert.equal(pace.delayMs, 200);
+    pace = paceAfterBatch(pace, 1, 25, true);
+    assert.equal(pace.delayMs, 400);
+    pace = paceAfterBatch(pace, 0, 25, true);
+    assert.equal(pace.delayMs, 320);
+    for (let i = 0; i < 30; i++) pace = paceAfterBatch(pace, 0, 25, true);
+    assert.equal(pace.delayMs, 0);
+    assert.equal(paceAfterBatch(initialPace(), 5, 25, false).delayMs, 0);
+    assert.equal(batchGapMs({ batchSize: 25, batchesInFlight: 1, batchesPerSecond: 4, adaptive: true }, { delayMs: 100 }), 350);
+  });
+});
+
+describe('entry checks', () => {
+  const defaults = { QueueId: 'q1' };
+  test('normalise numbers with a country code to E.164', () => {
+    const r = checkEntry({ CustomerEndpoint: { Address: '+1 (415) 555-0100' } }, defaults);
+    assert.ok(r.ok);
+    assert.equal(r.entry.CustomerEndpoint?.Address, '+14155550100');
+    assert.equal(r.entry.CustomerEndpoint?.Type, 'TELEPHONE_NUMBER');
+  });
+  test('reject with the field and the reason', () => {
+    const cases: [unknown, string, RegExp][] = [
+      [{ CustomerEndpoint: { Address: '4155550100' } }, 'CustomerEndpoint.Address', /E\.164/],
+      [{}, 'CustomerEndpoint.Address', /missing/],
+      [{ RequestIdentifier: 'x'.repeat(81), CustomerEndpoint: { Address: '+14155550100' } }, 'RequestIdentifier', /81 characters; the limit is 80/],
+      [{ CustomerEndpoint: { Address: '+14155550100' }, Attributes: { 'bad key': 'v' } }, 'Attributes.bad key', /letters, digits/],
+      [{ CustomerEndpoint: { Address: 42 } }, 'CustomerEndpoint.Address', /string/],
+    ];
+    for (const [raw, field, reason] of cases) {
+      const r = checkEntry(raw, defaults);
+      assert.equal(r.ok, false, JSON.stringify(raw));
+      if (!r.ok) {
+        assert.equal(r.rejection.field, field);
+        assert.match(r.rejection.reason, reason);
+      }
+    }
+    const noQueue = checkEntry({ CustomerEndpoint: { Address: '+14155550100' } }, {});
+    assert.equal(noQueue.ok ? '' : noQueue.rejection.field, 'QueueId');
+  });
+  test('the request item merges campaign defaults under the entry', () => {
+    const req = toContactDataRequest(
+      { RequestIdentifier: 'r', CustomerEndpoint: { Type: 'TELEPHONE_NUMBER', Address: '+14155550100' }, Attributes: { a: 'entry' } },
+      { QueueId: 'q', Attributes: { a: 'default', b: 'default' }, OutboundStrategy: { Type: 'AGENT_FIRST' } },
+    );
+    assert.deepEqual(req.Attributes, { a: 'entry', b: 'default' });
+    assert.equal(req.QueueId, 'q');
+    assert.equal(req.OutboundStrategy?.Type, 'AGENT_FIRST');
+  });
+});
+
+describe('campaign spec', () => {
+  test('inline lists past the limit are refused with advice to use a file', () => {
+    const r = campaignSpecSchema.safeParse({ campaignId: 'c', instanceId: 'i', dialList: { kind: 'inline', entries: new Array(1001).fill({}) } });
+    assert.equal(r.success, false);
+    assert.match(r.error?.issues[0]?.message ?? '', /CSV, JSON or JSONL file/);
+    assert.deepEqual(r.error?.issues[0]?.path, ['dialList', 'entries']);
+  });
+  test('defaults fill pacing; batch size above 25 is refused', () => {
+    const ok = campaignSpecSchema.parse({ campaignId: 'c', instanceId: 'i', dialList: { kind: 'file', path: 'x.csv' } });
+    assert.equal(ok.pacing.batchSize, 25);
+    const bad = campaignSpecSchema.safeParse({ campaignId: 'c', instanceId: 'i', pacing: { batchSize: 26 }, dialList: { kind: 'file', path: 'x.csv' } });
+    assert.deepEqual(bad.error?.issues[0]?.path, ['pacing', 'batchSize']);
+  });
+});
