@@ -1,0 +1,90 @@
+// Throughput and quota utilisation of one campaign through the real stack: a Temporal dev
+// server, a worker, the real AWS SDK and the Connect emulator with a request-rate quota.
+//   npx tsx bench/campaign-throughput.ts [--contacts 20000] [--quota 10] [--burst 15] [--in-flight 4]
+// Prints figures; asserts nothing.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConnectClient } from '@aws-sdk/client-connect';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { createFileOutcomeStore } from '../src/activities/outcome-store';
+import { CampaignClient } from '../src/client';
+import { startDevServer } from '../src/dev/temporal-server';
+import { startEmulator } from '../src/emulator';
+import { createCampaignWorker } from '../src/worker';
+
+const { values } = parseArgs({
+  options: {
+    contacts: { type: 'string', default: '20000' },
+    quota: { type: 'string', default: '10' },
+    burst: { type: 'string', default: '15' },
+    'in-flight': { type: 'string', default: '4' },
+  },
+});
+const contacts = Number(values.contacts);
+const quota = Number(values.quota);
+const burst = Number(values.burst);
+const inFlight = Number(values['in-flight']);
+
+async function main(): Promise<void> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'connect-dialer-bench-'));
+  const server = await startDevServer({ headless: true });
+  const emulator = await startEmulator({ quiet: true, rate: { batchPutContact: { perSecond: quota, burst } } });
+  const nativeConnection = await NativeConnection.connect({ address: server.address });
+  const connection = await Connection.connect({ address: server.address });
+  const connect = new ConnectClient({ endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const worker = await createCampaignWorker({
+    connection: nativeConnection,
+    namespace: 'default',
+    taskQueue: 'bench',
+    dependencies: { connect, outcomes: createFileOutcomeStore(dataDir), dataDir },
+  });
+  let peakRss = 0;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
+  try {
+    const path = join(dataDir, 'list.csv');
+    const rows = ['RequestIdentifier,PhoneNumber'];
+    for (let i = 0; i < contacts; i++) rows.push(`r${i},+1${200 + (i % 700)}555${String(i % 10000).padStart(4, '0')}`);
+    await writeFile(path, rows.join('\n'));
+    const campaigns = new CampaignClient(new Client({ connection }), { taskQueue: 'bench' });
+    const campaignId = `bench-${Date.now()}`;
+    const t0 = Date.now();
+    const result = await worker.runUntil(async () => {
+      await campaigns.start({
+        campaignId,
+        instanceId: 'bench-instance',
+        defaults: { QueueId: 'q' },
+        pacing: { batchSize: 25, batchesInFlight: inFlight, batchesPerSecond: quota, adaptive: true },
+        dialList: { kind: 'file', path },
+      });
+      return campaigns.result(campaignId);
+    });
+    const seconds = (Date.now() - t0) / 1000;
+    const stats = emulator.stats();
+    const history = await campaigns.handle(campaignId).fetchHistory();
+    console.log(JSON.stringify({ status: result.status, outcomes: result.outcomes }, null, 0));
+    console.log(`contacts:                ${contacts}`);
+    console.log(`wall time:               ${seconds.toFixed(1)} s`);
+    console.log(`contacts/s:              ${(result.outcomes.CREATED / seconds).toFixed(1)}`);
+    console.log(`BatchPutContact calls/s: ${(stats.calls.BatchPutContact / seconds).toFixed(2)} (quota ${quota}/s, burst ${burst}) → utilisation ${((100 * stats.calls.BatchPutContact) / seconds / quota).toFixed(1)}%`);
+    console.log(`calls refused by quota:  ${stats.throttled} of ${stats.calls.BatchPutContact}`);
+    console.log(`duplicates:              ${stats.duplicates}`);
+    console.log(`workflow runs:           ${result.runs} (last run ${history.events?.length ?? 0} history events)`);
+    console.log(`peak RSS (bench process: worker + emulator): ${(peakRss / 2 ** 20).toFixed(0)} MiB`);
+  } finally {
+    clearInterval(sampler);
+    connect.destroy();
+    await connection.close();
+    await nativeConnection.close();
+    await emulator.stop();
+    await server.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,57 @@
+// Staging a 1,000,000-entry dial list: time and peak memory, and pages read by byte offset.
+//   npx tsx bench/staging-scale.ts [--contacts 1000000]
+// Prints figures; asserts nothing.
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { once } from 'node:events';
+import { createFileOutcomeStore } from '../src/activities/outcome-store';
+import { readStagedPage } from '../src/activities/staged-list';
+import { stageDialList } from '../src/activities/staging';
+
+const { values } = parseArgs({ options: { contacts: { type: 'string', default: '1000000' } } });
+const contacts = Number(values.contacts);
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'connect-dialer-stage-'));
+  try {
+    const path = join(dir, 'list.csv');
+    const out = createWriteStream(path);
+    out.write('RequestIdentifier,PhoneNumber,Tier\n');
+    for (let i = 0; i < contacts; i++) {
+      const bad = i % 100 === 99;
+      const line = `r${i},${bad ? 'n/a' : `+1${200 + (i % 700)}555${String(i % 10000).padStart(4, '0')}`},gold\n`;
+      if (!out.write(line)) await once(out, 'drain');
+    }
+    out.end();
+    await once(out, 'finish');
+    let peak = 0;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+    const t0 = Date.now();
+    const summary = await stageDialList({
+      dir: join(dir, 'campaign'),
+      source: { kind: 'file', path, columns: { requestIdentifier: 'RequestIdentifier', phoneNumber: 'PhoneNumber', queueId: 'QueueId' } },
+      defaults: { QueueId: 'q' },
+      outcomes: createFileOutcomeStore(dir),
+      campaignKey: 'bench',
+    });
+    const seconds = (Date.now() - t0) / 1000;
+    clearInterval(sampler);
+    const t1 = Date.now();
+    const first = await readStagedPage(join(dir, 'campaign'), 0, 400);
+    const page = await readStagedPage(join(dir, 'campaign'), first.nextOffset, 400);
+    console.log(`entries staged:   ${summary.total} (${summary.valid} valid, ${summary.rejected} rejected)`);
+    console.log(`staging time:     ${seconds.toFixed(1)} s (${Math.round(summary.total / seconds)} entries/s)`);
+    console.log(`peak RSS:         ${(peak / 2 ** 20).toFixed(0)} MiB`);
+    console.log(`two pages of ${page.entries.length} by byte offset: ${Date.now() - t1} ms`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

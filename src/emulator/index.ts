@@ -1,0 +1,63 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { configPatchSchema, faultConfigSchema, parseAdmin } from './admin-schemas';
+import { createRequestHandler } from './server';
+import { EmulatorState } from './state';
+import type { ContactQuery, CreatedContact, Emulator, EmulatorOptions } from './types';
+
+export type {
+  CallErrorName,
+  ConnectOperation,
+  ContactQuery,
+  CreatedContact,
+  Emulator,
+  EmulatorConfigPatch,
+  EmulatorOptions,
+  EmulatorStats,
+  FaultConfig,
+  RateLimit,
+  ScheduledCallFault,
+  ScheduledEntryFault,
+  ScheduledFault,
+} from './types';
+export { TOKEN_TTL_MS } from './idempotency';
+
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((err) => (err ? reject(err) : resolve()));
+    // Keep-alive sockets of SDK clients would otherwise hold close() open.
+    server.closeAllConnections();
+  });
+}
+
+/** Starts a local Amazon Connect that the unmodified AWS SDK talks to through `endpoint`. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  if (options.faults !== undefined) parseAdmin(faultConfigSchema, 'faults option', options.faults);
+  const state = new EmulatorState(options);
+  const server = createServer(createRequestHandler(state));
+  const host = options.host ?? '127.0.0.1';
+  const address = await listen(server, options.port ?? 0, host);
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  const url = `http://${urlHost}:${address.port}`;
+  let stopped: Promise<void> | undefined;
+  return {
+    url,
+    port: address.port,
+    stop: () => (stopped ??= close(server)),
+    contacts: (query?: ContactQuery): CreatedContact[] => [...state.store.query(query)],
+    stats: () => state.stats.snapshot(),
+    setFaults: (faults) => state.setFaults(parseAdmin(faultConfigSchema, 'fault config', faults)),
+    configure: (patch) => state.configure(parseAdmin(configPatchSchema, 'config', patch)),
+    reset: () => state.reset(),
+  };
+}

@@ -1,0 +1,97 @@
+import { ActiveChats } from './active-chats';
+import { ConnectError } from './errors';
+import { FaultInjector } from './faults';
+import { TokenStore } from './idempotency';
+import { bucketFor, type TokenBucket } from './rate-limiter';
+import { StatsRecorder } from './stats';
+import { ContactStore } from './store';
+import type { ConnectOperation, EmulatorConfigPatch, EmulatorOptions, FaultConfig } from './types';
+
+export interface FailedEntry {
+  RequestIdentifier?: string;
+  FailureReasonCode: string;
+  FailureReasonMessage: string;
+}
+
+/** A BatchPutContact answer kept for its token: its contacts are store[first, first+count). */
+export interface BatchOutcome {
+  first: number;
+  count: number;
+  failed: FailedEntry[];
+}
+
+/** Everything one emulator knows and the knobs that can change while it runs. */
+export class EmulatorState {
+  readonly region: string;
+  readonly now: () => number;
+  readonly quiet: boolean;
+  private readonly credentials: { accessKeyId: string; secretAccessKey: string };
+  private readonly instanceIds: ReadonlySet<string> | undefined;
+
+  latencyMs = 0;
+  missingInstanceIds = new Set<string>();
+  deniedAccessKeyIds = new Set<string>();
+  invalidQueueIds = new Set<string>();
+  private buckets: Record<ConnectOperation, TokenBucket | undefined> = { BatchPutContact: undefined, StartOutboundChatContact: undefined };
+  faults = new FaultInjector();
+
+  readonly store = new ContactStore();
+  readonly batchTokens = new TokenStore<BatchOutcome>();
+  readonly chatTokens = new TokenStore<number>();
+  readonly activeChats = new ActiveChats();
+  readonly stats = new StatsRecorder();
+
+  constructor(options: EmulatorOptions) {
+    this.region = options.region ?? 'us-east-1';
+    this.now = options.now ?? Date.now;
+    this.quiet = options.quiet ?? false;
+    this.credentials = options.credentials ?? { accessKeyId: 'test', secretAccessKey: 'test' };
+    this.instanceIds = options.instanceIds === undefined ? undefined : new Set(options.instanceIds);
+    this.configure(options);
+    this.setFaults(options.faults ?? {});
+  }
+
+  configure(patch: EmulatorConfigPatch): void {
+    if (patch.latencyMs !== undefined) this.latencyMs = patch.latencyMs;
+    if (patch.missingInstanceIds !== undefined) this.missingInstanceIds = new Set(patch.missingInstanceIds);
+    if (patch.deniedAccessKeyIds !== undefined) this.deniedAccessKeyIds = new Set(patch.deniedAccessKeyIds);
+    if (patch.invalidQueueIds !== undefined) this.invalidQueueIds = new Set(patch.invalidQueueIds);
+    // A given `rate` replaces both limits: an absent one means unlimited.
+    if ('rate' in patch) {
+      this.buckets = { BatchPutContact: bucketFor(patch.rate?.batchPutContact), StartOutboundChatContact: bucketFor(patch.rate?.outboundChat) };
+    }
+  }
+
+  setFaults(config: FaultConfig): void {
+    this.faults = new FaultInjector(config);
+  }
+
+  /** Clears what the emulator has seen; knobs set by options or configure() stay. */
+  reset(): void {
+    this.store.clear();
+    this.batchTokens.clear();
+    this.chatTokens.clear();
+    this.activeChats.clear();
+    this.stats.clear();
+    this.setFaults({});
+  }
+
+  /** Denied principals are real principals: they sign with the configured secret. */
+  secretFor(accessKeyId: string): string | undefined {
+    return accessKeyId === this.credentials.accessKeyId || this.deniedAccessKeyIds.has(accessKeyId) ? this.credentials.secretAccessKey : undefined;
+  }
+
+  takeRateToken(operation: ConnectOperation): boolean {
+    return this.buckets[operation]?.tryTake() ?? true;
+  }
+
+  checkInstance(instanceId: string): void {
+    if (this.missingInstanceIds.has(instanceId) || (this.instanceIds !== undefined && !this.instanceIds.has(instanceId))) {
+      throw new ConnectError('ResourceNotFoundException', `Instance ${instanceId} not found.`);
+    }
+  }
+
+  log(message: string): void {
+    if (!this.quiet) console.error(`[connect-emulator] ${message}`);
+  }
+}

@@ -1,0 +1,144 @@
+/** The emulator's public shapes: other parts of connect-dialer depend on these names. */
+
+export type ConnectOperation = 'BatchPutContact' | 'StartOutboundChatContact';
+
+export interface RateLimit {
+  perSecond: number;
+  burst: number;
+}
+
+export interface EmulatorOptions {
+  /** 0 = a free port (default 0). */
+  port?: number;
+  /** Default '127.0.0.1'. */
+  host?: string;
+  /** Default 'us-east-1'; requests must be signed for this region and service 'connect'. */
+  region?: string;
+  /** Default test/test. Keys in deniedAccessKeyIds share this secret. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Known instances; default: any instance id is accepted except those in missingInstanceIds. */
+  instanceIds?: string[];
+  /** Answered 404 ResourceNotFoundException. */
+  missingInstanceIds?: string[];
+  /** Authenticated but not allowed: 403 AccessDeniedException. */
+  deniedAccessKeyIds?: string[];
+  /** Queue ids answered INVALID_QUEUE per entry (an emulator extension; default none). */
+  invalidQueueIds?: string[];
+  /** Added to every Connect call (default 0). */
+  latencyMs?: number;
+  /** Over it: 429 LimitExceededException (batch) / ThrottlingException (chat). Default unlimited. */
+  rate?: { batchPutContact?: RateLimit; outboundChat?: RateLimit };
+  faults?: FaultConfig;
+  /** The emulator clock (ms) for token expiry, chat durations and createdAt. Default Date.now. */
+  now?: () => number;
+  quiet?: boolean;
+}
+
+/** Names a scripted whole-call fault may answer with. */
+export type CallErrorName =
+  | 'InternalServiceException'
+  | 'LimitExceededException'
+  | 'ThrottlingException'
+  | 'AccessDeniedException'
+  | 'ResourceNotFoundException'
+  | 'InvalidRequestException'
+  | 'IdempotencyException'
+  | 'ConflictException';
+
+/**
+ * A scripted whole-call error. With `call`, it answers that call of the operation (1-based,
+ * counted from when the fault config was applied); without, the next `times` calls (default 1).
+ */
+export interface ScheduledCallFault {
+  operation: ConnectOperation;
+  call?: number;
+  times?: number;
+  error: CallErrorName;
+  message?: string;
+}
+
+/** A scripted per-entry failure: the next `times` (default 1) entries with this RequestIdentifier. */
+export interface ScheduledEntryFault {
+  requestIdentifier: string;
+  /** Any string: unknown codes let callers test how they handle new ones. */
+  failureReasonCode: string;
+  times?: number;
+  message?: string;
+}
+
+export type ScheduledFault = ScheduledCallFault | ScheduledEntryFault;
+
+export interface FaultConfig {
+  /** 0..1 share of entries answered REQUEST_THROTTLED in FailedRequestList. */
+  entryThrottleRate?: number;
+  /** 0..1 share of entries answered INTERNAL_ERROR. */
+  entryInternalErrorRate?: number;
+  /** 0..1 share of whole calls answered 500 InternalServiceException. */
+  callInternalErrorRate?: number;
+  schedule?: ScheduledFault[];
+  /** Concurrent active chats; over it: 429 LimitExceededException on chat. */
+  chatConcurrencyLimit?: number;
+  /** Seed of the pseudo-random draws behind the rates, for repeatable runs. */
+  seed?: number;
+}
+
+export interface CreatedContact {
+  contactId: string;
+  channel: 'VOICE' | 'CHAT';
+  instanceId: string;
+  clientToken?: string;
+  requestIdentifier?: string;
+  customerAddress?: string;
+  relatedContactId?: string;
+  campaignId?: string;
+  queueId?: string;
+  attributes?: Record<string, string>;
+  createdAt: string;
+}
+
+export interface EmulatorStats {
+  /** Calls that reached an operation (signature checked), whatever their answer. */
+  calls: { BatchPutContact: number; StartOutboundChatContact: number };
+  /** BatchPutContact entries processed (replays not counted again). */
+  entries: number;
+  /** Contacts created, voice and chat. */
+  created: number;
+  /** Calls answered 429 because of the configured rate or the chat concurrency limit. */
+  throttled: number;
+  /** Injected faults: whole calls and entries, random and scripted. */
+  faultsInjected: number;
+  /** Calls answered from a stored ClientToken response. */
+  idempotentReplays: number;
+  /** Contacts created twice for the same (token, RequestIdentifier): must stay 0. */
+  duplicates: number;
+  /** Calls answered with a caller error: 400, 403, 404, 409 (not injected faults). */
+  rejected: number;
+  /** HTTP status of every Connect call answered, e.g. {"200": 10, "429": 2}. */
+  byStatus: Record<string, number>;
+  /** FailureReasonCode of every failed entry. */
+  byFailureCode: Record<string, number>;
+}
+
+export type EmulatorConfigPatch = Partial<Pick<EmulatorOptions, 'latencyMs' | 'rate' | 'deniedAccessKeyIds' | 'missingInstanceIds' | 'invalidQueueIds'>>;
+
+export interface ContactQuery {
+  channel?: 'VOICE' | 'CHAT';
+  instanceId?: string;
+}
+
+export interface Emulator {
+  /** e.g. http://127.0.0.1:PORT */
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+  /** Same data as GET /_emulator/contacts. */
+  contacts(query?: ContactQuery): CreatedContact[];
+  /** Same as GET /_emulator/stats. */
+  stats(): EmulatorStats;
+  /** Same as POST /_emulator/faults: replaces the whole fault config. */
+  setFaults(f: FaultConfig): void;
+  /** Same as POST /_emulator/config. */
+  configure(o: EmulatorConfigPatch): void;
+  /** Same as POST /_emulator/reset: clears contacts, tokens, stats and faults. */
+  reset(): void;
+}
