@@ -180,6 +180,68 @@ describe('campaign workflow', () => {
     }
   });
 
+  test('starting a running campaign again returns the running one; a finished one cannot be rerun under its id', async () => {
+    stack.emulator.configure({ latencyMs: 50 });
+    try {
+      const campaignId = uniqueCampaignId('twice');
+      const spec: CampaignSpecInput = {
+        campaignId,
+        instanceId: 'instance-1',
+        defaults: campaignDefaults,
+        dialList: { kind: 'inline', entries: Array.from({ length: 200 }, (_, i) => entry(i)) },
+      };
+      const first = await stack.campaigns.start(spec);
+      const second = await stack.campaigns.start(spec);
+      assert.equal(first.alreadyRunning, false);
+      assert.equal(second.alreadyRunning, true);
+      assert.equal(second.runId, first.runId);
+      const result = await stack.campaigns.result(campaignId);
+      assert.equal(result.outcomes.CREATED, 200);
+      await assert.rejects(stack.campaigns.start(spec), { name: 'CampaignAlreadyRanError', message: /new --campaign-id/ });
+      assert.equal(voiceContactsOf(campaignId).length, 200);
+    } finally {
+      stack.emulator.configure({ latencyMs: 0 });
+    }
+  });
+
+  test('a batch Connect refuses as invalid is split until the offending entry is isolated', async () => {
+    const campaignId = uniqueCampaignId('split');
+    // Calls 1-3 answer 400: the batch of 25 and then two of its halves.
+    stack.emulator.setFaults({ schedule: [{ operation: 'BatchPutContact', times: 3, error: 'InvalidRequestException' }] });
+    const result = await run({
+      campaignId,
+      instanceId: 'instance-1',
+      defaults: campaignDefaults,
+      pacing: { batchSize: 25, batchesInFlight: 1, adaptive: true },
+      dialList: { kind: 'inline', entries: Array.from({ length: 25 }, (_, i) => entry(i)) },
+    }).finally(() => stack.emulator.setFaults({}));
+    assert.equal(result.outcomes.CREATED, 25);
+    assert.ok(result.batchesSent >= 6, `expected the batch split, sent ${result.batchesSent}`);
+    assertNoDuplicates(campaignId);
+
+    const single = uniqueCampaignId('split-one');
+    stack.emulator.setFaults({ schedule: [{ operation: 'BatchPutContact', times: 1, error: 'InvalidRequestException' }] });
+    const alone = await run({
+      campaignId: single,
+      instanceId: 'instance-1',
+      defaults: campaignDefaults,
+      dialList: { kind: 'inline', entries: [entry(1)] },
+    }).finally(() => stack.emulator.setFaults({}));
+    assert.equal(alone.status, 'COMPLETED');
+    assert.equal(alone.outcomes.FAILED, 1);
+    assert.equal(alone.byFailureCode.INVALID_REQUEST, 1);
+  });
+
+  test('a dial list that cannot be read fails the campaign with the reason', async () => {
+    const campaignId = uniqueCampaignId('nofile');
+    const missing = join(stack.dataDir, 'no-such-list.csv');
+    const result = await run({ campaignId, instanceId: 'instance-1', defaults: campaignDefaults, dialList: { kind: 'file', path: missing } });
+    assert.equal(result.status, 'FAILED');
+    assert.match(result.reason ?? '', /dial list path/);
+    assert.ok(result.reason?.includes(missing), result.reason);
+    assert.equal(result.total, 0);
+  });
+
   test('a worker killed with SIGKILL mid-campaign and replaced: no duplicates, no loss', async () => {
     const campaignId = uniqueCampaignId('kill9');
     const taskQueue = `${stack.taskQueue}-kill9`;

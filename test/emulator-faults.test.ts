@@ -159,7 +159,7 @@ void describe('emulator: rate limits, latency and the SDK retry', () => {
   });
 
   void test('over the rate: BatchPutContact gets LimitExceededException, chat gets ThrottlingException', async () => {
-    emu.configure({ rate: { batchPutContact: { perSecond: 2, burst: 3 }, outboundChat: { perSecond: 1, burst: 1 } } });
+    emu.configure({ rate: { batchPutContact: { perSecond: 1, burst: 3 }, outboundChat: { perSecond: 0.2, burst: 1 } } });
     const connect = client(emu);
     const batches = await Promise.all(Array.from({ length: 5 }, (_, i) => outcome(connect.send(batch(`rate-${i}`, entries(`rate-${i}`, 1))))));
     assert.equal(batches.filter((r) => r === 'ok').length, 3);
@@ -168,7 +168,7 @@ void describe('emulator: rate limits, latency and the SDK retry', () => {
     assert.deepEqual(chats, ['ok', 'ThrottlingException 429']);
     assert.equal(emu.stats().throttled, 3);
     // The bucket refills at the configured rate.
-    await new Promise((r) => setTimeout(r, 600));
+    await new Promise((r) => setTimeout(r, 1100));
     assert.equal(await outcome(connect.send(batch('refilled', entries('refilled', 1)))), 'ok');
   });
 

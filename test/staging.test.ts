@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dialListSourceSchema, type DialListSource } from '../src/domain/campaign';
@@ -226,6 +226,25 @@ void describe('staged pages', () => {
       assert.deepEqual(page.entries[0], { index: hit.index, entry: hit.entry });
     }
     assert.equal((await findStagedEntries(dir, [])).size, 0);
+  });
+
+  void test('findStagedEntries reads escaped ids, and lines whose id is not first', async () => {
+    const dir = freshDir();
+    const ids = ['say "hi"', 'back\\slash', 'ünï 🎉', 'plain'];
+    const entries = ids.map((id, i) => ({ RequestIdentifier: id, CustomerEndpoint: { Address: phone(i) } }));
+    await stageDialList({ dir, source: { kind: 'inline', entries }, defaults, outcomes: createMemoryOutcomeStore(), campaignKey: 'wf' });
+    const found = await findStagedEntries(dir, ids);
+    assert.deepEqual(
+      ids.map((id) => found.get(id)?.index),
+      [0, 1, 2, 3],
+    );
+
+    // A spool written in another member order is still searchable.
+    const other = freshDir();
+    await mkdir(other, { recursive: true });
+    const line = JSON.stringify({ entry: { CustomerEndpoint: { Type: 'TELEPHONE_NUMBER', Address: phone(1) }, RequestIdentifier: 'late' }, index: 0 });
+    await writeFile(join(other, 'staged.jsonl'), line + '\n');
+    assert.equal((await findStagedEntries(other, ['late'])).get('late')?.offset, 0);
   });
 
   void test('forEachStagedEntry streams from an offset to the end', async () => {

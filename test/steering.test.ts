@@ -99,6 +99,49 @@ describe('steering a live campaign', () => {
     }
   });
 
+  test('deflections survive continue-as-new: unreached contacts are never dialled', async () => {
+    const id = uniqueCampaignId('deflect-can');
+    await stack.campaigns.start(spec(id, 300, { continueAsNewAfterBatches: 2, pacing: { batchSize: 10, batchesInFlight: 1, adaptive: true } }));
+    await stack.campaigns.pause(id);
+    await waitFor('pause to settle', async () => (await progressOf(id)).status === 'PAUSED' && (await progressOf(id)).batchesInFlight === 0);
+    const late = [250, 260, 270, 280, 290].map((i) => `${id}-${i}`);
+    const answer = await stack.campaigns.deflect(id, { requestIdentifiers: late });
+    assert.deepEqual([...answer.accepted].sort(), [...late].sort());
+    await stack.campaigns.resume(id);
+    const result = await stack.campaigns.result(id);
+    assert.ok(result.runs >= 5, `expected several runs, got ${result.runs}`);
+    assert.equal(result.outcomes.DEFLECTED, 5);
+    assert.equal(result.outcomes.CREATED, 295);
+    const contacts = contactsOf(id);
+    for (const rid of late) assert.equal(contacts.filter((c) => c.requestIdentifier === rid && c.channel === 'VOICE').length, 0);
+    assert.equal(contacts.filter((c) => c.channel === 'CHAT').length, 5);
+  });
+
+  test('chat throttling (ThrottlingException) and the concurrent-chat limit (LimitExceededException) are waited out', async () => {
+    const id = uniqueCampaignId('chat-limits');
+    stack.emulator.reset(); // chats of earlier tests still count as active
+    stack.emulator.configure({ rate: { outboundChat: { perSecond: 1, burst: 1 } } });
+    stack.emulator.setFaults({ chatConcurrencyLimit: 3 });
+    try {
+      await stack.campaigns.start(spec(id, 100, { chat: { ...chat, chatsPerSecond: 20, chatsInFlight: 4 } }));
+      await stack.campaigns.pause(id);
+      const ids = [90, 91, 92, 93].map((i) => `${id}-${i}`);
+      const answer = await stack.campaigns.deflect(id, { requestIdentifiers: ids });
+      assert.equal(answer.accepted.length, 4);
+      await waitFor('the fourth chat to hit the concurrent-chat limit', () => contactsOf(id).filter((c) => c.channel === 'CHAT').length === 3 && (stack.emulator.stats().byStatus['429'] ?? 0) > 0);
+      const statusCounts = stack.emulator.stats().byStatus;
+      assert.ok((statusCounts['429'] ?? 0) >= 2, 'expected both kinds of 429');
+      stack.emulator.setFaults({ chatConcurrencyLimit: 100 }); // chats ended: room again
+      await stack.campaigns.resume(id);
+      const result = await stack.campaigns.result(id);
+      assert.equal(result.outcomes.DEFLECTED, 4);
+      assert.equal(contactsOf(id).filter((c) => c.channel === 'CHAT').length, 4);
+    } finally {
+      stack.emulator.configure({ rate: {} });
+      stack.emulator.setFaults({});
+    }
+  });
+
   test('pause stops new batches, resume runs to completion', async () => {
     const id = uniqueCampaignId('pause');
     stack.emulator.configure({ latencyMs: 100 });

@@ -43,7 +43,7 @@ export function toConnectFailure(err: unknown, operation: string, instanceId: st
   }
   if (name === 'LimitExceededException' && operation === 'StartOutboundChatContact') {
     // The instance's concurrent active chats are used up: wait for chats to end, not for a rate window.
-    return ApplicationFailure.create({ message: `${operation}: ${message}`, type: connectFailureTypes.chatConcurrency, nextRetryDelay: '30s' });
+    return ApplicationFailure.create({ message: `${operation}: ${message}`, type: connectFailureTypes.chatConcurrency, nextRetryDelay: '15s' });
   }
   if (name === 'ConflictException') {
     return ApplicationFailure.nonRetryable(`${operation} conflict: ${message}`, connectFailureTypes.chatConflict);

@@ -1,10 +1,13 @@
 import { heartbeat } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import type { ConnectClient } from '@aws-sdk/client-connect';
 import type { DialListSource } from '../domain/campaign';
 import type { ContactDefaults, StagedEntry } from '../domain/contact-entry';
 import type { OutcomeRecord } from '../domain/outcome';
 import { putContactBatch, type BatchInput } from './batch-put-contact';
 import { campaignDir } from './campaign-files';
+import { DialListError } from './dial-list-reader';
+import { dialListInvalidType } from '../domain/connect-failures';
 import { startOutboundChat, type ChatInput } from './outbound-chat';
 import type { OutcomeStore } from './outcome-store';
 import { findStagedEntries, forEachStagedEntry, readStagedPage } from './staged-list';
@@ -32,15 +35,21 @@ export function createActivities(deps: ActivityDependencies) {
 
   return {
     async stageDialList(input: { campaignKey: string; source: DialListSource; defaults: ContactDefaults }) {
-      return stageDialList({
-        dir: dirOf(input.campaignKey),
-        source: input.source,
-        defaults: input.defaults,
-        outcomes: deps.outcomes,
-        campaignKey: input.campaignKey,
-        baseDir: deps.baseDir,
-        onProgress: (entriesRead) => heartbeat({ entriesRead }),
-      });
+      try {
+        return await stageDialList({
+          dir: dirOf(input.campaignKey),
+          source: input.source,
+          defaults: input.defaults,
+          outcomes: deps.outcomes,
+          campaignKey: input.campaignKey,
+          baseDir: deps.baseDir,
+          onProgress: (entriesRead) => heartbeat({ entriesRead }),
+        });
+      } catch (err) {
+        // A missing file or a bad header does not fix itself: fail the campaign with the reason.
+        if (err instanceof DialListError) throw ApplicationFailure.nonRetryable(`dial list ${err.field}: ${err.message}`, dialListInvalidType);
+        throw err;
+      }
     },
 
     async readStagedPage(input: { campaignKey: string; offset: number; maxEntries: number }) {
@@ -95,8 +104,10 @@ export function createActivities(deps: ActivityDependencies) {
         findStagedEntries(dirOf(input.campaignKey), input.requestIdentifiers),
       ]);
       return input.requestIdentifiers.map((requestIdentifier): ContactLookup => {
-        const record = records.get(requestIdentifier);
         const entry = staged.get(requestIdentifier);
+        // A later duplicate of this id may have been REJECTED: that is not this entry's outcome.
+        const found = records.get(requestIdentifier);
+        const record = found && !(found.outcome === 'REJECTED' && entry && found.index !== undefined && found.index !== entry.index) ? found : undefined;
         if (record) return { requestIdentifier, found: 'outcome', record, entry: entry && { index: entry.index, entry: entry.entry } };
         if (entry) return { requestIdentifier, found: 'staged', entry: { index: entry.index, entry: entry.entry }, offset: entry.offset };
         return { requestIdentifier, found: 'unknown' };

@@ -41,9 +41,8 @@ export async function findStagedEntries(
   if (wanted.size === 0) return found;
   const file = stagedListPath(dir);
   for await (const line of stagedLines(file, 0, SCAN_CHUNK_BYTES)) {
-    // Cheap id check before validating: most lines are not wanted.
-    const id = (JSON.parse(line.text) as { entry?: { RequestIdentifier?: unknown } }).entry?.RequestIdentifier;
-    if (typeof id !== 'string' || !wanted.has(id) || found.has(id)) continue;
+    const id = stagedId(line.text);
+    if (id === undefined || !wanted.has(id) || found.has(id)) continue;
     found.set(id, { ...parseStaged(line.text, file, line.offset), offset: line.offset });
     if (found.size === wanted.size) break;
   }
@@ -130,6 +129,15 @@ async function fileSize(file: string): Promise<number> {
   } finally {
     await fh.close();
   }
+}
+
+/** Staging writes the id first, so the lookup reads one JSON string instead of parsing every line. */
+const LEADING_ID = /^\{"index":\d+,"entry":\{"RequestIdentifier":("(?:[^"\\]|\\.)*")/;
+
+function stagedId(text: string): string | undefined {
+  const token = LEADING_ID.exec(text)?.[1];
+  const id: unknown = token !== undefined ? JSON.parse(token) : (JSON.parse(text) as { entry?: { RequestIdentifier?: unknown } }).entry?.RequestIdentifier;
+  return typeof id === 'string' ? id : undefined;
 }
 
 function parseStaged(text: string, file: string, offset: number): StagedEntry {

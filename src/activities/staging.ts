@@ -115,7 +115,8 @@ function stageEntry(raw: unknown, index: number, defaults: ContactDefaults, seen
   }
   // Only staged entries claim an id, so a bad entry never blocks a good one with the same id.
   seen.set(requestIdentifier, index);
-  return { index, entry: { ...check.entry, RequestIdentifier: requestIdentifier } };
+  // The id goes first so lookups can read it without parsing the whole line (see staged-list.ts).
+  return { index, entry: { RequestIdentifier: requestIdentifier, ...check.entry } };
 }
 
 function givenId(raw: unknown): string | undefined {

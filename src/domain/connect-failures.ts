@@ -14,3 +14,6 @@ export const campaignStoppingTypes: readonly string[] = [connectFailureTypes.acc
 
 /** Types retried by the activity retry policy (with the server-suggested delay); the rest are for the workflow. */
 export const retryableConnectFailureTypes: readonly string[] = [connectFailureTypes.chatThrottled, connectFailureTypes.chatConcurrency];
+
+/** The dial list cannot be read (missing file, unknown format, no phone column): the campaign fails with the reason. */
+export const dialListInvalidType = 'DialListInvalid';

@@ -79,7 +79,7 @@ export function toContactDataRequest(entry: DialEntry, defaults: ContactDefaults
     Attributes: Object.keys(attributes).length > 0 ? attributes : undefined,
     Campaign: entry.Campaign ?? defaults.Campaign,
     OutboundStrategy: entry.OutboundStrategy ?? defaults.OutboundStrategy,
-  }) as ContactDataRequest;
+  });
 }
 
 function prune<T extends Record<string, unknown>>(o: T): Partial<T> {

@@ -1,3 +1,17 @@
+/**
+ * A local Amazon Connect for development and tests: the unmodified @aws-sdk/client-connect
+ * talks to it through `endpoint`. It serves BatchPutContact and StartOutboundChatContact
+ * over rest-json, checks SigV4 signatures, enforces the model's constraints, keeps
+ * ClientToken outcomes for 7 days, and injects throttling and faults on demand.
+ *
+ * Unsigned admin API (also available as methods on the returned Emulator):
+ *   GET  /_emulator/health                          liveness and contact count
+ *   GET  /_emulator/contacts?channel=&instanceId=&offset=&limit=   created contacts (streamed)
+ *   GET  /_emulator/stats                           counters (EmulatorStats)
+ *   POST /_emulator/faults   FaultConfig            replaces the fault config
+ *   POST /_emulator/config   {latencyMs, rate, deniedAccessKeyIds, missingInstanceIds, invalidQueueIds}
+ *   POST /_emulator/reset                           forgets contacts, tokens, stats and faults
+ */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { configPatchSchema, faultConfigSchema, parseAdmin } from './admin-schemas';
@@ -42,7 +56,10 @@ function close(server: Server): Promise<void> {
 
 /** Starts a local Amazon Connect that the unmodified AWS SDK talks to through `endpoint`. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  // Same checks as the admin API, so a bad option fails here and not on the first call.
   if (options.faults !== undefined) parseAdmin(faultConfigSchema, 'faults option', options.faults);
+  const { latencyMs, rate, deniedAccessKeyIds, missingInstanceIds, invalidQueueIds } = options;
+  parseAdmin(configPatchSchema, 'options', { latencyMs, rate, deniedAccessKeyIds, missingInstanceIds, invalidQueueIds });
   const state = new EmulatorState(options);
   const server = createServer(createRequestHandler(state));
   const host = options.host ?? '127.0.0.1';

@@ -1,5 +1,4 @@
 import { ConnectError } from './errors';
-import type { ConnectOperation } from './types';
 
 export type Route = { operation: 'BatchPutContact'; instanceId: string } | { operation: 'StartOutboundChatContact' };
 
@@ -27,4 +26,3 @@ export function resourceOf(route: Route): string {
   return route.operation === 'BatchPutContact' ? `instance/${route.instanceId}` : 'instance/*';
 }
 
-export const operations: readonly ConnectOperation[] = ['BatchPutContact', 'StartOutboundChatContact'];

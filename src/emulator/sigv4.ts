@@ -81,13 +81,21 @@ function parseAmzDate(value: string): Date | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new ConnectError('SerializationException', `Query string is not valid percent-encoding: '${text}'.`);
+  }
+}
+
 function parseQuery(rawQuery: string): Record<string, string | string[]> {
   const query: Record<string, string | string[]> = {};
   for (const pair of rawQuery.split('&')) {
     if (pair === '') continue;
     const eq = pair.indexOf('=');
-    const key = decodeURIComponent(eq < 0 ? pair : pair.slice(0, eq));
-    const value = eq < 0 ? '' : decodeURIComponent(pair.slice(eq + 1));
+    const key = decode(eq < 0 ? pair : pair.slice(0, eq));
+    const value = eq < 0 ? '' : decode(pair.slice(eq + 1));
     const prev = query[key];
     query[key] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
   }

@@ -2,7 +2,7 @@ import * as wf from '@temporalio/workflow';
 import { ApplicationFailure, type ActivityFailure } from '@temporalio/common';
 import type { CampaignActivities, ContactLookup } from '../activities';
 import type { BatchResult } from '../activities/batch-put-contact';
-import { campaignStoppingTypes, connectFailureTypes, retryableConnectFailureTypes } from '../domain/connect-failures';
+import { campaignStoppingTypes, connectFailureTypes, dialListInvalidType, retryableConnectFailureTypes } from '../domain/connect-failures';
 import type { StagedEntry } from '../domain/contact-entry';
 import { batchClientToken, chatClientToken } from '../domain/client-token';
 import { deflectRequestSchema, type DeflectAnswer, type DeflectRequest } from '../domain/deflection';
@@ -81,10 +81,16 @@ class CampaignRun {
   private async runCampaign(): Promise<CampaignResult> {
     this.publish();
     if (!this.state.staged) {
-      const summary = await housekeeping.stageDialList.executeWithOptions(
-        { summary: 'stage the dial list' },
-        [{ campaignKey: this.workflowId, source: this.spec.dialList, defaults: this.spec.defaults }],
-      );
+      const summary = await housekeeping.stageDialList
+        .executeWithOptions({ summary: 'stage the dial list' }, [{ campaignKey: this.workflowId, source: this.spec.dialList, defaults: this.spec.defaults }])
+        .catch((err: unknown) => {
+          const cause = (err as ActivityFailure).cause;
+          if (cause instanceof ApplicationFailure && cause.type === dialListInvalidType) {
+            this.fatal = { reason: cause.message, code: dialListInvalidType };
+            throw this.campaignFailed(this.result('FAILED'));
+          }
+          throw err;
+        });
       this.state.staged = { total: summary.total, valid: summary.valid, rejected: summary.rejected };
       this.state.outcomes.REJECTED += summary.rejected;
       if (summary.rejected > 0) countFailureCode(this.state, 'REJECTED_BEFORE_SENDING', summary.rejected);
@@ -559,8 +565,16 @@ class CampaignRun {
       s.deflections = [];
     }
     const status = this.fatal ? 'FAILED' : s.cancelReason !== undefined ? 'CANCELLED' : 'COMPLETED';
+    const result = this.result(status);
+    if (status === 'FAILED') throw this.campaignFailed(result);
+    return result;
+  }
+
+  private result(status: CampaignResult['status']): CampaignResult {
+    const s = this.state;
     const finishedAt = Date.now();
-    const result: CampaignResult = {
+    this.publish(status);
+    return {
       campaignId: this.spec.campaignId,
       status,
       reason: this.fatal?.reason ?? s.cancelReason,
@@ -574,10 +588,10 @@ class CampaignRun {
       finishedAt: new Date(finishedAt).toISOString(),
       durationMs: finishedAt - s.startedAtMs,
     };
-    this.publish(status);
-    if (status === 'FAILED') {
-      throw ApplicationFailure.create({ type: 'CampaignFailed', message: result.reason ?? 'campaign failed', nonRetryable: true, details: [result] });
-    }
-    return result;
+  }
+
+  /** A failed campaign fails its workflow (red in the UI) and still carries its result. */
+  private campaignFailed(result: CampaignResult): ApplicationFailure {
+    return ApplicationFailure.create({ type: 'CampaignFailed', message: result.reason ?? 'campaign failed', nonRetryable: true, details: [result] });
   }
 }
