@@ -80,15 +80,28 @@ describe('batching', () => {
 describe('pace', () => {
   test('slows down on throttling and creeps back when clean', () => {
     let pace = initialPace();
-    pace = paceAfterBatch(pace, 5, 25, true);
-    assert.equal(pace.delayMs, 200);
-    pace = paceAfterBatch(pace, 1, 25, true);
-    assert.equal(pace.delayMs, 400);
+    pace = paceAfterBatch(pace, 5, 25, true); // 20% throttled: halfway toward 200 ms
+    assert.equal(pace.delayMs, 100);
+    pace = paceAfterBatch(pace, 20, 25, true); // 80%: overloaded, at least 500 ms
+    assert.equal(pace.delayMs, 500);
+    pace = paceAfterBatch(pace, 25, 25, true);
+    assert.equal(pace.delayMs, 1000);
     pace = paceAfterBatch(pace, 0, 25, true);
-    assert.equal(pace.delayMs, 320);
+    assert.equal(pace.delayMs, 800);
     for (let i = 0; i < 30; i++) pace = paceAfterBatch(pace, 0, 25, true);
     assert.equal(pace.delayMs, 0);
     assert.equal(paceAfterBatch(initialPace(), 5, 25, false).delayMs, 0);
+  });
+
+  test('a steady share of throttled entries settles on a steady gap instead of ratcheting up', () => {
+    let pace = initialPace();
+    for (let i = 0; i < 200; i++) pace = paceAfterBatch(pace, i % 10 < 3 ? 8 : 7, 25, true);
+    assert.ok(pace.delayMs > 250 && pace.delayMs < 350, `about 30% of 1 s, got ${pace.delayMs}`);
+    for (let i = 0; i < 20; i++) pace = paceAfterBatch(pace, 25, 25, true);
+    assert.equal(pace.delayMs, 30_000, 'a hard limit drives it to the cap');
+  });
+
+  test('the gap between batch starts adds the configured rate and the adaptive delay', () => {
     assert.equal(batchGapMs({ batchSize: 25, batchesInFlight: 1, batchesPerSecond: 4, adaptive: true }, { delayMs: 100 }), 350);
   });
 });

@@ -17,21 +17,38 @@ export interface PaceState {
   delayMs: number;
 }
 
-const MIN_STEP_MS = 200;
+/** The gap a batch asks for per share of its entries throttled: all throttled → 1 s. */
+const GAP_PER_THROTTLED_SHARE_MS = 1_000;
+/** From this share on, Connect is refusing most of what is sent: back off hard. */
+const OVERLOAD_SHARE = 0.5;
+const OVERLOAD_MIN_MS = 500;
 const MAX_DELAY_MS = 30_000;
+const CLEAN_DECAY = 0.8;
 
 export function initialPace(): PaceState {
   return { delayMs: 0 };
 }
 
-/** Multiplicative increase on throttling, in proportion to how much of the batch was throttled. */
+/**
+ * Adapts the gap between batch starts to the share of a batch's entries Connect throttled:
+ * - mostly throttled (≥ 50%): the gap doubles (at least 0.5 s, at most 30 s), so a hard
+ *   limit brings the pace down within a few batches;
+ * - partly throttled: the gap moves halfway toward share × 1 s, so a steady trickle of
+ *   throttles settles on a steady, slightly slower pace instead of ratcheting up forever;
+ * - clean: the gap shrinks by 20% and snaps to 0 below 50 ms.
+ */
 export function paceAfterBatch(pace: PaceState, throttled: number, sent: number, adaptive: boolean): PaceState {
   if (!adaptive || sent === 0) return pace;
-  if (throttled > 0) {
-    return { delayMs: Math.min(MAX_DELAY_MS, Math.max(MIN_STEP_MS, pace.delayMs * 2)) };
+  const share = Math.min(1, throttled / sent);
+  if (share >= OVERLOAD_SHARE) {
+    return { delayMs: Math.min(MAX_DELAY_MS, Math.max(OVERLOAD_MIN_MS, pace.delayMs * 2)) };
   }
-  const next = Math.floor(pace.delayMs * 0.8);
-  return { delayMs: next < MIN_STEP_MS / 2 ? 0 : next };
+  if (share > 0) {
+    const target = share * GAP_PER_THROTTLED_SHARE_MS;
+    return { delayMs: Math.round(pace.delayMs + (target - pace.delayMs) / 2) };
+  }
+  const next = Math.floor(pace.delayMs * CLEAN_DECAY);
+  return { delayMs: next < 50 ? 0 : next };
 }
 
 /** Minimum gap between batch starts: the configured rate, plus what throttling added. */

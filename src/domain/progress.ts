@@ -63,9 +63,9 @@ export function formatProgressDetails(p: Progress): string {
   return [
     `**${p.status}** · ${done} / ${total} entries settled · ${p.batchesSent} batches · ${p.retries} retries`,
     p.reason ? `\nReason: ${p.reason}` : '',
-    '\n| outcome | entries |\n|---|---|',
+    '\n| outcome | entries |\n|:---|---:|',
     rows,
-    codes ? `\n| failure code | entries |\n|---|---|\n${codes}` : '',
+    codes ? `\n| failure code | entries |\n|:---|---:|\n${codes}` : '',
     `\nIn flight: ${p.batchesInFlight} batches · retrying: ${p.retrying} · pending deflections: ${p.pendingDeflections}` +
       (p.paceDelayMs > 0 ? ` · pace slowed by ${p.paceDelayMs} ms/batch` : ''),
   ].join('\n');

@@ -1,0 +1,69 @@
+import type { CampaignClient } from '../client';
+import type { CampaignResult } from '../domain/progress';
+import { listenForInterrupt } from './interrupt';
+import { Option } from 'commander';
+import { progressChoices, progressMode, watchProgress, type ProgressChoice, type ProgressMode, type ProgressView } from './progress-view';
+
+export interface WaitOptions {
+  mode: ProgressMode;
+  /** Receives the view, e.g. to print other lines above its bars. */
+  onView?: (view: ProgressView) => void;
+}
+
+/** The campaign's result, drawing its progress on stderr meanwhile; undefined when interrupted first. */
+export async function waitWithProgress(campaigns: CampaignClient, campaignId: string, options: WaitOptions): Promise<CampaignResult | undefined> {
+  const calls = new CallsInFlight(campaigns);
+  const view = watchProgress(() => calls.run(() => campaigns.progress(campaignId)), { mode: options.mode });
+  options.onView?.(view);
+  const interrupt = listenForInterrupt();
+  const resultCall = calls.run(() => campaigns.result(campaignId));
+  resultCall.catch(() => undefined); // when interrupted, its rejection after abortAll() is expected
+  let result: CampaignResult | undefined;
+  try {
+    result = await Promise.race([resultCall, interrupt.signal.then(() => undefined)]);
+    return result;
+  } finally {
+    interrupt.dispose();
+    view.stop(result);
+    // Calls still under way (a query, the result's long poll) end here, before the caller closes the connection.
+    calls.abortAll();
+  }
+}
+
+/**
+ * Temporal calls that can be cut short together. One AbortController per call: the client
+ * adds a listener to a call's signal and never removes it, so a shared signal would collect
+ * one per progress poll.
+ */
+class CallsInFlight {
+  private readonly controllers = new Set<AbortController>();
+
+  constructor(private readonly campaigns: CampaignClient) {}
+
+  async run<T>(call: () => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    this.controllers.add(controller);
+    try {
+      return await this.campaigns.client.withAbortSignal(controller.signal, call);
+    } finally {
+      this.controllers.delete(controller);
+    }
+  }
+
+  abortAll(): void {
+    for (const c of this.controllers) c.abort();
+    this.controllers.clear();
+  }
+}
+
+/** The view `--progress` asks for on this process's stderr. */
+export function progressModeFor(flags: { progress: ProgressChoice }): ProgressMode {
+  return progressMode(flags.progress, process.stderr.isTTY === true);
+}
+
+/** `--progress auto|bar|lines|off`, the same on every command that waits for a campaign. */
+export function progressOption(): Option {
+  return new Option('--progress <mode>', 'bar (live bars), lines (a plain line every few seconds) or off; auto: bars on a terminal, off otherwise')
+    .choices(progressChoices)
+    .default('auto');
+}

@@ -1,0 +1,22 @@
+import type { Client } from '@temporalio/client';
+import { CampaignClient } from '../client';
+import type { Config } from '../config';
+import { connectClient } from '../temporal-connection';
+
+/** Runs `use` with a CampaignClient for the configured Temporal, and closes the connection after. */
+export async function withCampaigns<T>(config: Config, use: (campaigns: CampaignClient) => Promise<T>): Promise<T> {
+  let client: Client;
+  try {
+    client = await connectClient(config);
+  } catch (err) {
+    throw new Error(
+      `cannot reach Temporal at ${config.TEMPORAL_ADDRESS} (${(err as Error).message}); is it running? ` +
+        'Start a local one with `npx connect-dialer dev`, or point --address / TEMPORAL_ADDRESS at yours.',
+    );
+  }
+  try {
+    return await use(new CampaignClient(client, { taskQueue: config.TEMPORAL_TASK_QUEUE }));
+  } finally {
+    await client.connection.close();
+  }
+}

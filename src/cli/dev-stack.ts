@@ -1,0 +1,142 @@
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { DefaultLogger, Runtime, type LogEntry, type Worker } from '@temporalio/worker';
+import { createFileOutcomeStore } from '../activities/outcome-store';
+import type { Config } from '../config';
+import { createConnectClient } from '../connect-client';
+import { startDevServer, type DevServer } from '../dev/temporal-server';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator';
+import { connectWorker } from '../temporal-connection';
+import { createCampaignWorker, workflowBundle } from '../worker';
+import { DEFAULT_EMULATOR_PORT, DEFAULT_TEMPORAL_PORT, DEFAULT_UI_PORT } from './stack-defaults';
+
+
+export interface DevStackOptions {
+  config: Config;
+  host?: string;
+  temporalPort?: number;
+  uiPort?: number;
+  emulatorPort?: number;
+  emulator?: Omit<EmulatorOptions, 'port' | 'host'>;
+  /** Where the stack reports what it does (and the worker its warnings). */
+  log: (line: string) => void;
+}
+
+export interface DevStack {
+  temporal: DevServer & { uiUrl: string };
+  emulator: Emulator;
+  /** The configuration a client of this stack uses (address, namespace, task queue, emulator endpoint). */
+  config: Config;
+  dataDir: string;
+  /** Sends the worker's log lines somewhere else (e.g. above progress bars). */
+  setLog(log: (line: string) => void): void;
+  /** Stops the worker, the emulator and the Temporal server (its child process too). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Everything a campaign needs on one machine: the Temporal dev server with its Web UI and
+ * state in `<dataDir>/temporal.db` (so campaigns survive restarts), the Connect emulator,
+ * and a worker in this process pointed at it.
+ */
+export async function startDevStack(options: DevStackOptions): Promise<DevStack> {
+  const host = options.host ?? '127.0.0.1';
+  const temporalPort = options.temporalPort ?? DEFAULT_TEMPORAL_PORT;
+  const uiPort = options.uiPort ?? DEFAULT_UI_PORT;
+  const emulatorPort = options.emulatorPort ?? DEFAULT_EMULATOR_PORT;
+  const dataDir = resolve(options.config.CONNECT_DIALER_DATA_DIR);
+  let log = options.log;
+
+  await assertPortsFree(host, [
+    [temporalPort, '--temporal-port'],
+    [uiPort, '--ui-port'],
+    [emulatorPort, '--emulator-port'],
+  ]);
+  installQuietRuntime((line) => log(line));
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.reverse()) {
+      await stop().catch((err: unknown) => log(`while stopping: ${(err as Error).message}`));
+    }
+    stops.length = 0;
+  };
+
+  try {
+    // Bundling takes seconds: overlap it with the server's start (errors surface when the worker is created).
+    workflowBundle().catch(() => undefined);
+    log(`Starting the Temporal dev server on ${host}:${temporalPort} (state in ${join(dataDir, 'temporal.db')}) and the Connect emulator on port ${emulatorPort}…`);
+    const [temporalStart, emulatorStart] = await Promise.allSettled([
+      startDevServer({ ip: host, port: temporalPort, uiPort, dbFile: join(dataDir, 'temporal.db'), namespace: options.config.TEMPORAL_NAMESPACE }),
+      startEmulator({ quiet: true, region: options.config.AWS_REGION, ...options.emulator, port: emulatorPort, host }),
+    ]);
+    if (temporalStart.status === 'fulfilled') stops.push(() => temporalStart.value.stop());
+    if (emulatorStart.status === 'fulfilled') stops.push(() => emulatorStart.value.stop());
+    if (temporalStart.status === 'rejected') throw temporalStart.reason;
+    if (emulatorStart.status === 'rejected') throw emulatorStart.reason;
+    const temporal = temporalStart.value;
+    const emulator = emulatorStart.value;
+    const config: Config = { ...options.config, TEMPORAL_ADDRESS: temporal.address, CONNECT_ENDPOINT: emulator.url, CONNECT_DIALER_DATA_DIR: dataDir };
+
+    const connection = await connectWorker(config);
+    stops.push(() => connection.close());
+    const connect = createConnectClient(config);
+    stops.push(() => Promise.resolve(connect.destroy()));
+    const worker = await createCampaignWorker({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      dependencies: { connect, outcomes: createFileOutcomeStore(dataDir), dataDir },
+    });
+    const running = worker.run().catch((err: unknown) => log(`worker stopped: ${(err as Error).message}`));
+    stops.push(() => stopWorker(worker, running));
+
+    return {
+      temporal: { ...temporal, uiUrl: temporal.uiUrl ?? `http://${host}:${uiPort}` },
+      emulator,
+      config,
+      dataDir,
+      setLog(next) {
+        log = next;
+      },
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+async function stopWorker(worker: Worker, running: Promise<void>): Promise<void> {
+  if (worker.getState() === 'RUNNING') worker.shutdown();
+  // Batches in flight get a moment to record their outcomes; the campaign resumes them on the next start anyway.
+  await Promise.race([running, new Promise((r) => setTimeout(r, 15_000).unref())]);
+}
+
+let runtimeInstalled = false;
+
+/** Worker warnings and errors go through `log`; the SDK's info chatter stays out of the way. */
+function installQuietRuntime(log: (line: string) => void): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({
+    logger: new DefaultLogger('WARN', (entry: LogEntry) => log(`[worker] ${entry.level} ${entry.message}`)),
+    // This process handles Ctrl-C itself and stops the worker in order.
+    shutdownSignals: [],
+  });
+}
+
+async function assertPortsFree(host: string, ports: [number, string][]): Promise<void> {
+  for (const [port, flag] of ports) {
+    if (!(await isPortFree(host, port))) {
+      throw new Error(`port ${port} on ${host} is in use (another connect-dialer or Temporal dev server?); stop it or choose another port with ${flag}`);
+    }
+  }
+}
+
+function isPortFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolveFree) => {
+    const server = createServer();
+    server.once('error', () => resolveFree(false));
+    server.listen(port, host, () => server.close(() => resolveFree(true)));
+  });
+}

@@ -1,0 +1,179 @@
+import { Command, Option } from 'commander';
+import type { FaultConfig, RateLimit } from '../emulator';
+import type { DevStack } from './dev-stack';
+import { exitOnNextInterrupt, untilInterrupted } from './interrupt';
+import { configFrom, numberArg, portArg, withConnectionOptions, type ConnectionFlags } from './options';
+import { DEFAULT_EMULATOR_PORT, DEFAULT_TEMPORAL_PORT, DEFAULT_UI_PORT } from './stack-defaults';
+import { cliConnectionArgs } from './steering-hints';
+
+export interface StackPortFlags {
+  host: string;
+  temporalPort: number;
+  uiPort: number;
+  emulatorPort: number;
+}
+
+/** The flags of `dev` and `demo`: where the stack listens. */
+export function withStackOptions(command: Command): Command {
+  command
+    .addOption(new Option('--temporal-port <port>', 'Temporal gRPC port').argParser(portArg).default(DEFAULT_TEMPORAL_PORT).helpGroup('Stack options:'))
+    .addOption(new Option('--ui-port <port>', 'Temporal Web UI port').argParser(portArg).default(DEFAULT_UI_PORT).helpGroup('Stack options:'))
+    .addOption(new Option('--emulator-port <port>', 'Connect emulator port').argParser(portArg).default(DEFAULT_EMULATOR_PORT).helpGroup('Stack options:'))
+    .addOption(new Option('--host <ip>', 'interface everything listens on').default('127.0.0.1').helpGroup('Stack options:'));
+  return withConnectionOptions(command, ['TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'AWS_REGION', 'CONNECT_DIALER_DATA_DIR']);
+}
+
+/** The stack's addresses and how to use it, printed once everything answers. */
+export function describeStack(stack: DevStack): string {
+  const startArgs = cliConnectionArgs(stack.config, { taskQueue: true });
+  const args = cliConnectionArgs(stack.config, { taskQueue: false });
+  return [
+    'connect-dialer dev stack is up:',
+    `  Temporal          ${stack.temporal.address} (namespace ${stack.config.TEMPORAL_NAMESPACE})`,
+    `  Temporal Web UI   ${stack.temporal.uiUrl}`,
+    `  Connect emulator  ${stack.emulator.url}`,
+    `  Worker            task queue ${stack.config.TEMPORAL_TASK_QUEUE}, data in ${stack.dataDir}`,
+    '',
+    'From another terminal:',
+    `  npx connect-dialer start${startArgs} --file examples/demo-dial-list.csv --campaign-id my-campaign-1 --instance-id demo-instance --queue-id queue-1 --wait`,
+    `  npx connect-dialer status${args} --campaign-id my-campaign-1`,
+  ].join('\n');
+}
+
+export function devCommand(): Command {
+  const command = new Command('dev')
+    .description('run the local stack: Temporal dev server with its Web UI, the Connect emulator and a worker, until Ctrl-C')
+    .option('--exit-after-ready', 'stop everything and exit as soon as it all answers (for scripts and checks)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ connect-dialer dev
+  $ connect-dialer dev --temporal-port 7300 --ui-port 8300 --emulator-port 8800
+
+Temporal keeps its state in <data-dir>/temporal.db, so campaigns survive a restart.`,
+    )
+    .action(async (flags: StackPortFlags & ConnectionFlags & { exitAfterReady?: boolean }) => {
+      // Loaded here: the worker and the emulator are heavy, and other commands need neither.
+      const { startDevStack } = await import('./dev-stack');
+      const stack = await startDevStack({
+        config: configFrom(flags),
+        host: flags.host,
+        temporalPort: flags.temporalPort,
+        uiPort: flags.uiPort,
+        emulatorPort: flags.emulatorPort,
+        log: (line) => process.stderr.write(line + '\n'),
+      });
+      process.stdout.write(describeStack(stack) + '\n');
+      if (!flags.exitAfterReady) {
+        process.stdout.write('\nCtrl-C stops everything.\n');
+        await untilInterrupted();
+      }
+      exitOnNextInterrupt();
+      process.stderr.write('Stopping the worker, the emulator and the Temporal dev server…\n');
+      await stack.stop();
+      process.stderr.write('Stopped.\n');
+    });
+  return withStackOptions(command);
+}
+
+interface EmulatorFlags {
+  port: number;
+  host: string;
+  region: string;
+  latencyMs?: number;
+  rate?: number;
+  burst?: number;
+  chatRate?: number;
+  chatBurst?: number;
+  chatConcurrency?: number;
+  throttleRate?: number;
+  internalErrorRate?: number;
+  callErrorRate?: number;
+  seed?: number;
+  quiet?: boolean;
+}
+
+/** An emulator flag, also read from its CONNECT_EMULATOR_* variable. */
+function emulatorOption(flag: string, help: string, env: string, group: string): Option {
+  return new Option(flag, help).env(env).argParser(numberArg).helpGroup(group);
+}
+
+export function emulatorCommand(): Command {
+  return new Command('emulator')
+    .description('run the Amazon Connect emulator alone (BatchPutContact, StartOutboundChatContact; SigV4-checked)')
+    .addOption(new Option('--port <port>', 'port to listen on (0: a free one)').env('CONNECT_EMULATOR_PORT').argParser(portArg).default(DEFAULT_EMULATOR_PORT))
+    .addOption(new Option('--host <ip>', 'interface to listen on').env('CONNECT_EMULATOR_HOST').default('127.0.0.1'))
+    .addOption(new Option('--region <region>', 'Region requests must be signed for').env('CONNECT_EMULATOR_REGION').default('us-east-1'))
+    .addOption(new Option('--quiet', 'log nothing but the URL').env('CONNECT_EMULATOR_QUIET'))
+    .addOption(emulatorOption('--latency-ms <ms>', 'added to every Connect call', 'CONNECT_EMULATOR_LATENCY_MS', 'Behaviour:'))
+    .addOption(emulatorOption('--rate <per-second>', 'BatchPutContact calls per second before 429 LimitExceededException', 'CONNECT_EMULATOR_RATE', 'Behaviour:'))
+    .addOption(emulatorOption('--burst <calls>', 'BatchPutContact burst (default: the rate)', 'CONNECT_EMULATOR_BURST', 'Behaviour:'))
+    .addOption(emulatorOption('--chat-rate <per-second>', 'StartOutboundChatContact calls per second', 'CONNECT_EMULATOR_CHAT_RATE', 'Behaviour:'))
+    .addOption(emulatorOption('--chat-burst <calls>', 'StartOutboundChatContact burst', 'CONNECT_EMULATOR_CHAT_BURST', 'Behaviour:'))
+    .addOption(emulatorOption('--chat-concurrency <n>', 'concurrent active chats', 'CONNECT_EMULATOR_CHAT_CONCURRENCY', 'Behaviour:'))
+    .addOption(emulatorOption('--throttle-rate <share>', 'share of entries answered REQUEST_THROTTLED, 0-1', 'CONNECT_EMULATOR_THROTTLE_RATE', 'Faults:'))
+    .addOption(emulatorOption('--internal-error-rate <share>', 'share of entries answered INTERNAL_ERROR, 0-1', 'CONNECT_EMULATOR_INTERNAL_ERROR_RATE', 'Faults:'))
+    .addOption(emulatorOption('--call-error-rate <share>', 'share of calls answered 500 InternalServiceException, 0-1', 'CONNECT_EMULATOR_CALL_ERROR_RATE', 'Faults:'))
+    .addOption(emulatorOption('--seed <n>', 'seed for the fault rates, for repeatable runs', 'CONNECT_EMULATOR_SEED', 'Faults:'))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ connect-dialer emulator
+  $ connect-dialer emulator --port 8800 --throttle-rate 0.15 --rate 10 --burst 15
+  $ CONNECT_ENDPOINT=http://127.0.0.1:${DEFAULT_EMULATOR_PORT} connect-dialer worker
+
+It accepts SigV4 requests signed with access key "test" and secret "test" (the worker uses them for a local endpoint).
+Admin endpoints: GET /_emulator/contacts, GET /_emulator/stats, POST /_emulator/faults, POST /_emulator/config, POST /_emulator/reset.`,
+    )
+    .action(async (flags: EmulatorFlags) => {
+      const limit = (perSecond?: number, burst?: number): RateLimit | undefined =>
+        perSecond === undefined ? undefined : { perSecond, burst: burst ?? Math.max(1, perSecond) };
+      const batchPutContact = limit(flags.rate, flags.burst);
+      const outboundChat = limit(flags.chatRate, flags.chatBurst);
+      const faults: FaultConfig = {
+        entryThrottleRate: flags.throttleRate,
+        entryInternalErrorRate: flags.internalErrorRate,
+        callInternalErrorRate: flags.callErrorRate,
+        chatConcurrencyLimit: flags.chatConcurrency,
+        seed: flags.seed,
+      };
+      const { startEmulator } = await import('../emulator');
+      const emulator = await startEmulator({
+        port: flags.port,
+        host: flags.host,
+        region: flags.region,
+        latencyMs: flags.latencyMs,
+        rate: batchPutContact || outboundChat ? { batchPutContact, outboundChat } : undefined,
+        faults: Object.fromEntries(Object.entries(faults).filter(([, v]) => v !== undefined)),
+        quiet: flags.quiet === true,
+      });
+      process.stdout.write(`Connect emulator listening on ${emulator.url} (region ${flags.region}; admin at ${emulator.url}/_emulator/stats)\n`);
+      process.stdout.write(`Point a worker at it: CONNECT_ENDPOINT=${emulator.url} connect-dialer worker\nCtrl-C stops it.\n`);
+      await untilInterrupted();
+      exitOnNextInterrupt();
+      await emulator.stop();
+    });
+}
+
+export function workerCommand(): Command {
+  const command = new Command('worker')
+    .description('run a campaign worker: polls the task queue, calls Amazon Connect, writes outcomes (production use)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ connect-dialer worker --address temporal.internal:7233 --namespace dialer --task-queue connect-dialer --region eu-west-2
+  $ TEMPORAL_ADDRESS=my-ns.a1b2c.tmprl.cloud:7233 TEMPORAL_NAMESPACE=my-ns.a1b2c TEMPORAL_API_KEY=… connect-dialer worker
+
+AWS credentials come from the SDK's default chain (environment, profile, SSO, instance or task role).
+TLS: TEMPORAL_API_KEY (Temporal Cloud), or TEMPORAL_TLS=true, or TEMPORAL_TLS_CERT/TEMPORAL_TLS_KEY for mTLS.
+SIGINT/SIGTERM stop it gracefully.`,
+    )
+    .action(async (flags: ConnectionFlags) => {
+      const { runWorker } = await import('../worker');
+      await runWorker(configFrom(flags), (line) => process.stderr.write(line + '\n'));
+    });
+  return withConnectionOptions(command);
+}

@@ -1,0 +1,5 @@
+/** Where `dev` and `npm start` listen unless told otherwise. */
+export const DEFAULT_TEMPORAL_PORT = 7233;
+export const DEFAULT_UI_PORT = 8233;
+/** Fixed, so CONNECT_ENDPOINT and bookmarks stay valid across restarts. */
+export const DEFAULT_EMULATOR_PORT = 8710;

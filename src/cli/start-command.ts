@@ -1,0 +1,103 @@
+import { Command, Option } from 'commander';
+import { CampaignInputError, parseSpec } from '../client';
+import type { CampaignSpec, CampaignSpecInput } from '../domain/campaign';
+import { progressModeFor, progressOption, waitWithProgress } from './campaign-wait';
+import type { ProgressChoice } from './progress-view';
+import { withCampaigns } from './campaigns';
+import { formatResult } from './campaign-summary';
+import { ExitCode } from './exit-codes';
+import { configFrom, numberArg, withConnectionOptions, type ConnectionFlags } from './options';
+import { attributeArg, campaignSpecFromFlags, withFlagHints, type CampaignFlags } from './spec-from-flags';
+
+interface StartFlags extends CampaignFlags, ConnectionFlags {
+  wait?: boolean;
+  json?: boolean;
+  progress: ProgressChoice;
+}
+
+export function startCommand(): Command {
+  const command = new Command('start')
+    .description('start a campaign from a dial list (CSV, JSON or JSONL) or a campaign JSON file')
+    .addOption(new Option('--campaign-id <id>', 'the campaign id; a rerun needs a new one (client tokens are per campaign id)').helpGroup('Campaign:'))
+    .addOption(new Option('--instance-id <id>', 'the Amazon Connect instance id').helpGroup('Campaign:'))
+    .addOption(new Option('--config <campaign.json>', 'take the whole campaign from a JSON file; other flags override it').helpGroup('Campaign:'))
+    .addOption(new Option('--file <path>', 'the dial list: .csv, .json (AWS CLI --contact-data-request-list) or .jsonl').helpGroup('Dial list:'))
+    .addOption(new Option('--format <format>', 'csv, json or jsonl, when the extension does not say').helpGroup('Dial list:'))
+    .addOption(new Option('--phone-column <name>', 'CSV column with the number to dial (default PhoneNumber)').helpGroup('Dial list:'))
+    .addOption(new Option('--id-column <name>', 'CSV column with the RequestIdentifier (default RequestIdentifier)').helpGroup('Dial list:'))
+    .addOption(new Option('--queue-column <name>', 'CSV column with a per-entry QueueId (default QueueId)').helpGroup('Dial list:'))
+    .addOption(new Option('--queue-id <id>', 'QueueId for entries without their own').helpGroup('Contact defaults:'))
+    .addOption(new Option('--system-phone <e164>', 'SystemEndpoint: the TELEPHONE_NUMBER calls come from').helpGroup('Contact defaults:'))
+    .addOption(new Option('--campaign <id>', 'Campaign.CampaignId (Amazon Connect outbound campaign)').helpGroup('Contact defaults:'))
+    .addOption(new Option('--agent-first', 'OutboundStrategy AGENT_FIRST').helpGroup('Contact defaults:'))
+    .addOption(new Option('--preview-timeout <seconds>', 'AGENT_FIRST preview: PostAcceptTimeoutConfig.DurationInSeconds').argParser(numberArg).helpGroup('Contact defaults:'))
+    .addOption(new Option('--allowed-actions <list>', 'AGENT_FIRST preview: AllowedUserActions, e.g. CALL,DISCARD').helpGroup('Contact defaults:'))
+    .addOption(new Option('--attribute <key=value>', 'contact attribute for every entry (repeatable)').argParser(attributeArg).helpGroup('Contact defaults:'))
+    .addOption(new Option('--batch-size <n>', 'entries per BatchPutContact call, 1-25 (default 25)').argParser(numberArg).helpGroup('Pacing:'))
+    .addOption(new Option('--in-flight <n>', 'BatchPutContact calls in flight at once (default 4)').argParser(numberArg).helpGroup('Pacing:'))
+    .addOption(new Option('--rate <per-second>', 'at most this many BatchPutContact calls per second').argParser(numberArg).helpGroup('Pacing:'))
+    .addOption(new Option('--no-adaptive', 'keep the pace when Connect throttles (adaptive pacing is on by default)').helpGroup('Pacing:'))
+    .addOption(new Option('--chat-source-arn <arn>', 'phone number ARN the SMS comes from (enables deflection)').helpGroup('SMS deflection:'))
+    .addOption(new Option('--chat-flow-id <id>', 'contact flow for deflected chats').helpGroup('SMS deflection:'))
+    .addOption(new Option('--chat-message <text>', 'first message of a deflected chat').helpGroup('SMS deflection:'))
+    .addOption(new Option('--wait', 'show progress and wait for the result (exit 1 if it ends FAILED or CANCELLED)').helpGroup('Output:'))
+    .addOption(new Option('--json', 'print the result (or, without --wait, the started campaign) as JSON on stdout, and nothing else there').helpGroup('Output:'))
+    .addOption(progressOption().helpGroup('Output:'))
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ connect-dialer start --file examples/demo-dial-list.csv --campaign-id spring-2025 \\
+      --instance-id 11111111-2222-3333-4444-555555555555 --queue-id queue-1 --wait
+  $ connect-dialer start --config examples/campaign.json --campaign-id spring-2025-b --wait --json > result.json
+  $ connect-dialer start --file examples/aws-cli-contacts.json --campaign-id vip-1 --instance-id inst-1 \\
+      --campaign cmp-1 --agent-first --preview-timeout 30 --allowed-actions CALL,DISCARD \\
+      --attribute source=cli --batch-size 10 --in-flight 2 --rate 5 \\
+      --chat-source-arn arn:aws:connect:us-east-1:123456789012:phone-number/abc --chat-flow-id flow-1
+
+The campaign is checked before it starts; each problem is printed as "field: reason" and the exit code is 2.
+The dial-list path is read by the worker, so it must be visible on the worker's machine.`,
+    )
+    .action(async (flags: StartFlags, cmd: Command) => {
+      // --no-adaptive defaults to true; only an explicit flag overrides the campaign's setting.
+      const adaptive = cmd.getOptionValueSource('adaptive') === 'cli' ? flags.adaptive : undefined;
+      process.exitCode = await runStart({ ...flags, adaptive });
+    });
+  return withConnectionOptions(command, ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE']);
+}
+
+async function runStart(flags: StartFlags): Promise<number> {
+  // Checked before connecting, so bad input is reported even when Temporal is down.
+  const spec = specOrHints(await campaignSpecFromFlags(flags));
+  const config = configFrom(flags);
+  return withCampaigns(config, async (campaigns) => {
+    const started = await campaigns.start(spec);
+    const note = (line: string): void => {
+      if (!flags.json) process.stderr.write(line + '\n');
+    };
+    if (!flags.wait) {
+      if (flags.json) process.stdout.write(JSON.stringify(started) + '\n');
+      else {
+        process.stdout.write(`${started.alreadyRunning ? 'Already running' : 'Started'}: campaign ${started.campaignId} (workflow ${started.workflowId}, run ${started.runId})\n`);
+        process.stdout.write(`Follow it:   connect-dialer status --campaign-id ${started.campaignId}\n`);
+      }
+      return ExitCode.ok;
+    }
+    note(`${started.alreadyRunning ? 'Attached to running' : 'Started'} campaign ${started.campaignId} (workflow ${started.workflowId}); Ctrl-C stops watching, not the campaign.`);
+    const result = await waitWithProgress(campaigns, started.campaignId, { mode: progressModeFor(flags) });
+    if (!result) {
+      process.stderr.write(`Stopped watching; campaign ${started.campaignId} keeps running. Follow it: connect-dialer status --campaign-id ${started.campaignId}\n`);
+      return ExitCode.interrupted;
+    }
+    process.stdout.write((flags.json ? JSON.stringify(result) : formatResult(result)) + '\n');
+    return result.status === 'COMPLETED' ? ExitCode.ok : ExitCode.campaignNotCompleted;
+  });
+}
+
+function specOrHints(input: CampaignSpecInput): CampaignSpec {
+  try {
+    return parseSpec(input);
+  } catch (err) {
+    throw err instanceof CampaignInputError ? withFlagHints(err) : err;
+  }
+}

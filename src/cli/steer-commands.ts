@@ -1,0 +1,130 @@
+import { Command, Option } from 'commander';
+import type { CampaignClient } from '../client';
+import { withCampaigns } from './campaigns';
+import { formatClosedWithoutResult, formatProgress, formatResult } from './campaign-summary';
+import { configFrom, withConnectionOptions, type ConnectionFlags } from './options';
+import { attributeArg } from './spec-from-flags';
+
+interface CampaignFlags extends ConnectionFlags {
+  campaignId: string;
+}
+
+const temporalOnly = ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE'] as const;
+
+/** A command about one campaign: `--campaign-id` plus the Temporal connection flags. */
+function campaignCommand(name: string, description: string, examples: string[]): Command {
+  const command = new Command(name)
+    .description(description)
+    .requiredOption('--campaign-id <id>', 'the campaign')
+    .addHelpText('after', `\nExamples:\n${examples.map((e) => `  $ connect-dialer ${e}`).join('\n')}`);
+  return withConnectionOptions(command, temporalOnly);
+}
+
+async function withCampaignsFrom<T>(flags: ConnectionFlags, use: (campaigns: CampaignClient) => Promise<T>): Promise<T> {
+  return withCampaigns(configFrom(flags), use);
+}
+
+export function statusCommand(): Command {
+  return campaignCommand('status', 'show where a campaign stands: counts per outcome and failure code, or its result once ended', [
+    'status --campaign-id spring-2025',
+    'status --campaign-id spring-2025 --json | jq .outcomes',
+  ])
+    .option('--json', 'print the progress (or the result, once ended) as JSON')
+    .action(async (flags: CampaignFlags & { json?: boolean }) => {
+      await withCampaignsFrom(flags, async (campaigns) => {
+        const description = await campaigns.handle(flags.campaignId).describe();
+        if (description.status.name === 'RUNNING') {
+          const progress = await campaigns.progress(flags.campaignId);
+          process.stdout.write((flags.json ? JSON.stringify(progress) : formatProgress(progress)) + '\n');
+        } else if (description.status.name === 'COMPLETED' || description.status.name === 'FAILED') {
+          // An ended campaign answers from its result, which needs no worker.
+          const result = await campaigns.result(flags.campaignId);
+          process.stdout.write((flags.json ? JSON.stringify(result) : formatResult(result)) + '\n');
+        } else if (flags.json) {
+          process.stdout.write(JSON.stringify({ campaignId: flags.campaignId, status: description.status.name }) + '\n');
+        } else {
+          process.stdout.write(formatClosedWithoutResult(flags.campaignId, description) + '\n');
+        }
+      });
+    });
+}
+
+export function pauseCommand(): Command {
+  return campaignCommand('pause', 'pause a campaign: batches in flight finish, no new batch starts until resumed', [
+    'pause --campaign-id spring-2025 --reason "agents at lunch"',
+  ])
+    .option('--reason <text>', 'why (shown in status and the Temporal UI)')
+    .action(async (flags: CampaignFlags & { reason?: string }) => {
+      await withCampaignsFrom(flags, (c) => c.pause(flags.campaignId, flags.reason));
+      process.stdout.write(`Pause sent to campaign ${flags.campaignId}.\n`);
+    });
+}
+
+export function resumeCommand(): Command {
+  return campaignCommand('resume', 'resume a paused campaign', ['resume --campaign-id spring-2025']).action(async (flags: CampaignFlags) => {
+    await withCampaignsFrom(flags, (c) => c.resume(flags.campaignId));
+    process.stdout.write(`Resume sent to campaign ${flags.campaignId}.\n`);
+  });
+}
+
+export function cancelCommand(): Command {
+  return campaignCommand(
+    'cancel',
+    'cancel a campaign gracefully: batches in flight finish and record their outcomes, the rest become CANCELLED',
+    ['cancel --campaign-id spring-2025 --reason "wrong list"'],
+  )
+    .option('--reason <text>', 'why (kept in the result and the outcomes)')
+    .action(async (flags: CampaignFlags & { reason?: string }) => {
+      await withCampaignsFrom(flags, (c) => c.cancel(flags.campaignId, flags.reason));
+      process.stdout.write(`Cancel sent to campaign ${flags.campaignId}; it ends once the batches in flight finish.\n`);
+    });
+}
+
+interface DeflectFlags extends CampaignFlags {
+  requestId: string[];
+  message?: string;
+  attribute?: Record<string, string>;
+  async?: boolean;
+  json?: boolean;
+}
+
+export function deflectCommand(): Command {
+  return campaignCommand('deflect', 'deflect contacts to SMS (StartOutboundChatContact) instead of, or after, the call', [
+    'deflect --campaign-id spring-2025 --request-id c-17 --message "Reply YES to confirm your appointment"',
+    'deflect --campaign-id spring-2025 --request-id c-17,c-18 --request-id c-19 --json',
+  ])
+    .addOption(
+      new Option('--request-id <ids>', 'RequestIdentifier(s) of the entries; comma-separated and/or repeated').makeOptionMandatory().argParser(requestIdsArg),
+    )
+    .option('--message <text>', "the SMS's first message (the campaign's chat message when absent)")
+    .option('--attribute <key=value>', 'contact attribute for the chat (repeatable)', attributeArg)
+    .option('--async', 'send a signal and return at once, without waiting for which ids were accepted')
+    .option('--json', 'print the answer (accepted and refused ids) as JSON')
+    .action(async (flags: DeflectFlags) => {
+      const request = { requestIdentifiers: flags.requestId, message: flags.message, attributes: flags.attribute };
+      await withCampaignsFrom(flags, async (campaigns) => {
+        if (flags.async) {
+          await campaigns.deflectAsync(flags.campaignId, request);
+          process.stdout.write(flags.json ? '{}\n' : `Deflection of ${flags.requestId.length} contact(s) sent to campaign ${flags.campaignId}.\n`);
+          return;
+        }
+        const answer = await campaigns.deflect(flags.campaignId, request);
+        if (flags.json) {
+          process.stdout.write(JSON.stringify(answer) + '\n');
+          return;
+        }
+        process.stdout.write(`Accepted ${answer.accepted.length} of ${flags.requestId.length}: ${answer.accepted.join(', ') || '(none)'}\n`);
+        for (const r of answer.refused) process.stdout.write(`Refused ${r.requestIdentifier}: ${r.reason} (${r.detail})\n`);
+      });
+    });
+}
+
+function requestIdsArg(value: string, previous: string[] | undefined): string[] {
+  return [
+    ...(previous ?? []),
+    ...value
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v !== ''),
+  ];
+}

@@ -1,0 +1,326 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CampaignResult, Progress } from '../src/domain/progress';
+import { freePort } from '../src/dev/ports';
+import { startStack, uniqueCampaignId, type Stack } from './support/stack';
+import { testTemporal } from './support/temporal';
+
+const root = join(__dirname, '..');
+const bin = join(root, 'bin', 'connect-dialer.cjs');
+
+let stack: Stack;
+let env: NodeJS.ProcessEnv;
+let work: string;
+
+before(async () => {
+  stack = await startStack();
+  const temporal = await testTemporal();
+  work = await mkdtemp(join(tmpdir(), 'connect-dialer-cli-'));
+  env = {
+    ...process.env,
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_NAMESPACE: process.env.TEMPORAL_NAMESPACE ?? 'default',
+    TEMPORAL_TASK_QUEUE: stack.taskQueue,
+    CONNECT_DIALER_DATA_DIR: stack.dataDir,
+  };
+});
+after(async () => {
+  await stack?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI as a user would: a separate process through the package's bin script. */
+function spawnCli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<Run> } {
+  const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+  const killer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  const done = new Promise<Run>((resolveRun) =>
+    child.on('close', (code) => {
+      clearTimeout(killer);
+      resolveRun({ code, stdout, stderr });
+    }),
+  );
+  return { child, done };
+}
+
+function cli(...args: string[]): Promise<Run> {
+  return spawnCli(args).done;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** 60 rows: 57 good numbers, 2 malformed and 1 without a number. */
+async function writeCsv(name: string): Promise<string> {
+  const rows = ['RequestIdentifier,PhoneNumber,FirstName'];
+  for (let i = 0; i < 60; i++) {
+    const phone = i === 10 ? 'not-a-number' : i === 20 ? '555-0100' : i === 30 ? '' : `+1415555${String(i).padStart(4, '0')}`;
+    rows.push(`r-${i},${phone},Name${i}`);
+  }
+  const path = join(work, name);
+  await writeFile(path, rows.join('\n') + '\n');
+  return path;
+}
+
+describe('connect-dialer CLI against a real stack', () => {
+  test('start --wait --json prints only the result as JSON and exits 0; status and report agree', async () => {
+    const campaignId = uniqueCampaignId('cli-wait');
+    const file = await writeCsv(`${campaignId}.csv`);
+    const run = await cli('start', '--file', file, '--campaign-id', campaignId, '--instance-id', 'instance-1', '--queue-id', 'queue-1', '--attribute', 'source=cli-test', '--wait', '--json');
+    assert.equal(run.code, 0, run.stderr);
+    const result = JSON.parse(run.stdout) as CampaignResult;
+    assert.equal(result.status, 'COMPLETED');
+    assert.equal(result.total, 60);
+    assert.deepEqual(result.outcomes, { CREATED: 57, DEFLECTED: 0, REJECTED: 3, FAILED: 0, CANCELLED: 0 });
+    assert.equal(result.batchesSent, 3);
+    const created = stack.emulator.contacts({ channel: 'VOICE' }).filter((c) => c.clientToken?.startsWith(`campaign-${campaignId}/`));
+    assert.equal(created.length, 57);
+    assert.equal(created.find((c) => c.requestIdentifier === 'r-1')?.attributes?.source, 'cli-test');
+
+    const status = await cli('status', '--campaign-id', campaignId, '--json');
+    assert.equal(status.code, 0, status.stderr);
+    assert.equal((JSON.parse(status.stdout) as CampaignResult).outcomes.CREATED, 57);
+    const statusText = await cli('status', '--campaign-id', campaignId);
+    assert.match(statusText.stdout, new RegExp(`Campaign ${campaignId} COMPLETED`));
+    assert.match(statusText.stdout, /CREATED 57 · DEFLECTED 0 · REJECTED 3/);
+
+    const report = await cli('report', '--campaign-id', campaignId, '--format', 'csv');
+    assert.equal(report.code, 0, report.stderr);
+    const lines = report.stdout.trimEnd().split('\n');
+    assert.equal(lines[0], 'RequestIdentifier,Index,Outcome,ContactId,RelatedContactId,FailureCode,Field,Message');
+    assert.equal(lines.length, 61);
+    const rejected = lines.filter((l) => l.split(',')[2] === 'REJECTED');
+    assert.deepEqual(rejected.map((l) => l.split(',')[0]), ['r-10', 'r-20', 'r-30']);
+    for (const l of rejected) assert.equal(l.split(',')[6], 'CustomerEndpoint.Address');
+    const createdRow = lines.find((l) => l.startsWith('r-1,'))?.split(',');
+    assert.equal(createdRow?.[2], 'CREATED');
+    assert.ok(created.some((c) => c.contactId === createdRow?.[3]), 'the report carries the ContactId Connect returned');
+
+    const out = join(work, `${campaignId}.jsonl`);
+    const toFile = await cli('report', '--campaign-id', campaignId, '--format', 'jsonl', '--out', out);
+    assert.equal(toFile.code, 0, toFile.stderr);
+    const records = (await readFile(out, 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as { outcome: string });
+    assert.equal(records.length, 60);
+    assert.equal(records.filter((r) => r.outcome === 'CREATED').length, 57);
+  });
+
+  test('start --config takes the campaign from JSON (dial list relative to it); flags override; a rerun of the id exits 2', async () => {
+    const campaignId = uniqueCampaignId('cli-config');
+    const entries = Array.from({ length: 30 }, (_, i) => ({ RequestIdentifier: `j-${i}`, CustomerEndpoint: { Type: 'TELEPHONE_NUMBER', Address: `+1212555${String(i).padStart(4, '0')}` } }));
+    await writeFile(join(work, `${campaignId}.jsonl`), entries.map((e) => JSON.stringify(e)).join('\n'));
+    const config = join(work, `${campaignId}.json`);
+    await writeFile(
+      config,
+      JSON.stringify({ campaignId: 'replaced-by-flag', instanceId: 'instance-1', defaults: { QueueId: 'queue-1' }, pacing: { batchSize: 25 }, dialList: { kind: 'file', path: `${campaignId}.jsonl` } }),
+    );
+    const run = await cli('start', '--config', config, '--campaign-id', campaignId, '--batch-size', '10', '--wait', '--json');
+    assert.equal(run.code, 0, run.stderr);
+    const result = JSON.parse(run.stdout) as CampaignResult;
+    assert.equal(result.campaignId, campaignId);
+    assert.equal(result.outcomes.CREATED, 30);
+    assert.equal(result.batchesSent, 3, '--batch-size 10 overrides the file');
+
+    const again = await cli('start', '--config', config, '--campaign-id', campaignId);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /^campaignId: .*already ran/m);
+  });
+
+  test('start --wait draws no progress when stderr is not a terminal; --progress lines asks for plain lines', async () => {
+    const file = await writeCsv(`${uniqueCampaignId('cli-progress')}.csv`);
+    const start = (campaignId: string, ...extra: string[]): Promise<Run> =>
+      cli('start', '--file', file, '--campaign-id', campaignId, '--instance-id', 'instance-1', '--queue-id', 'queue-1', '--wait', ...extra);
+
+    const quiet = uniqueCampaignId('cli-quiet');
+    const auto = await start(quiet);
+    assert.equal(auto.code, 0, auto.stderr);
+    assert.match(auto.stdout, new RegExp(`^Campaign ${quiet} COMPLETED after .*: 60 entries$`, 'm'));
+    assert.match(auto.stdout, /CREATED 57 · DEFLECTED 0 · REJECTED 3 · FAILED 0 · CANCELLED 0/);
+    assert.doesNotMatch(auto.stderr, /\d+\/60 \(\d+%\)/, 'no progress without a terminal');
+
+    const lines = await start(uniqueCampaignId('cli-lines'), '--progress', 'lines');
+    assert.equal(lines.code, 0, lines.stderr);
+    assert.match(lines.stderr, /^\[\d+s\] COMPLETED 60\/60 \(100%\) · .*\/s · ETA 0s \| CREATED 57 · DEFLECTED 0 · REJECTED 3/m);
+
+    const bad = await cli('start', '--file', file, '--campaign-id', 'x', '--instance-id', 'i', '--progress', 'loud');
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--progress <mode>.*'loud' is invalid.*auto, bar, lines, off/s);
+  });
+
+  test('pause, resume, deflect and cancel steer a running campaign; start --wait then exits 1 with CANCELLED', async () => {
+    const campaignId = uniqueCampaignId('cli-steer');
+    const rows = ['RequestIdentifier,PhoneNumber', ...Array.from({ length: 600 }, (_, i) => `s-${i},+1415555${String(i).padStart(4, '0')}`)];
+    const file = join(work, `${campaignId}.csv`);
+    await writeFile(file, rows.join('\n'));
+    // 120 batches one at a time, 400 ms each: time enough to steer it from other processes on a busy machine.
+    stack.emulator.configure({ latencyMs: 400 });
+    try {
+      const waiting = spawnCli([
+        'start',
+        '--file', file,
+        '--campaign-id', campaignId,
+        '--instance-id', 'instance-1',
+        '--queue-id', 'queue-1',
+        '--batch-size', '5',
+        '--in-flight', '1',
+        '--chat-source-arn', 'arn:aws:connect:us-east-1:123456789012:phone-number/abc',
+        '--chat-flow-id', 'flow-1',
+        '--wait',
+        '--json',
+      ]);
+      const progress = (): Promise<Progress> => stack.campaigns.progress(campaignId);
+      await until('the campaign to run', async () => ((await progress()).status === 'RUNNING' ? true : undefined));
+
+      const pause = await cli('pause', '--campaign-id', campaignId, '--reason', 'agents at lunch');
+      assert.equal(pause.code, 0, pause.stderr);
+      const paused = await until('PAUSED', async () => {
+        const p = await progress();
+        return p.status === 'PAUSED' && p.batchesInFlight === 0 ? p : undefined;
+      });
+      assert.equal(paused.pauseReason, 'agents at lunch');
+      const status = await cli('status', '--campaign-id', campaignId, '--json');
+      assert.equal(status.code, 0, status.stderr);
+      const shown = JSON.parse(status.stdout) as Progress;
+      assert.equal(shown.status, 'PAUSED');
+      assert.equal(shown.batchesSent, paused.batchesSent, 'no batch starts while paused');
+
+      const resume = await cli('resume', '--campaign-id', campaignId);
+      assert.equal(resume.code, 0, resume.stderr);
+      await until('RUNNING again', async () => {
+        const p = await progress();
+        return p.status === 'RUNNING' && p.batchesSent > paused.batchesSent ? true : undefined;
+      });
+
+      const deflect = await cli('deflect', '--campaign-id', campaignId, '--request-id', 's-599,nobody', '--message', 'Text instead?', '--json');
+      assert.equal(deflect.code, 0, deflect.stderr);
+      const answer = JSON.parse(deflect.stdout) as { accepted: string[]; refused: { requestIdentifier: string; reason: string }[] };
+      assert.deepEqual(answer.accepted, ['s-599']);
+      assert.deepEqual(answer.refused.map((r) => [r.requestIdentifier, r.reason]), [['nobody', 'UNKNOWN_REQUEST_IDENTIFIER']]);
+      await until('the SMS to go out', async () => ((await progress()).outcomes.DEFLECTED === 1 ? true : undefined));
+      const chat = stack.emulator.contacts({ channel: 'CHAT' }).find((c) => c.clientToken?.startsWith(`campaign-${campaignId}`));
+      assert.equal(chat?.customerAddress, '+14155550599');
+
+      const cancel = await cli('cancel', '--campaign-id', campaignId, '--reason', 'wrong list');
+      assert.equal(cancel.code, 0, cancel.stderr);
+      const run = await waiting.done;
+      assert.equal(run.code, 1, run.stderr);
+      const result = JSON.parse(run.stdout) as CampaignResult;
+      assert.equal(result.status, 'CANCELLED');
+      assert.match(result.reason ?? '', /wrong list/);
+      assert.equal(result.outcomes.DEFLECTED, 1);
+      assert.ok(result.outcomes.CANCELLED > 0, 'the unsent rest is CANCELLED');
+      assert.equal(result.outcomes.CREATED + result.outcomes.DEFLECTED + result.outcomes.CANCELLED, 600);
+      assert.equal(run.stderr, '', 'with --json and no terminal, stderr stays quiet too');
+    } finally {
+      stack.emulator.configure({ latencyMs: 0 });
+    }
+  });
+
+  test('steering an unknown campaign exits 2 naming the campaign id', async () => {
+    const run = await cli('pause', '--campaign-id', uniqueCampaignId('nobody'));
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /^campaignId: no such campaign/m);
+  });
+});
+
+describe('connect-dialer CLI usage', { concurrency: true }, () => {
+  test('bad input exits 2 with each field and reason on stderr, before touching Temporal', async () => {
+    const run = await spawnCli(['start', '--file', 'list.csv', '--campaign-id', 'ok-1', '--instance-id', 'i', '--batch-size', '40', '--rate', 'fast'], {
+      TEMPORAL_ADDRESS: '127.0.0.1:1',
+    }).done;
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /^pacing\.batchSize: .*25.* \(--batch-size\)$/m);
+    assert.match(run.stderr, /^pacing\.batchesPerSecond: /m);
+    assert.equal(run.stdout, '');
+  });
+
+  test('a start without its required parts names each missing field', async () => {
+    const run = await cli('start', '--queue-id', 'q');
+    assert.equal(run.code, 2);
+    for (const field of ['campaignId', 'instanceId', 'dialList']) assert.match(run.stderr, new RegExp(`^${field}: `, 'm'));
+  });
+
+  test('a --config that is not JSON exits 2 naming config', async () => {
+    const path = join(work, 'broken.json');
+    await writeFile(path, '{ not json');
+    const run = await cli('start', '--config', path);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /^config: .*not JSON/m);
+  });
+
+  test('an unknown command or option exits 2', async () => {
+    const unknown = await cli('launch');
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown command 'launch'/);
+    const badFlag = await cli('status', '--campaign-id', 'x', '--colour');
+    assert.equal(badFlag.code, 2);
+    assert.match(badFlag.stderr, /unknown option '--colour'/);
+    const missing = await cli('cancel');
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /--campaign-id/);
+  });
+
+  test('--help on the root and on start shows the commands and examples', async () => {
+    const rootHelp = await cli('--help');
+    assert.equal(rootHelp.code, 0);
+    for (const command of ['demo', 'dev', 'emulator', 'worker', 'start', 'status', 'pause', 'resume', 'cancel', 'deflect', 'report']) {
+      assert.match(rootHelp.stdout, new RegExp(`^  ${command} `, 'm'));
+    }
+    assert.match(rootHelp.stdout, /Exit codes: 0 success/);
+    const startHelp = await cli('start', '--help');
+    assert.equal(startHelp.code, 0);
+    assert.match(startHelp.stdout, /Examples:\n {2}\$ connect-dialer start --file /);
+    assert.match(startHelp.stdout, /--batch-size <n>/);
+    const deflectHelp = await cli('help', 'deflect');
+    assert.equal(deflectHelp.code, 0);
+    assert.match(deflectHelp.stdout, /\$ connect-dialer deflect --campaign-id/);
+  });
+
+  test('dev --exit-after-ready starts the stack on the given ports, prints each address and stops it all', async () => {
+    const [temporalPort, uiPort, emulatorPort] = [await freePort(), await freePort(), await freePort()];
+    const dataDir = await mkdtemp(join(tmpdir(), 'connect-dialer-dev-'));
+    try {
+      const run = await cli('dev', '--temporal-port', String(temporalPort), '--ui-port', String(uiPort), '--emulator-port', String(emulatorPort), '--data-dir', dataDir, '--exit-after-ready');
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, new RegExp(`Temporal +127\\.0\\.0\\.1:${temporalPort}`));
+      assert.match(run.stdout, new RegExp(`Temporal Web UI +http://127\\.0\\.0\\.1:${uiPort}`));
+      assert.match(run.stdout, new RegExp(`Connect emulator +http://127\\.0\\.0\\.1:${emulatorPort}`));
+      assert.match(run.stderr, /Stopped\./);
+      await readFile(join(dataDir, 'temporal.db')); // state kept for the next start
+      for (const port of [temporalPort, uiPort, emulatorPort]) assert.equal(await isListening(port), false, `port ${port} still answers`);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+function isListening(port: number): Promise<boolean> {
+  return new Promise((resolveListening) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolveListening(true);
+    });
+    socket.once('error', () => resolveListening(false));
+  });
+}
