@@ -1,6 +1,6 @@
 // Throughput and quota utilisation of one campaign through the real stack: a Temporal dev
 // server, a worker, the real AWS SDK and the Connect emulator with a request-rate quota.
-//   npx tsx bench/campaign-throughput.ts [--contacts 20000] [--quota 10] [--burst 15] [--in-flight 4]
+//   npx tsx bench/campaign-throughput.ts [--contacts 20000] [--quota 10] [--burst 15] [--in-flight 4] [--throttle-rate 0.15]
 // Prints figures; asserts nothing.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { CampaignClient } from '../src/client';
 import { startDevServer } from '../src/dev/temporal-server';
 import { startEmulator } from '../src/emulator';
 import { createCampaignWorker } from '../src/worker';
+import { benchPhoneNumber } from './phone-numbers';
 
 const { values } = parseArgs({
   options: {
@@ -21,17 +22,19 @@ const { values } = parseArgs({
     quota: { type: 'string', default: '10' },
     burst: { type: 'string', default: '15' },
     'in-flight': { type: 'string', default: '4' },
+    'throttle-rate': { type: 'string', default: '0' },
   },
 });
 const contacts = Number(values.contacts);
 const quota = Number(values.quota);
 const burst = Number(values.burst);
 const inFlight = Number(values['in-flight']);
+const throttleRate = Number(values['throttle-rate']);
 
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'connect-dialer-bench-'));
   const server = await startDevServer({ headless: true });
-  const emulator = await startEmulator({ quiet: true, rate: { batchPutContact: { perSecond: quota, burst } } });
+  const emulator = await startEmulator({ quiet: true, rate: { batchPutContact: { perSecond: quota, burst } }, faults: { entryThrottleRate: throttleRate } });
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   const connection = await Connection.connect({ address: server.address });
   const connect = new ConnectClient({ endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
@@ -46,7 +49,7 @@ async function main(): Promise<void> {
   try {
     const path = join(dataDir, 'list.csv');
     const rows = ['RequestIdentifier,PhoneNumber'];
-    for (let i = 0; i < contacts; i++) rows.push(`r${i},+1${200 + (i % 700)}555${String(i % 10000).padStart(4, '0')}`);
+    for (let i = 0; i < contacts; i++) rows.push(`r${i},${benchPhoneNumber(i)}`);
     await writeFile(path, rows.join('\n'));
     const campaigns = new CampaignClient(new Client({ connection }), { taskQueue: 'bench' });
     const campaignId = `bench-${Date.now()}`;
@@ -70,6 +73,7 @@ async function main(): Promise<void> {
     console.log(`contacts/s:              ${(result.outcomes.CREATED / seconds).toFixed(1)}`);
     console.log(`BatchPutContact calls/s: ${(stats.calls.BatchPutContact / seconds).toFixed(2)} (quota ${quota}/s, burst ${burst}) → utilisation ${((100 * stats.calls.BatchPutContact) / seconds / quota).toFixed(1)}%`);
     console.log(`calls refused by quota:  ${stats.throttled} of ${stats.calls.BatchPutContact}`);
+    console.log(`entries throttled:       ${stats.byFailureCode.REQUEST_THROTTLED ?? 0} (--throttle-rate ${throttleRate}) → ${result.retries} retries`);
     console.log(`duplicates:              ${stats.duplicates}`);
     console.log(`workflow runs:           ${result.runs} (last run ${history.events?.length ?? 0} history events)`);
     console.log(`peak RSS (bench process: worker + emulator): ${(peakRss / 2 ** 20).toFixed(0)} MiB`);

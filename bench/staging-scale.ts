@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import { createFileOutcomeStore } from '../src/activities/outcome-store';
 import { readStagedPage } from '../src/activities/staged-list';
 import { stageDialList } from '../src/activities/staging';
+import { benchPhoneNumber } from './phone-numbers';
 
 const { values } = parseArgs({ options: { contacts: { type: 'string', default: '1000000' } } });
 const contacts = Number(values.contacts);
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
     out.write('RequestIdentifier,PhoneNumber,Tier\n');
     for (let i = 0; i < contacts; i++) {
       const bad = i % 100 === 99;
-      const line = `r${i},${bad ? 'n/a' : `+1${200 + (i % 700)}555${String(i % 10000).padStart(4, '0')}`},gold\n`;
+      const line = `r${i},${bad ? 'n/a' : benchPhoneNumber(i)},gold\n`;
       if (!out.write(line)) await once(out, 'drain');
     }
     out.end();

@@ -6,6 +6,7 @@ import { toContactDataRequest } from '../src/domain/contact-entry';
 import { checkEntry } from '../src/domain/entry-validation';
 import { backoffMs, decideLane, defaultLanePolicies, laneFor, resolveLanePolicies } from '../src/domain/failure-lanes';
 import { batchGapMs, initialPace, paceAfterBatch } from '../src/domain/pace';
+import { StartBudget } from '../src/domain/start-budget';
 import { nextDue, splitBatch, takeBatch, type LaneItem } from '../src/domain/retry-lanes';
 
 const staged = (i: number) => ({ index: i, entry: { RequestIdentifier: `r${i}`, CustomerEndpoint: { Type: 'TELEPHONE_NUMBER' as const, Address: '+14155550100' } } });
@@ -80,29 +81,79 @@ describe('batching', () => {
 describe('pace', () => {
   test('slows down on throttling and creeps back when clean', () => {
     let pace = initialPace();
-    pace = paceAfterBatch(pace, 5, 25, true); // 20% throttled: halfway toward 200 ms
+    pace = paceAfterBatch(pace, { throttled: 5, sent: 25, batchSize: 25 }, true); // 20% throttled: halfway toward 200 ms
     assert.equal(pace.delayMs, 100);
-    pace = paceAfterBatch(pace, 20, 25, true); // 80%: overloaded, at least 500 ms
+    pace = paceAfterBatch(pace, { throttled: 20, sent: 25, batchSize: 25 }, true); // 80%: overloaded, at least 500 ms
     assert.equal(pace.delayMs, 500);
-    pace = paceAfterBatch(pace, 25, 25, true);
+    pace = paceAfterBatch(pace, { throttled: 25, sent: 25, batchSize: 25 }, true);
     assert.equal(pace.delayMs, 1000);
-    pace = paceAfterBatch(pace, 0, 25, true);
+    pace = paceAfterBatch(pace, { throttled: 0, sent: 25, batchSize: 25 }, true);
     assert.equal(pace.delayMs, 800);
-    for (let i = 0; i < 30; i++) pace = paceAfterBatch(pace, 0, 25, true);
+    for (let i = 0; i < 30; i++) pace = paceAfterBatch(pace, { throttled: 0, sent: 25, batchSize: 25 }, true);
     assert.equal(pace.delayMs, 0);
-    assert.equal(paceAfterBatch(initialPace(), 5, 25, false).delayMs, 0);
+    assert.equal(paceAfterBatch(initialPace(), { throttled: 5, sent: 25, batchSize: 25 }, false).delayMs, 0);
   });
 
   test('a steady share of throttled entries settles on a steady gap instead of ratcheting up', () => {
     let pace = initialPace();
-    for (let i = 0; i < 200; i++) pace = paceAfterBatch(pace, i % 10 < 3 ? 8 : 7, 25, true);
+    for (let i = 0; i < 200; i++) pace = paceAfterBatch(pace, { throttled: i % 10 < 3 ? 8 : 7, sent: 25, batchSize: 25 }, true);
     assert.ok(pace.delayMs > 250 && pace.delayMs < 350, `about 30% of 1 s, got ${pace.delayMs}`);
-    for (let i = 0; i < 20; i++) pace = paceAfterBatch(pace, 25, 25, true);
+    for (let i = 0; i < 20; i++) pace = paceAfterBatch(pace, { throttled: 25, sent: 25, batchSize: 25 }, true);
     assert.equal(pace.delayMs, 30_000, 'a hard limit drives it to the cap');
+  });
+
+  test('a small retry batch weighs in proportion to its size', () => {
+    const full = paceAfterBatch(initialPace(), { throttled: 1, sent: 1, batchSize: 25 }, true);
+    assert.ok(full.delayMs > 0 && full.delayMs <= 20, `one throttled entry of a 1-entry batch moves the gap a little, got ${full.delayMs}`);
+    let pace = { delayMs: 1_000 };
+    pace = paceAfterBatch(pace, { throttled: 0, sent: 5, batchSize: 25 }, true);
+    assert.equal(pace.delayMs, 960, 'a clean batch of 5 of 25 shrinks it by a fifth of 20%');
+    // 15% of full batches throttled, each followed by its retry of a few entries, all throttled again.
+    for (let i = 0; i < 200; i++) {
+      pace = paceAfterBatch(pace, { throttled: 4, sent: 25, batchSize: 25 }, true);
+      pace = paceAfterBatch(pace, { throttled: 4, sent: 4, batchSize: 25 }, true);
+    }
+    assert.ok(pace.delayMs > 150 && pace.delayMs < 400, `retries do not ratchet the gap up, got ${pace.delayMs}`);
   });
 
   test('the gap between batch starts adds the configured rate and the adaptive delay', () => {
     assert.equal(batchGapMs({ batchSize: 25, batchesInFlight: 1, batchesPerSecond: 4, adaptive: true }, { delayMs: 100 }), 350);
+  });
+});
+
+describe('start budget', () => {
+  test('one start per gap on average, a second of starts banked for a timer that fires late', () => {
+    const budget = new StartBudget();
+    assert.equal(budget.waitMs(250, 0), 0);
+    budget.take(250, 0);
+    assert.equal(budget.waitMs(250, 0), 250);
+    assert.equal(budget.waitMs(250, 100), 150);
+    // The timer fires a second late: the starts it skipped may go at once, up to a second's worth.
+    let started = 0;
+    while (budget.waitMs(250, 1_300) === 0) {
+      budget.take(250, 1_300);
+      started++;
+    }
+    assert.equal(started, 4);
+    assert.equal(budget.waitMs(250, 1_300), 250);
+    // Idle for a minute banks no more than a second's worth.
+    started = 0;
+    while (budget.waitMs(250, 61_300) === 0) {
+      budget.take(250, 61_300);
+      started++;
+    }
+    assert.equal(started, 4);
+  });
+
+  test('a gap over a second banks one start; no gap never waits', () => {
+    const slow = new StartBudget();
+    slow.take(5_000, 0);
+    assert.equal(slow.waitMs(5_000, 60_000), 0);
+    slow.take(5_000, 60_000);
+    assert.equal(slow.waitMs(5_000, 60_000), 5_000);
+    const free = new StartBudget();
+    for (let i = 0; i < 100; i++) free.take(0, 0);
+    assert.equal(free.waitMs(0, 0), 0);
   });
 });
 

@@ -9,8 +9,8 @@ import { withCampaigns } from './campaigns';
 import { formatResult } from './campaign-summary';
 import { ExitCode } from './exit-codes';
 import { exitOnNextInterrupt, untilInterrupted } from './interrupt';
-import { configFrom, type ConnectionFlags } from './options';
-import { describeStack, withStackOptions, type StackPortFlags } from './stack-commands';
+import type { ConnectionFlags } from './options';
+import { describeStack, startStackFromFlags, withStackOptions, type StackPortFlags } from './stack-commands';
 import { steeringCommands } from './steering-hints';
 
 const projectRoot = resolve(__dirname, '..', '..');
@@ -48,16 +48,7 @@ entries are bad on purpose and end REJECTED, and the emulator throttles ${DEMO_T
 
 async function runDemo(flags: DemoFlags): Promise<number> {
   const say = (line: string): void => void process.stderr.write(line + '\n');
-  const { startDevStack } = await import('./dev-stack');
-  const stack = await startDevStack({
-    config: configFrom(flags),
-    host: flags.host,
-    temporalPort: flags.temporalPort,
-    uiPort: flags.uiPort,
-    emulatorPort: flags.emulatorPort,
-    emulator: { faults: { entryThrottleRate: DEMO_THROTTLE_RATE } },
-    log: say,
-  });
+  const stack = await startStackFromFlags(flags, { emulator: { faults: { entryThrottleRate: DEMO_THROTTLE_RATE } }, log: say });
   let interrupted = false;
   try {
     say(describeStack(stack));

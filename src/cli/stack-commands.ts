@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import type { FaultConfig, RateLimit } from '../emulator';
-import type { DevStack } from './dev-stack';
+import type { DevStack, DevStackOptions } from './dev-stack';
 import { exitOnNextInterrupt, untilInterrupted } from './interrupt';
 import { configFrom, numberArg, portArg, withConnectionOptions, type ConnectionFlags } from './options';
 import { DEFAULT_EMULATOR_PORT, DEFAULT_TEMPORAL_PORT, DEFAULT_UI_PORT } from './stack-defaults';
@@ -21,6 +21,22 @@ export function withStackOptions(command: Command): Command {
     .addOption(new Option('--emulator-port <port>', 'Connect emulator port').argParser(portArg).default(DEFAULT_EMULATOR_PORT).helpGroup('Stack options:'))
     .addOption(new Option('--host <ip>', 'interface everything listens on').default('127.0.0.1').helpGroup('Stack options:'));
   return withConnectionOptions(command, ['TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'AWS_REGION', 'CONNECT_DIALER_DATA_DIR']);
+}
+
+/** Starts the dev stack where the `dev`/`demo` flags say (loaded on demand: the worker and the emulator are heavy). */
+export async function startStackFromFlags(
+  flags: StackPortFlags & ConnectionFlags,
+  extra: Pick<DevStackOptions, 'emulator' | 'log'>,
+): Promise<DevStack> {
+  const { startDevStack } = await import('./dev-stack');
+  return startDevStack({
+    config: configFrom(flags),
+    host: flags.host,
+    temporalPort: flags.temporalPort,
+    uiPort: flags.uiPort,
+    emulatorPort: flags.emulatorPort,
+    ...extra,
+  });
 }
 
 /** The stack's addresses and how to use it, printed once everything answers. */
@@ -54,16 +70,7 @@ Examples:
 Temporal keeps its state in <data-dir>/temporal.db, so campaigns survive a restart.`,
     )
     .action(async (flags: StackPortFlags & ConnectionFlags & { exitAfterReady?: boolean }) => {
-      // Loaded here: the worker and the emulator are heavy, and other commands need neither.
-      const { startDevStack } = await import('./dev-stack');
-      const stack = await startDevStack({
-        config: configFrom(flags),
-        host: flags.host,
-        temporalPort: flags.temporalPort,
-        uiPort: flags.uiPort,
-        emulatorPort: flags.emulatorPort,
-        log: (line) => process.stderr.write(line + '\n'),
-      });
+      const stack = await startStackFromFlags(flags, { log: (line) => process.stderr.write(line + '\n') });
       process.stdout.write(describeStack(stack) + '\n');
       if (!flags.exitAfterReady) {
         process.stdout.write('\nCtrl-C stops everything.\n');

@@ -35,7 +35,7 @@ export function startCommand(): Command {
     .addOption(new Option('--attribute <key=value>', 'contact attribute for every entry (repeatable)').argParser(attributeArg).helpGroup('Contact defaults:'))
     .addOption(new Option('--batch-size <n>', 'entries per BatchPutContact call, 1-25 (default 25)').argParser(numberArg).helpGroup('Pacing:'))
     .addOption(new Option('--in-flight <n>', 'BatchPutContact calls in flight at once (default 4)').argParser(numberArg).helpGroup('Pacing:'))
-    .addOption(new Option('--rate <per-second>', 'at most this many BatchPutContact calls per second').argParser(numberArg).helpGroup('Pacing:'))
+    .addOption(new Option('--rate <per-second>', 'BatchPutContact calls per second, on average (up to a second of calls may start together)').argParser(numberArg).helpGroup('Pacing:'))
     .addOption(new Option('--no-adaptive', 'keep the pace when Connect throttles (adaptive pacing is on by default)').helpGroup('Pacing:'))
     .addOption(new Option('--chat-source-arn <arn>', 'phone number ARN the SMS comes from (enables deflection)').helpGroup('SMS deflection:'))
     .addOption(new Option('--chat-flow-id <id>', 'contact flow for deflected chats').helpGroup('SMS deflection:'))

@@ -29,25 +29,36 @@ export function initialPace(): PaceState {
   return { delayMs: 0 };
 }
 
+/** What one batch's answer says about the pace: how many entries went, how many were throttled. */
+export interface BatchThrottling {
+  sent: number;
+  throttled: number;
+  /** The campaign's batch size: a small batch (a retry of a few entries) weighs less. */
+  batchSize: number;
+}
+
 /**
- * Adapts the gap between batch starts to the share of a batch's entries Connect throttled:
- * - mostly throttled (≥ 50%): the gap doubles (at least 0.5 s, at most 30 s), so a hard
- *   limit brings the pace down within a few batches;
- * - partly throttled: the gap moves halfway toward share × 1 s, so a steady trickle of
- *   throttles settles on a steady, slightly slower pace instead of ratcheting up forever;
- * - clean: the gap shrinks by 20% and snaps to 0 below 50 ms.
+ * Adapts the gap between batch starts to the share of a batch's entries Connect throttled,
+ * each batch weighing in proportion to its size (a retry of 2 entries moves it little):
+ * - a full batch mostly throttled (≥ 50%): the gap doubles (at least 0.5 s, at most 30 s),
+ *   so a hard limit brings the pace down within a few batches;
+ * - otherwise throttled: the gap moves toward share × 1 s (halfway for a full batch), so a
+ *   steady trickle of throttles settles on a steady, slightly slower pace instead of
+ *   ratcheting up forever;
+ * - clean: the gap shrinks (by 20% for a full batch) and snaps to 0 below 50 ms.
  */
-export function paceAfterBatch(pace: PaceState, throttled: number, sent: number, adaptive: boolean): PaceState {
-  if (!adaptive || sent === 0) return pace;
-  const share = Math.min(1, throttled / sent);
-  if (share >= OVERLOAD_SHARE) {
+export function paceAfterBatch(pace: PaceState, batch: BatchThrottling, adaptive: boolean): PaceState {
+  if (!adaptive || batch.sent === 0) return pace;
+  const share = Math.min(1, batch.throttled / batch.sent);
+  const weight = Math.min(1, batch.sent / Math.max(1, batch.batchSize));
+  if (share >= OVERLOAD_SHARE && weight >= 1) {
     return { delayMs: Math.min(MAX_DELAY_MS, Math.max(OVERLOAD_MIN_MS, pace.delayMs * 2)) };
   }
   if (share > 0) {
     const target = share * GAP_PER_THROTTLED_SHARE_MS;
-    return { delayMs: Math.round(pace.delayMs + (target - pace.delayMs) / 2) };
+    return { delayMs: Math.round(pace.delayMs + ((target - pace.delayMs) * weight) / 2) };
   }
-  const next = Math.floor(pace.delayMs * CLEAN_DECAY);
+  const next = Math.floor(pace.delayMs * (1 - (1 - CLEAN_DECAY) * weight));
   return { delayMs: next < 50 ? 0 : next };
 }
 

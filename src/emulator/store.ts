@@ -1,18 +1,8 @@
 import { randomFillSync } from 'node:crypto';
 import type { ContactQuery, CreatedContact } from './types';
 
-export interface NewContact {
-  channel: 'VOICE' | 'CHAT';
-  instanceId: string;
-  clientToken?: string;
-  requestIdentifier?: string;
-  customerAddress?: string;
-  relatedContactId?: string;
-  campaignId?: string;
-  queueId?: string;
-  attributes?: Record<string, string>;
-  createdAt: number;
-}
+/** A contact about to be stored: what it will carry, before its id is drawn. */
+export type NewContact = Omit<CreatedContact, 'contactId' | 'createdAt'> & { createdAt: number };
 
 const NONE = -1;
 const INITIAL_CAPACITY = 1024;

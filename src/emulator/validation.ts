@@ -6,6 +6,10 @@ import { ConnectError } from './errors';
  * The two operations' request shapes with the Connect model's constraints. A violation is
  * a whole-request 400 InvalidRequestException; BatchPutContact's per-entry semantics
  * (endpoints, queue, attribute keys…) are checked apart, in entry-checks.ts.
+ *
+ * Written from connect-api.md on purpose, apart from the client's schemas in src/domain:
+ * the emulator stands in for AWS, and sharing the client's rules would hide the client's
+ * mistakes instead of answering them the way Connect does.
  */
 
 export const ENDPOINT_TYPES = ['TELEPHONE_NUMBER', 'VOIP', 'CONTACT_FLOW', 'CONNECT_PHONENUMBER_ARN', 'EMAIL_ADDRESS'] as const;

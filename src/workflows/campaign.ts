@@ -10,6 +10,7 @@ import { decideLane, isKnownFailureCode, resolveLanePolicies } from '../domain/f
 import { cancelSignal, deflectToChatSignal, deflectToChatUpdate, pauseSignal, progressQuery, resumeSignal } from '../domain/messages';
 import type { OutcomeRecord } from '../domain/outcome';
 import { batchGapMs, paceAfterBatch } from '../domain/pace';
+import { StartBudget } from '../domain/start-budget';
 import { formatProgressDetails, type CampaignResult, type CampaignStatus, type Progress } from '../domain/progress';
 import { nextDue, splitBatch, takeBatch, type BatchItem } from '../domain/retry-lanes';
 import { campaignStatusKey } from '../domain/search-attributes';
@@ -57,8 +58,8 @@ class CampaignRun {
   private readonly lookingUp = new Set<string>();
   private chatsInFlight = 0;
   private batchesThisRun = 0;
-  private lastBatchStart = 0;
-  private lastChatStart = 0;
+  private readonly batchStarts = new StartBudget();
+  private readonly chatStarts = new StartBudget();
   private fatal?: { reason: string; code: string };
   private draining = false;
   private epoch = 0;
@@ -132,9 +133,9 @@ class CampaignRun {
         await this.waitForChange();
         continue;
       }
-      const gap = batchGapMs(this.spec.pacing, this.state.pace) - (Date.now() - this.lastBatchStart);
-      if (gap > 0) {
-        await this.waitForChange(gap);
+      const wait = this.batchStarts.waitMs(batchGapMs(this.spec.pacing, this.state.pace), Date.now());
+      if (wait > 0) {
+        await this.waitForChange(wait);
         continue;
       }
       const items = this.state.splits.shift() ?? takeBatch(this.state.lanes, this.state.queue, batchSize, Date.now());
@@ -206,7 +207,7 @@ class CampaignRun {
     this.state.batchesSent++;
     this.batchesThisRun++;
     this.state.retries += items.filter((i) => i.attempts > 0).length;
-    this.lastBatchStart = Date.now();
+    this.batchStarts.take(batchGapMs(this.spec.pacing, this.state.pace), Date.now());
     this.inFlight.set(seq, items);
     this.touch();
     const call = connectCalls.putContactBatch.executeWithOptions(
@@ -261,7 +262,7 @@ class CampaignRun {
         terminal.push(this.failedRecord(item.staged, f.code, `${f.message} (${decision.why})`));
       }
     }
-    this.state.pace = paceAfterBatch(this.state.pace, throttled, items.length, this.spec.pacing.adaptive);
+    this.state.pace = paceAfterBatch(this.state.pace, { sent: items.length, throttled, batchSize: this.spec.pacing.batchSize }, this.spec.pacing.adaptive);
     // Still in flight until its outcomes are recorded, so the run cannot end before they are.
     await this.recordFailed(`failed-${seq}`, terminal);
     this.inFlight.delete(seq);
@@ -325,14 +326,14 @@ class CampaignRun {
         () => this.draining || (this.state.deflections.length > 0 && this.chatsInFlight < (chat?.chatsInFlight ?? 1) && !this.ending()),
       );
       if (this.draining || this.ending() || !chat) return;
-      const gap = Math.ceil(1000 / chat.chatsPerSecond) - (Date.now() - this.lastChatStart);
-      if (gap > 0) {
-        await wf.sleep(gap);
+      const wait = this.chatStarts.waitMs(1000 / chat.chatsPerSecond, Date.now());
+      if (wait > 0) {
+        await wf.sleep(wait);
         continue;
       }
       const d = this.state.deflections.shift();
       if (!d) continue;
-      this.lastChatStart = Date.now();
+      this.chatStarts.take(1000 / chat.chatsPerSecond, Date.now());
       this.chatsInFlight++;
       this.touch();
       void this.sendChat(d).finally(() => {
