@@ -2,9 +2,12 @@ import { isAbsolute, resolve } from 'node:path';
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
+import type { OutcomeStore } from './activities/outcome-store';
+import { writeReport, type ReportFormat } from './activities/report';
 import { campaignSpecSchema, campaignWorkflowId, type CampaignSpec, type CampaignSpecInput } from './domain/campaign';
 import { deflectRequestSchema, type DeflectAnswer, type DeflectRequest } from './domain/deflection';
 import { cancelSignal, deflectToChatSignal, deflectToChatUpdate, pauseSignal, progressQuery, resumeSignal } from './domain/messages';
+import type { OutcomeRecord } from './domain/outcome';
 import { campaignResultSchema, type CampaignResult, type Progress } from './domain/progress';
 import { campaignIdKey, campaignStatusKey } from './domain/search-attributes';
 import type { campaign } from './workflows';
@@ -40,6 +43,11 @@ export interface StartedCampaign {
 
 export interface CampaignClientOptions {
   taskQueue?: string;
+  /**
+   * Where the workers write outcomes, for report(): the store they were built with (for the
+   * embedded default, `createFileOutcomeStore(<the workers' data folder>)`).
+   */
+  outcomes?: OutcomeStore;
 }
 
 /**
@@ -48,12 +56,14 @@ export interface CampaignClientOptions {
  */
 export class CampaignClient {
   private readonly taskQueue: string;
+  private readonly outcomes?: OutcomeStore;
 
   constructor(
     readonly client: Client,
     options: CampaignClientOptions = {},
   ) {
     this.taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
+    this.outcomes = options.outcomes;
   }
 
   /** Validates the campaign and starts it; starting a running campaign again returns the running one. */
@@ -116,6 +126,26 @@ export class CampaignClient {
 
   async progress(campaignId: string): Promise<Progress> {
     return this.handle(campaignId).query(progressQuery);
+  }
+
+  /**
+   * Every entry's outcome so far, one record per dial-list entry in list order (all of them
+   * once the campaign has ended), read from the workers' outcome store.
+   */
+  report(campaignId: string): AsyncIterable<OutcomeRecord> {
+    return this.outcomeStore().readAll(campaignWorkflowId(campaignId));
+  }
+
+  /** Writes report(campaignId) to a file as CSV or JSONL, atomically. */
+  async writeReport(campaignId: string, path: string, format: ReportFormat = 'csv'): Promise<{ path: string; records: number }> {
+    return writeReport(campaignWorkflowId(campaignId), this.outcomeStore(), path, format);
+  }
+
+  private outcomeStore(): OutcomeStore {
+    if (!this.outcomes) {
+      throw new Error('CampaignClient has no outcome store: pass { outcomes: createFileOutcomeStore(<the workers\' data folder>) } (or the store the workers use) to read reports');
+    }
+    return this.outcomes;
   }
 
   /** Waits for the campaign to end; a FAILED campaign is a result too, with its reason. */

@@ -1,11 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import type { OutcomeRecord } from '../src/domain/outcome';
 import type { CampaignSpecInput } from '../src/domain/campaign';
+import { CampaignClient } from '../src/client';
 import { workflowBundle } from '../src/worker';
 import { campaignDefaults, entry, startStack, uniqueCampaignId, type Stack } from './support/stack';
 import { testTemporal } from './support/temporal';
@@ -28,7 +29,7 @@ async function run(spec: CampaignSpecInput) {
 
 async function outcomesOf(campaignId: string): Promise<OutcomeRecord[]> {
   const records: OutcomeRecord[] = [];
-  for await (const r of stack.outcomes.readAll(`campaign-${campaignId}`)) records.push(r);
+  for await (const r of stack.campaigns.report(campaignId)) records.push(r);
   return records;
 }
 
@@ -94,6 +95,20 @@ describe('campaign workflow', () => {
     const created = voiceContactsOf(campaignId).find((c) => c.requestIdentifier === 'c-1');
     assert.equal(created?.attributes?.FirstName, 'Name1');
     assertNoDuplicates(campaignId);
+
+    // The service's report: one CSV row per entry, the ContactId Connect returned.
+    const written = await stack.campaigns.writeReport(campaignId, join(stack.dataDir, `${campaignId}-report.csv`), 'csv');
+    assert.equal(written.records, 1000);
+    const csv = (await readFile(written.path, 'utf8')).trimEnd().split('\n');
+    assert.equal(csv[0], 'RequestIdentifier,Index,Outcome,ContactId,RelatedContactId,FailureCode,Field,Message');
+    assert.equal(csv.length, 1001);
+    assert.equal(csv.find((l) => l.startsWith('c-1,'))?.split(',')[3], created?.contactId);
+    assert.match(csv.find((l) => l.startsWith('c-7,')) ?? '', /^c-7,7,REJECTED,,,,CustomerEndpoint\.Address,.*E\.164/);
+  });
+
+  test('a client without an outcome store says how to read reports', () => {
+    const bare = new CampaignClient(stack.campaigns.client);
+    assert.throws(() => bare.report('any'), /no outcome store: pass \{ outcomes: createFileOutcomeStore/);
   });
 
   test('30% throttled and 5% INTERNAL_ERROR entries: all end CREATED once, retries visible', async () => {

@@ -91,7 +91,7 @@ describe('steering a live campaign', () => {
         assert.equal(sms.relatedContactId, voice.contactId);
       }
       const records = [];
-      for await (const r of stack.outcomes.readAll(`campaign-${id}`)) records.push(r);
+      for await (const r of stack.campaigns.report(id)) records.push(r);
       assert.equal(records.length, 500);
       assert.equal(records.filter((r) => r.outcome === 'DEFLECTED').length, 10);
     } finally {
@@ -189,7 +189,7 @@ describe('steering a live campaign', () => {
         await sleep(500);
         assert.equal(stack.emulator.stats().calls.BatchPutContact, callsAfter, 'a call came after the campaign ended');
         const records = [];
-        for await (const r of stack.outcomes.readAll(`campaign-${id}`)) records.push(r);
+        for await (const r of stack.campaigns.report(id)) records.push(r);
         assert.equal(records.length, 1000);
         assert.equal(records.filter((r) => r.outcome === 'CANCELLED').length, result.outcomes.CANCELLED);
       } finally {

@@ -49,7 +49,7 @@ export async function startStack(options: { emulator?: EmulatorOptions } = {}): 
   await startWorker();
 
   return {
-    campaigns: new CampaignClient(env.client, { taskQueue }),
+    campaigns: new CampaignClient(env.client, { taskQueue, outcomes }),
     emulator,
     outcomes,
     dataDir,
