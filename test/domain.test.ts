@@ -81,8 +81,8 @@ describe('batching', () => {
 describe('pace', () => {
   test('slows down on throttling and creeps back when clean', () => {
     let pace = initialPace();
-    pace = paceAfterBatch(pace, { throttled: 5, sent: 25, batchSize: 25 }, true); // 20% throttled: halfway toward 200 ms
-    assert.equal(pace.delayMs, 100);
+    pace = paceAfterBatch(pace, { throttled: 5, sent: 25, batchSize: 25 }, true); // 20% throttled: halfway toward 100 ms
+    assert.equal(pace.delayMs, 50);
     pace = paceAfterBatch(pace, { throttled: 20, sent: 25, batchSize: 25 }, true); // 80%: overloaded, at least 500 ms
     assert.equal(pace.delayMs, 500);
     pace = paceAfterBatch(pace, { throttled: 25, sent: 25, batchSize: 25 }, true);
@@ -97,7 +97,7 @@ describe('pace', () => {
   test('a steady share of throttled entries settles on a steady gap instead of ratcheting up', () => {
     let pace = initialPace();
     for (let i = 0; i < 200; i++) pace = paceAfterBatch(pace, { throttled: i % 10 < 3 ? 8 : 7, sent: 25, batchSize: 25 }, true);
-    assert.ok(pace.delayMs > 250 && pace.delayMs < 350, `about 30% of 1 s, got ${pace.delayMs}`);
+    assert.ok(pace.delayMs > 125 && pace.delayMs < 175, `about 30% of 0.5 s, got ${pace.delayMs}`);
     for (let i = 0; i < 20; i++) pace = paceAfterBatch(pace, { throttled: 25, sent: 25, batchSize: 25 }, true);
     assert.equal(pace.delayMs, 30_000, 'a hard limit drives it to the cap');
   });
@@ -113,7 +113,7 @@ describe('pace', () => {
       pace = paceAfterBatch(pace, { throttled: 4, sent: 25, batchSize: 25 }, true);
       pace = paceAfterBatch(pace, { throttled: 4, sent: 4, batchSize: 25 }, true);
     }
-    assert.ok(pace.delayMs > 150 && pace.delayMs < 400, `retries do not ratchet the gap up, got ${pace.delayMs}`);
+    assert.ok(pace.delayMs > 80 && pace.delayMs < 250, `retries do not ratchet the gap up, got ${pace.delayMs}`);
   });
 
   test('the gap between batch starts adds the configured rate and the adaptive delay', () => {

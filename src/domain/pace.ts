@@ -17,8 +17,8 @@ export interface PaceState {
   delayMs: number;
 }
 
-/** The gap a batch asks for per share of its entries throttled: all throttled → 1 s. */
-const GAP_PER_THROTTLED_SHARE_MS = 1_000;
+/** The gap a batch asks for per share of its entries throttled: 10% throttled → 50 ms. */
+const GAP_PER_THROTTLED_SHARE_MS = 500;
 /** From this share on, Connect is refusing most of what is sent: back off hard. */
 const OVERLOAD_SHARE = 0.5;
 const OVERLOAD_MIN_MS = 500;
@@ -42,7 +42,7 @@ export interface BatchThrottling {
  * each batch weighing in proportion to its size (a retry of 2 entries moves it little):
  * - a full batch mostly throttled (≥ 50%): the gap doubles (at least 0.5 s, at most 30 s),
  *   so a hard limit brings the pace down within a few batches;
- * - otherwise throttled: the gap moves toward share × 1 s (halfway for a full batch), so a
+ * - otherwise throttled: the gap moves toward share × 0.5 s (halfway for a full batch), so a
  *   steady trickle of throttles settles on a steady, slightly slower pace instead of
  *   ratcheting up forever;
  * - clean: the gap shrinks (by 20% for a full batch) and snaps to 0 below 50 ms.
