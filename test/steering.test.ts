@@ -213,6 +213,34 @@ describe('steering a live campaign', () => {
     assert.equal(result.outcomes.CANCELLED, 100);
   });
 
+  test('signals sent while the campaign continues-as-new after every batch are not lost', async () => {
+    const id = uniqueCampaignId('can-signals');
+    stack.emulator.configure({ latencyMs: 30 });
+    try {
+      await stack.campaigns.start(spec(id, 150, { continueAsNewAfterBatches: 1, pacing: { batchSize: 5, batchesInFlight: 1, adaptive: true } }));
+      // A deflection signal every few ms, with pauses and resumes among them, while runs hand over to runs.
+      const deflected = Array.from({ length: 20 }, (_, k) => `${id}-${k * 7 + 3}`);
+      for (const [k, rid] of deflected.entries()) {
+        await stack.campaigns.deflectAsync(id, { requestIdentifiers: [rid] });
+        if (k % 5 === 4) {
+          await stack.campaigns.pause(id, `pause ${k}`);
+          await sleep(20);
+          await stack.campaigns.resume(id);
+        }
+        await sleep(15);
+      }
+      const result = await stack.campaigns.result(id);
+      assert.equal(result.status, 'COMPLETED', 'the last signal was a resume');
+      assert.ok(result.runs >= 5, `expected many runs, got ${result.runs}`);
+      assert.equal(result.outcomes.DEFLECTED, 20, 'every deflection signal was handled');
+      assert.equal(result.outcomes.CREATED + result.outcomes.DEFLECTED, 150);
+      const chats = contactsOf(id).filter((c) => c.channel === 'CHAT');
+      assert.deepEqual(chats.map((c) => c.clientToken).sort(), deflected.map((rid) => `campaign-${id}/chat/${rid}`).sort(), 'one SMS per deflected contact');
+    } finally {
+      stack.emulator.configure({ latencyMs: 0 });
+    }
+  });
+
   test('the deflection update validator rejects malformed requests before they enter history', async () => {
     const id = uniqueCampaignId('validator');
     await stack.campaigns.start(spec(id, 50));

@@ -61,7 +61,8 @@ class CampaignRun {
   private readonly batchStarts = new StartBudget();
   private readonly chatStarts = new StartBudget();
   private fatal?: { reason: string; code: string };
-  private draining = false;
+  /** Set once dispatch returns: the run drains before it ends ('done') or continues as new ('continue'). */
+  private draining?: 'done' | 'continue';
   private epoch = 0;
   private publishedStatus?: CampaignStatus;
 
@@ -100,7 +101,7 @@ class CampaignRun {
 
     const chatPump = this.pumpDeflections();
     const next = await this.dispatch();
-    this.draining = true;
+    this.draining = next;
     this.touch();
     await wf.condition(() => this.inFlight.size === 0 && this.chatsInFlight === 0);
     await chatPump;
@@ -323,9 +324,9 @@ class CampaignRun {
     const chat = this.spec.chat;
     for (;;) {
       await wf.condition(
-        () => this.draining || (this.state.deflections.length > 0 && this.chatsInFlight < (chat?.chatsInFlight ?? 1) && !this.ending()),
+        () => this.draining !== undefined || (this.state.deflections.length > 0 && this.chatsInFlight < (chat?.chatsInFlight ?? 1) && !this.ending()),
       );
-      if (this.draining || this.ending() || !chat) return;
+      if (this.draining !== undefined || this.ending() || !chat) return;
       const wait = this.chatStarts.waitMs(1000 / chat.chatsPerSecond, Date.now());
       if (wait > 0) {
         await wf.sleep(wait);
@@ -428,7 +429,8 @@ class CampaignRun {
     const s = this.state;
     if (s.deflectionIds.includes(id) || this.lookingUp.has(id)) return { accepted: false, reason: 'ALREADY_DEFLECTING', detail: 'this contact is already deflected to SMS' };
     if (!this.spec.chat) return { accepted: false, reason: 'CHAT_NOT_CONFIGURED', detail: 'the campaign has no chat settings (source phone number ARN and contact flow)' };
-    if (this.ending() || this.draining) return { accepted: false, reason: 'CAMPAIGN_ENDING', detail: 'the campaign is ending' };
+    // While the run drains to continue as new, a deflection is accepted and carried to the next run.
+    if (this.ending() || this.draining === 'done') return { accepted: false, reason: 'CAMPAIGN_ENDING', detail: 'the campaign is ending' };
     const q = s.queue.findIndex((e) => e.entry.RequestIdentifier === id);
     if (q >= 0) {
       const [staged] = s.queue.splice(q, 1);
