@@ -314,6 +314,60 @@ describe('connect-dialer CLI usage', { concurrency: true }, () => {
   });
 });
 
+describe('npm start (the demo) as a person runs it', () => {
+  test('Ctrl-C mid-campaign stops the worker, the emulator and Temporal cleanly; the campaign carries on at the next start', async () => {
+    const [temporalPort, uiPort, emulatorPort] = [await freePort(), await freePort(), await freePort()];
+    const dataDir = await mkdtemp(join(tmpdir(), 'connect-dialer-demo-'));
+    const ports = ['--temporal-port', String(temporalPort), '--ui-port', String(uiPort), '--emulator-port', String(emulatorPort), '--data-dir', dataDir];
+    try {
+      // Its own process group, like a shell job: Ctrl-C in a terminal reaches every process of the group.
+      const personEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TEMPORAL_') && k !== 'CONNECT_DIALER_DATA_DIR'));
+      const child = spawn(process.execPath, [bin, 'demo', ...ports], { cwd: root, env: personEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const closed = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+      const campaignId = await until('the demo campaign to start', async () => /^Demo campaign (demo-\S+) started/m.exec(stderr)?.[1], 150_000);
+      assert.match(stderr, new RegExp(`Watch it in the UI: +http://127\\.0\\.0\\.1:${uiPort}/namespaces/default/workflows/campaign-${campaignId}`));
+      assert.match(stderr, new RegExp(`npx connect-dialer pause --address 127\\.0\\.0\\.1:${temporalPort} --campaign-id ${campaignId}`));
+      await new Promise((r) => setTimeout(r, 1_500));
+      process.kill(-(child.pid ?? 0), 'SIGINT');
+      const code = await Promise.race([closed, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 60_000))]);
+      if (code === 'hung') process.kill(-(child.pid ?? 0), 'SIGKILL');
+      assert.equal(code, 130, `stdout:\n${stdout}\nstderr:\n${stderr}`);
+      assert.match(stderr, new RegExp(`Stopped before the campaign ended; it is kept in ${dataDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      assert.match(stderr, /Stopped\.\n?$/);
+      assert.doesNotMatch(stderr, /Error|Unhandled|ECONNREFUSED/i, 'a clean stop prints no errors');
+      for (const port of [temporalPort, uiPort, emulatorPort]) assert.equal(await isListening(port), false, `port ${port} still answers`);
+
+      // The next start of the stack picks the campaign up where it stopped.
+      const dev = spawn(process.execPath, [bin, 'dev', ...ports], { cwd: root, env: personEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      let devOut = '';
+      dev.stdout.on('data', (c: Buffer) => (devOut += c.toString()));
+      const devClosed = new Promise<number | null>((r) => dev.on('close', (c) => r(c)));
+      try {
+        await until('the stack to come back', async () => (devOut.includes('Ctrl-C stops everything') ? true : undefined), 120_000);
+        const settledNow = async (): Promise<Progress | undefined> => {
+          const status = await spawnCli(['status', '--address', `127.0.0.1:${temporalPort}`, '--campaign-id', campaignId, '--json'], personEnv).done;
+          return status.code === 0 ? (JSON.parse(status.stdout) as Progress) : undefined;
+        };
+        const first = await until('the campaign status', settledNow);
+        const settledOf = (p: Progress): number => Object.values(p.outcomes).reduce((a, b) => a + b, 0);
+        await until('the campaign to move on', async () => {
+          const p = await settledNow();
+          return p && (p.status === 'COMPLETED' || settledOf(p) > settledOf(first)) ? true : undefined;
+        }, 60_000);
+      } finally {
+        process.kill(-(dev.pid ?? 0), 'SIGINT');
+        assert.equal(await devClosed, 0, 'Ctrl-C is how dev is meant to end');
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 function isListening(port: number): Promise<boolean> {
   return new Promise((resolveListening) => {
     const socket = connect(port, '127.0.0.1');
