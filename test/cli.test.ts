@@ -328,7 +328,7 @@ describe('npm start (the demo) as a person runs it', () => {
       child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
       const closed = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
-      const campaignId = await until('the demo campaign to start', async () => /^Demo campaign (demo-\S+) started/m.exec(stderr)?.[1], 150_000);
+      const campaignId = await until('the demo campaign to start', () => Promise.resolve(/^Demo campaign (demo-\S+) started/m.exec(stderr)?.[1]), 150_000);
       assert.match(stderr, new RegExp(`Watch it in the UI: +http://127\\.0\\.0\\.1:${uiPort}/namespaces/default/workflows/campaign-${campaignId}`));
       assert.match(stderr, new RegExp(`npx connect-dialer pause --address 127\\.0\\.0\\.1:${temporalPort} --campaign-id ${campaignId}`));
       await new Promise((r) => setTimeout(r, 1_500));
@@ -347,7 +347,7 @@ describe('npm start (the demo) as a person runs it', () => {
       dev.stdout.on('data', (c: Buffer) => (devOut += c.toString()));
       const devClosed = new Promise<number | null>((r) => dev.on('close', (c) => r(c)));
       try {
-        await until('the stack to come back', async () => (devOut.includes('Ctrl-C stops everything') ? true : undefined), 120_000);
+        await until('the stack to come back', () => Promise.resolve(devOut.includes('Ctrl-C stops everything') ? true : undefined), 120_000);
         const settledNow = async (): Promise<Progress | undefined> => {
           const status = await spawnCli(['status', '--address', `127.0.0.1:${temporalPort}`, '--campaign-id', campaignId, '--json'], personEnv).done;
           return status.code === 0 ? (JSON.parse(status.stdout) as Progress) : undefined;
