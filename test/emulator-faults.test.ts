@@ -1,13 +1,10 @@
 // The emulator's knobs, driven through the real @aws-sdk/client-connect: fault rates with a
 // seed, scripted faults, rate limits, the chat concurrency limit, latency, and the SDK's retry.
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BatchPutContactCommand, ConnectClient, StartOutboundChatContactCommand, type ContactDataRequest } from '@aws-sdk/client-connect';
-import { startEmulator, type Emulator } from '../src/emulator';
+import { emulatorClient, useEmulator } from './support/emulator';
 
-function client(emu: Emulator, maxAttempts = 1): ConnectClient {
-  return new ConnectClient({ endpoint: emu.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts });
-}
 
 function entries(prefix: string, n = 25): ContactDataRequest[] {
   return Array.from({ length: n }, (_, i) => ({
@@ -55,51 +52,43 @@ async function codesByEntry(connect: ConnectClient, tokens: string[]): Promise<M
 }
 
 void describe('emulator: injected faults', () => {
-  let clock = Date.UTC(2030, 0, 1);
-  let emu: Emulator;
-  let connect: ConnectClient;
-  before(async () => {
-    emu = await startEmulator({ quiet: true, now: () => clock });
-    connect = client(emu);
-  });
-  after(() => emu.stop());
-  beforeEach(() => emu.reset());
+  const local = useEmulator({}, Date.UTC(2030, 0, 1));
 
   void test('entry fault rates are roughly honoured, and repeat exactly for the same seed', async () => {
     const tokens = Array.from({ length: 40 }, (_, i) => `rates-${i}`);
-    emu.setFaults({ entryThrottleRate: 0.2, entryInternalErrorRate: 0.1, seed: 7 });
-    const first = await codesByEntry(connect, tokens);
+    local.emu.setFaults({ entryThrottleRate: 0.2, entryInternalErrorRate: 0.1, seed: 7 });
+    const first = await codesByEntry(local.connect, tokens);
     const count = (code: string): number => [...first.values()].filter((c) => c === code).length;
     assert.equal(first.size, 1000);
     assert.ok(Math.abs(count('REQUEST_THROTTLED') - 200) < 50, `throttled ${count('REQUEST_THROTTLED')}`);
     assert.ok(Math.abs(count('INTERNAL_ERROR') - 100) < 40, `internal ${count('INTERNAL_ERROR')}`);
-    const stats = emu.stats();
+    const stats = local.emu.stats();
     assert.equal(stats.created, count('OK'));
     assert.equal(stats.faultsInjected, count('REQUEST_THROTTLED') + count('INTERNAL_ERROR'));
     assert.equal(stats.byFailureCode.REQUEST_THROTTLED, count('REQUEST_THROTTLED'));
 
-    emu.reset();
-    emu.setFaults({ entryThrottleRate: 0.2, entryInternalErrorRate: 0.1, seed: 7 });
-    assert.deepEqual(await codesByEntry(connect, tokens), first);
-    emu.reset();
-    emu.setFaults({ entryThrottleRate: 0.2, entryInternalErrorRate: 0.1, seed: 8 });
-    assert.notDeepEqual(await codesByEntry(connect, tokens), first);
+    local.emu.reset();
+    local.emu.setFaults({ entryThrottleRate: 0.2, entryInternalErrorRate: 0.1, seed: 7 });
+    assert.deepEqual(await codesByEntry(local.connect, tokens), first);
+    local.emu.reset();
+    local.emu.setFaults({ entryThrottleRate: 0.2, entryInternalErrorRate: 0.1, seed: 8 });
+    assert.notDeepEqual(await codesByEntry(local.connect, tokens), first);
   });
 
   void test('the whole-call error rate is roughly honoured and answered 500 InternalServiceException', async () => {
-    emu.setFaults({ callInternalErrorRate: 0.5, seed: 3 });
+    local.emu.setFaults({ callInternalErrorRate: 0.5, seed: 3 });
     const results: string[] = [];
-    for (let i = 0; i < 80; i++) results.push(await outcome(connect.send(batch(`call-${i}`, entries(`call-${i}`, 1)))));
+    for (let i = 0; i < 80; i++) results.push(await outcome(local.connect.send(batch(`call-${i}`, entries(`call-${i}`, 1)))));
     const failures = results.filter((r) => r !== 'ok');
     assert.ok(Math.abs(failures.length - 40) < 16, `failed ${failures.length} of 80`);
     assert.deepEqual(new Set(failures), new Set(['InternalServiceException 500']));
-    assert.equal(emu.contacts().length, 80 - failures.length);
-    assert.equal(emu.stats().byStatus['500'], failures.length);
-    assert.equal(emu.stats().rejected, 0);
+    assert.equal(local.emu.contacts().length, 80 - failures.length);
+    assert.equal(local.emu.stats().byStatus['500'], failures.length);
+    assert.equal(local.emu.stats().rejected, 0);
   });
 
   void test('a scripted call fault answers exactly that call', async () => {
-    emu.setFaults({
+    local.emu.setFaults({
       schedule: [
         { operation: 'BatchPutContact', call: 3, error: 'InternalServiceException' },
         { operation: 'BatchPutContact', call: 5, error: 'LimitExceededException', message: 'scripted' },
@@ -107,16 +96,16 @@ void describe('emulator: injected faults', () => {
       ],
     });
     const batches: string[] = [];
-    for (let i = 1; i <= 6; i++) batches.push(await outcome(connect.send(batch(`s-${i}`, entries(`s-${i}`, 1)))));
+    for (let i = 1; i <= 6; i++) batches.push(await outcome(local.connect.send(batch(`s-${i}`, entries(`s-${i}`, 1)))));
     assert.deepEqual(batches, ['ok', 'ok', 'InternalServiceException 500', 'ok', 'LimitExceededException 429', 'ok']);
     const chats: string[] = [];
-    for (let i = 1; i <= 4; i++) chats.push(await outcome(connect.send(chat())));
+    for (let i = 1; i <= 4; i++) chats.push(await outcome(local.connect.send(chat())));
     assert.deepEqual(chats, ['ok', 'AccessDeniedException 403', 'AccessDeniedException 403', 'ok']);
-    assert.equal(emu.stats().faultsInjected, 4);
+    assert.equal(local.emu.stats().faultsInjected, 4);
   });
 
   void test('a scripted entry fault hits the next entries with that RequestIdentifier, any code', async () => {
-    emu.setFaults({
+    local.emu.setFaults({
       schedule: [
         { requestIdentifier: 'r-1', failureReasonCode: 'REQUEST_THROTTLED', times: 2 },
         { requestIdentifier: 'r-2', failureReasonCode: 'BRAND_NEW_CODE', message: 'something new' },
@@ -125,7 +114,7 @@ void describe('emulator: injected faults', () => {
     const list = entries('r', 3);
     const codes: string[][] = [];
     for (let i = 0; i < 3; i++) {
-      const out = await connect.send(batch(`entry-${i}`, list));
+      const out = await local.connect.send(batch(`entry-${i}`, list));
       codes.push((out.FailedRequestList ?? []).map((f) => `${f.RequestIdentifier}:${f.FailureReasonCode}`));
       if (i === 0) assert.equal(out.FailedRequestList?.find((f) => f.RequestIdentifier === 'r-2')?.FailureReasonMessage, 'something new');
     }
@@ -133,76 +122,70 @@ void describe('emulator: injected faults', () => {
   });
 
   void test('the chat concurrency limit answers 429 LimitExceededException until chats end', async () => {
-    emu.setFaults({ chatConcurrencyLimit: 2 });
-    await connect.send(chat('c1', 60));
-    await connect.send(chat('c2', 120));
-    assert.equal(await outcome(connect.send(chat('c3'))), 'LimitExceededException 429');
+    local.emu.setFaults({ chatConcurrencyLimit: 2 });
+    await local.connect.send(chat('c1', 60));
+    await local.connect.send(chat('c2', 120));
+    assert.equal(await outcome(local.connect.send(chat('c3'))), 'LimitExceededException 429');
     // A replay is not a new chat.
-    assert.equal(await outcome(connect.send(chat('c1', 60))), 'ok');
-    clock += 60 * 60_000;
-    assert.equal(await outcome(connect.send(chat('c3'))), 'ok');
-    assert.equal(await outcome(connect.send(chat('c4'))), 'LimitExceededException 429');
-    assert.equal(emu.contacts({ channel: 'CHAT' }).length, 3);
-    assert.equal(emu.stats().throttled, 2);
+    assert.equal(await outcome(local.connect.send(chat('c1', 60))), 'ok');
+    local.clock += 60 * 60_000;
+    assert.equal(await outcome(local.connect.send(chat('c3'))), 'ok');
+    assert.equal(await outcome(local.connect.send(chat('c4'))), 'LimitExceededException 429');
+    assert.equal(local.emu.contacts({ channel: 'CHAT' }).length, 3);
+    assert.equal(local.emu.stats().throttled, 2);
   });
 });
 
 void describe('emulator: rate limits, latency and the SDK retry', () => {
-  let emu: Emulator;
-  before(async () => {
-    emu = await startEmulator({ quiet: true });
-  });
-  after(() => emu.stop());
+  const local = useEmulator();
   beforeEach(() => {
-    emu.reset();
-    emu.configure({ rate: undefined, latencyMs: 0, deniedAccessKeyIds: [] });
+    local.emu.configure({ rate: undefined, latencyMs: 0, deniedAccessKeyIds: [] });
   });
 
   void test('over the rate: BatchPutContact gets LimitExceededException, chat gets ThrottlingException', async () => {
-    emu.configure({ rate: { batchPutContact: { perSecond: 1, burst: 3 }, outboundChat: { perSecond: 0.2, burst: 1 } } });
-    const connect = client(emu);
-    const batches = await Promise.all(Array.from({ length: 5 }, (_, i) => outcome(connect.send(batch(`rate-${i}`, entries(`rate-${i}`, 1))))));
+    local.emu.configure({ rate: { batchPutContact: { perSecond: 1, burst: 3 }, outboundChat: { perSecond: 0.2, burst: 1 } } });
+    const batches = await Promise.all(Array.from({ length: 5 }, (_, i) => outcome(local.connect.send(batch(`rate-${i}`, entries(`rate-${i}`, 1))))));
     assert.equal(batches.filter((r) => r === 'ok').length, 3);
     assert.equal(batches.filter((r) => r === 'LimitExceededException 429').length, 2);
-    const chats = [await outcome(connect.send(chat())), await outcome(connect.send(chat()))];
+    const chats = [await outcome(local.connect.send(chat())), await outcome(local.connect.send(chat()))];
     assert.deepEqual(chats, ['ok', 'ThrottlingException 429']);
-    assert.equal(emu.stats().throttled, 3);
+    assert.equal(local.emu.stats().throttled, 3);
     // The bucket refills at the configured rate.
     await new Promise((r) => setTimeout(r, 1100));
-    assert.equal(await outcome(connect.send(batch('refilled', entries('refilled', 1)))), 'ok');
+    assert.equal(await outcome(local.connect.send(batch('refilled', entries('refilled', 1)))), 'ok');
   });
 
   void test('latency is added to every call', async () => {
-    emu.configure({ latencyMs: 150 });
+    local.emu.configure({ latencyMs: 150 });
     const started = performance.now();
-    await client(emu).send(batch('slow', entries('slow', 1)));
+    await local.connect.send(batch('slow', entries('slow', 1)));
     assert.ok(performance.now() - started >= 145);
   });
 
   void test('the SDK retries a scripted 500 by itself, with the same token, creating the contacts once', async () => {
-    emu.setFaults({ schedule: [{ operation: 'BatchPutContact', call: 1, error: 'InternalServiceException' }] });
-    const out = await client(emu, 3).send(new BatchPutContactCommand({ InstanceId: 'instance-1', ContactDataRequestList: entries('retry', 5) }));
+    local.emu.setFaults({ schedule: [{ operation: 'BatchPutContact', call: 1, error: 'InternalServiceException' }] });
+    const out = await emulatorClient(local.emu, { maxAttempts: 3 }).send(new BatchPutContactCommand({ InstanceId: 'instance-1', ContactDataRequestList: entries('retry', 5) }));
     assert.equal(out.$metadata.attempts, 2);
     assert.equal(out.SuccessfulRequestList?.length, 5);
-    assert.equal(emu.contacts().length, 5);
-    const stats = emu.stats();
+    assert.equal(local.emu.contacts().length, 5);
+    const stats = local.emu.stats();
     assert.equal(stats.calls.BatchPutContact, 2);
     assert.deepEqual(stats.byStatus, { '200': 1, '500': 1 });
     assert.equal(stats.duplicates, 0);
   });
 
   void test('the SDK retries throttling too, and gives up after maxAttempts', async () => {
-    emu.setFaults({ schedule: [{ operation: 'StartOutboundChatContact', times: 3, error: 'ThrottlingException' }] });
-    assert.equal(await outcome(client(emu, 3).send(chat())), 'ThrottlingException 429');
-    assert.equal(emu.stats().calls.StartOutboundChatContact, 3);
-    assert.equal(emu.contacts().length, 0);
+    local.emu.setFaults({ schedule: [{ operation: 'StartOutboundChatContact', times: 3, error: 'ThrottlingException' }] });
+    assert.equal(await outcome(emulatorClient(local.emu, { maxAttempts: 3 }).send(chat())), 'ThrottlingException 429');
+    assert.equal(local.emu.stats().calls.StartOutboundChatContact, 3);
+    assert.equal(local.emu.contacts().length, 0);
   });
 
   void test('a principal denied at runtime gets AccessDeniedException and is not retried', async () => {
-    emu.configure({ deniedAccessKeyIds: ['test'] });
-    assert.equal(await outcome(client(emu, 3).send(batch('denied'))), 'AccessDeniedException 403');
-    assert.equal(emu.stats().calls.BatchPutContact, 1);
-    emu.configure({ deniedAccessKeyIds: [] });
-    assert.equal(await outcome(client(emu).send(batch('allowed'))), 'ok');
+    local.emu.configure({ deniedAccessKeyIds: ['test'] });
+    assert.equal(await outcome(emulatorClient(local.emu, { maxAttempts: 3 }).send(batch('denied'))), 'AccessDeniedException 403');
+    assert.equal(local.emu.stats().calls.BatchPutContact, 1);
+    local.emu.configure({ deniedAccessKeyIds: [] });
+    assert.equal(await outcome(local.connect.send(batch('allowed'))), 'ok');
   });
 });

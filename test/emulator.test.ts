@@ -1,10 +1,9 @@
 // The local Amazon Connect, driven through the real @aws-sdk/client-connect: wire format,
 // SigV4, model constraints, per-entry failure codes, idempotency and the admin API.
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   BatchPutContactCommand,
-  ConnectClient,
   StartOutboundChatContactCommand,
   type BatchPutContactCommandInput,
   type ContactDataRequest,
@@ -13,18 +12,9 @@ import {
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { startEmulator, TOKEN_TTL_MS, type CreatedContact, type Emulator } from '../src/emulator';
+import { emulatorClient, testCredentials, useEmulator } from './support/emulator';
 
-const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-
-function client(emu: Emulator, overrides: Partial<{ region: string; accessKeyId: string; secretAccessKey: string; maxAttempts: number }> = {}): ConnectClient {
-  return new ConnectClient({
-    endpoint: emu.url,
-    region: overrides.region ?? 'us-east-1',
-    credentials: { accessKeyId: overrides.accessKeyId ?? credentials.accessKeyId, secretAccessKey: overrides.secretAccessKey ?? credentials.secretAccessKey },
-    maxAttempts: overrides.maxAttempts ?? 1,
-  });
-}
 
 function entry(id: string, extra: Partial<ContactDataRequest> = {}): ContactDataRequest {
   return { RequestIdentifier: id, QueueId: 'queue-1', CustomerEndpoint: { Type: 'TELEPHONE_NUMBER', Address: '+15555550100' }, ...extra };
@@ -64,7 +54,7 @@ async function rejectsWith(call: Promise<unknown>, name: string, status: number,
 /** A request signed by hand, for what the SDK cannot be made to send. */
 async function signedFetch(emu: Emulator, method: string, path: string, body: string, tamper?: (b: string) => string): Promise<Response> {
   const url = new URL(emu.url);
-  const signer = new SignatureV4({ service: 'connect', region: 'us-east-1', credentials, sha256: Sha256 });
+  const signer = new SignatureV4({ service: 'connect', region: 'us-east-1', credentials: testCredentials, sha256: Sha256 });
   const signed = await signer.sign({
     method,
     protocol: 'http:',
@@ -79,17 +69,10 @@ async function signedFetch(emu: Emulator, method: string, path: string, body: st
 }
 
 void describe('emulator: wire format and routing', () => {
-  let emu: Emulator;
-  let connect: ConnectClient;
-  before(async () => {
-    emu = await startEmulator({ quiet: true });
-    connect = client(emu);
-  });
-  after(() => emu.stop());
-  beforeEach(() => emu.reset());
+  const local = useEmulator();
 
   void test('BatchPutContact creates one contact per entry and echoes RequestIdentifier', async () => {
-    const out = await connect.send(
+    const out = await local.connect.send(
       new BatchPutContactCommand({
         InstanceId: 'inst/1 with space',
         ClientToken: 'tok',
@@ -107,7 +90,7 @@ void describe('emulator: wire format and routing', () => {
     assert.notEqual(first?.ContactId, second?.ContactId);
     assert.match(out.$metadata.requestId ?? '', UUID);
 
-    const contacts = emu.contacts();
+    const contacts = local.emu.contacts();
     assert.equal(contacts.length, 2);
     assert.deepEqual(contacts[0], {
       contactId: first?.ContactId ?? '',
@@ -125,24 +108,24 @@ void describe('emulator: wire format and routing', () => {
   });
 
   void test('StartOutboundChatContact returns a ContactId and records the chat', async () => {
-    const out = await connect.send(chat({ RelatedContactId: 'voice-contact-1', Attributes: { reason: 'deflect' } }));
+    const out = await local.connect.send(chat({ RelatedContactId: 'voice-contact-1', Attributes: { reason: 'deflect' } }));
     assert.match(out.ContactId ?? '', UUID);
-    const [contact] = emu.contacts({ channel: 'CHAT' });
+    const [contact] = local.emu.contacts({ channel: 'CHAT' });
     assert.equal(contact?.contactId, out.ContactId);
     assert.equal(contact?.relatedContactId, 'voice-contact-1');
     assert.equal(contact?.customerAddress, '+15555550123');
     assert.deepEqual(contact?.attributes, { reason: 'deflect' });
-    assert.equal(emu.contacts({ channel: 'VOICE' }).length, 0);
+    assert.equal(local.emu.contacts({ channel: 'VOICE' }).length, 0);
   });
 
   void test('every response carries x-amzn-RequestId, errors carry x-amzn-ErrorType and a Message', async () => {
-    const res = await fetch(`${emu.url}/contact/outbound-chat`, { method: 'PUT', body: '{}' });
+    const res = await fetch(`${local.emu.url}/contact/outbound-chat`, { method: 'PUT', body: '{}' });
     assert.equal(res.status, 403);
     assert.match(res.headers.get('x-amzn-requestid') ?? '', UUID);
     assert.equal(res.headers.get('x-amzn-errortype'), 'MissingAuthenticationTokenException');
     assert.match(res.headers.get('content-type') ?? '', /application\/json/);
     assert.deepEqual(await res.json(), { Message: 'Missing Authentication Token' });
-    const admin = await fetch(`${emu.url}/_emulator/health`);
+    const admin = await fetch(`${local.emu.url}/_emulator/health`);
     assert.match(admin.headers.get('x-amzn-requestid') ?? '', UUID);
   });
 
@@ -152,7 +135,7 @@ void describe('emulator: wire format and routing', () => {
       ['POST', '/contact/outbound-chat'],
       ['PUT', '/contact/batch/a/b'],
     ] as const) {
-      const res = await signedFetch(emu, method, path, '{}');
+      const res = await signedFetch(local.emu, method, path, '{}');
       assert.equal(res.status, 404, `${method} ${path}`);
       assert.equal(res.headers.get('x-amzn-errortype'), 'UnknownOperationException');
       assert.match(((await res.json()) as { Message: string }).Message, /No operation/);
@@ -160,64 +143,59 @@ void describe('emulator: wire format and routing', () => {
   });
 
   void test('a body that is not JSON is a 400 SerializationException', async () => {
-    const res = await signedFetch(emu, 'PUT', '/contact/batch/instance-1', '{not json');
+    const res = await signedFetch(local.emu, 'PUT', '/contact/batch/instance-1', '{not json');
     assert.equal(res.status, 400);
     assert.equal(res.headers.get('x-amzn-errortype'), 'SerializationException');
   });
 });
 
 void describe('emulator: SigV4 and access', () => {
-  let emu: Emulator;
-  before(async () => {
-    emu = await startEmulator({ quiet: true, deniedAccessKeyIds: ['denied-key'], missingInstanceIds: ['gone'] });
-  });
-  after(() => emu.stop());
+  const local = useEmulator({ deniedAccessKeyIds: ['denied-key'], missingInstanceIds: ['gone'] });
 
   void test('a correctly signed request passes (host header with port is part of the signature)', async () => {
-    const res = await signedFetch(emu, 'PUT', '/contact/batch/instance-1', JSON.stringify({ ContactDataRequestList: [entry('x')] }));
+    const res = await signedFetch(local.emu, 'PUT', '/contact/batch/instance-1', JSON.stringify({ ContactDataRequestList: [entry('x')] }));
     assert.equal(res.status, 200);
   });
 
   void test('the wrong secret is a 403 InvalidSignatureException', async () => {
-    await rejectsWith(client(emu, { secretAccessKey: 'wrong' }).send(batch()), 'InvalidSignatureException', 403, /signature we calculated does not match/);
+    await rejectsWith(emulatorClient(local.emu, { secretAccessKey: 'wrong' }).send(batch()), 'InvalidSignatureException', 403, /signature we calculated does not match/);
   });
 
   void test('a body changed after signing is a 403 InvalidSignatureException', async () => {
-    const res = await signedFetch(emu, 'PUT', '/contact/batch/instance-1', JSON.stringify({ ContactDataRequestList: [entry('x')] }), (b) => b.replace('x', 'y'));
+    const res = await signedFetch(local.emu, 'PUT', '/contact/batch/instance-1', JSON.stringify({ ContactDataRequestList: [entry('x')] }), (b) => b.replace('x', 'y'));
     assert.equal(res.status, 403);
     assert.equal(res.headers.get('x-amzn-errortype'), 'InvalidSignatureException');
   });
 
   void test('an unknown access key is a 403 UnrecognizedClientException', async () => {
-    await rejectsWith(client(emu, { accessKeyId: 'nobody' }).send(batch()), 'UnrecognizedClientException', 403, /security token/);
+    await rejectsWith(emulatorClient(local.emu, { accessKeyId: 'nobody' }).send(batch()), 'UnrecognizedClientException', 403, /security token/);
   });
 
   void test('a signature for another region is refused', async () => {
-    await rejectsWith(client(emu, { region: 'eu-west-2' }).send(batch()), 'InvalidSignatureException', 403, /region/);
+    await rejectsWith(emulatorClient(local.emu, { region: 'eu-west-2' }).send(batch()), 'InvalidSignatureException', 403, /region/);
   });
 
   void test('no Authorization header is a 403 MissingAuthenticationTokenException', async () => {
-    const res = await fetch(`${emu.url}/contact/batch/instance-1`, { method: 'PUT', body: '{}' });
+    const res = await fetch(`${local.emu.url}/contact/batch/instance-1`, { method: 'PUT', body: '{}' });
     assert.equal(res.status, 403);
     assert.equal(res.headers.get('x-amzn-errortype'), 'MissingAuthenticationTokenException');
   });
 
   void test('a denied principal is a 403 AccessDeniedException on both operations', async () => {
-    const denied = client(emu, { accessKeyId: 'denied-key' });
+    const denied = emulatorClient(local.emu, { accessKeyId: 'denied-key' });
     await rejectsWith(denied.send(batch()), 'AccessDeniedException', 403, /not authorized to perform: connect:BatchPutContact/);
     await rejectsWith(denied.send(chat()), 'AccessDeniedException', 403, /StartOutboundChatContact/);
   });
 
   void test('a missing instance is a 404 ResourceNotFoundException on both operations', async () => {
-    const connect = client(emu);
-    await rejectsWith(connect.send(batch({ InstanceId: 'gone' })), 'ResourceNotFoundException', 404, /gone/);
-    await rejectsWith(connect.send(chat({ InstanceId: 'gone' })), 'ResourceNotFoundException', 404, /gone/);
+    await rejectsWith(local.connect.send(batch({ InstanceId: 'gone' })), 'ResourceNotFoundException', 404, /gone/);
+    await rejectsWith(local.connect.send(chat({ InstanceId: 'gone' })), 'ResourceNotFoundException', 404, /gone/);
   });
 
   void test('with instanceIds configured, any other instance is not found', async () => {
     const strict = await startEmulator({ quiet: true, instanceIds: ['known'] });
     try {
-      const connect = client(strict);
+      const connect = emulatorClient(strict);
       await connect.send(batch({ InstanceId: 'known' }));
       await rejectsWith(connect.send(batch({ InstanceId: 'other' })), 'ResourceNotFoundException', 404);
     } finally {
@@ -228,10 +206,10 @@ void describe('emulator: SigV4 and access', () => {
   void test('a custom region and credentials are honoured', async () => {
     const custom = await startEmulator({ quiet: true, region: 'eu-central-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 's3cret' } });
     try {
-      const ok = client(custom, { region: 'eu-central-1', accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 's3cret' });
+      const ok = emulatorClient(custom, { region: 'eu-central-1', accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 's3cret' });
       const out = await ok.send(batch());
       assert.equal(out.SuccessfulRequestList?.length, 2);
-      await rejectsWith(client(custom, { region: 'eu-central-1' }).send(batch()), 'UnrecognizedClientException', 403);
+      await rejectsWith(emulatorClient(custom, { region: 'eu-central-1' }).send(batch()), 'UnrecognizedClientException', 403);
     } finally {
       await custom.stop();
     }
@@ -239,13 +217,7 @@ void describe('emulator: SigV4 and access', () => {
 });
 
 void describe('emulator: model constraints answer 400 InvalidRequestException naming the field', () => {
-  let emu: Emulator;
-  let connect: ConnectClient;
-  before(async () => {
-    emu = await startEmulator({ quiet: true });
-    connect = client(emu);
-  });
-  after(() => emu.stop());
+  const local = useEmulator();
 
   const many = (n: number): ContactDataRequest[] => Array.from({ length: n }, (_, i) => entry(`e${i}`));
   const batchCases: [string, Partial<BatchPutContactCommandInput>, RegExp][] = [
@@ -276,12 +248,12 @@ void describe('emulator: model constraints answer 400 InvalidRequestException na
   ];
   for (const [name, input, message] of batchCases) {
     void test(`BatchPutContact: ${name}`, async () => {
-      await rejectsWith(connect.send(batch(input)), 'InvalidRequestException', 400, message);
+      await rejectsWith(local.connect.send(batch(input)), 'InvalidRequestException', 400, message);
     });
   }
 
   void test('BatchPutContact: the largest valid values pass', async () => {
-    const out = await connect.send(
+    const out = await local.connect.send(
       batch({
         ClientToken: 't'.repeat(500),
         InstanceId: 'i'.repeat(100),
@@ -323,12 +295,12 @@ void describe('emulator: model constraints answer 400 InvalidRequestException na
   ];
   for (const [name, input, message] of chatCases) {
     void test(`StartOutboundChatContact: ${name}`, async () => {
-      await rejectsWith(connect.send(chat(input)), 'InvalidRequestException', 400, message);
+      await rejectsWith(local.connect.send(chat(input)), 'InvalidRequestException', 400, message);
     });
   }
 
   void test('StartOutboundChatContact: the largest valid values pass', async () => {
-    const out = await connect.send(
+    const out = await local.connect.send(
       chat({
         ContactFlowId: 'f'.repeat(500),
         ChatDurationInMinutes: 10080,
@@ -344,14 +316,7 @@ void describe('emulator: model constraints answer 400 InvalidRequestException na
 });
 
 void describe('emulator: per-entry failure codes', () => {
-  let emu: Emulator;
-  let connect: ConnectClient;
-  before(async () => {
-    emu = await startEmulator({ quiet: true, invalidQueueIds: ['queue-gone'] });
-    connect = client(emu);
-  });
-  after(() => emu.stop());
-  beforeEach(() => emu.reset());
+  const local = useEmulator({ invalidQueueIds: ['queue-gone'] });
 
   void test('each problem gets its FailureReasonCode; the rest of the batch is created', async () => {
     const preview = (actions: ('CALL' | 'DISCARD')[]): ContactDataRequest['OutboundStrategy'] => ({
@@ -378,7 +343,7 @@ void describe('emulator: per-entry failure codes', () => {
       [entry('twice-call', { Campaign: { CampaignId: 'c1' }, OutboundStrategy: preview(['CALL', 'CALL']) }), 'INVALID_OUTBOUND_STRATEGY'],
       [entry('ok-queue'), 'IDEMPOTENCY_EXCEPTION'],
     ];
-    const out = await connect.send(batch({ ContactDataRequestList: cases.map(([e]) => e) }));
+    const out = await local.connect.send(batch({ ContactDataRequestList: cases.map(([e]) => e) }));
     const failed = new Map((out.FailedRequestList ?? []).filter((f) => f.FailureReasonCode !== 'IDEMPOTENCY_EXCEPTION').map((f) => [f.RequestIdentifier, f]));
     for (const [e, code] of cases.slice(0, -1)) {
       assert.equal(failed.get(e.RequestIdentifier)?.FailureReasonCode, code, e.RequestIdentifier);
@@ -387,8 +352,8 @@ void describe('emulator: per-entry failure codes', () => {
     const duplicate = (out.FailedRequestList ?? []).filter((f) => f.FailureReasonCode === 'IDEMPOTENCY_EXCEPTION');
     assert.deepEqual(duplicate.map((f) => f.RequestIdentifier), ['ok-queue']);
     assert.deepEqual(out.SuccessfulRequestList?.map((s) => s.RequestIdentifier), ['ok-queue', 'ok-system', 'ok-arn', 'ok-strategy']);
-    assert.equal(emu.contacts().length, 4);
-    const stats = emu.stats();
+    assert.equal(local.emu.contacts().length, 4);
+    const stats = local.emu.stats();
     assert.equal(stats.entries, cases.length);
     assert.equal(stats.created, 4);
     assert.equal(stats.byFailureCode.INVALID_OUTBOUND_STRATEGY, 2);
@@ -398,112 +363,97 @@ void describe('emulator: per-entry failure codes', () => {
 });
 
 void describe('emulator: idempotency', () => {
-  let clock = Date.UTC(2030, 0, 1);
-  let emu: Emulator;
-  let connect: ConnectClient;
-  before(async () => {
-    emu = await startEmulator({ quiet: true, now: () => clock });
-    connect = client(emu);
-  });
-  after(() => emu.stop());
-  beforeEach(() => emu.reset());
+  const local = useEmulator({}, Date.UTC(2030, 0, 1));
 
   void test('the same batch with the same token returns the original response and creates nothing more', async () => {
     const input = { ClientToken: 'same', ContactDataRequestList: [entry('a'), entry('b'), entry('bad', { QueueId: undefined })] };
-    const first = await connect.send(batch(input));
-    const second = await connect.send(batch(input));
+    const first = await local.connect.send(batch(input));
+    const second = await local.connect.send(batch(input));
     assert.equal(first.SuccessfulRequestList?.length, 2);
     assert.deepEqual(second.SuccessfulRequestList, first.SuccessfulRequestList);
     assert.deepEqual(second.FailedRequestList, first.FailedRequestList);
-    assert.equal(emu.contacts().length, 2);
-    const stats = emu.stats();
+    assert.equal(local.emu.contacts().length, 2);
+    const stats = local.emu.stats();
     assert.equal(stats.idempotentReplays, 1);
     assert.equal(stats.created, 2);
     assert.equal(stats.duplicates, 0);
   });
 
   void test('the same token with another body is a 409 IdempotencyException', async () => {
-    await connect.send(batch({ ClientToken: 'tok' }));
-    await rejectsWith(connect.send(batch({ ClientToken: 'tok', ContactDataRequestList: [entry('other')] })), 'IdempotencyException', 409, /tok/);
-    await rejectsWith(connect.send(batch({ ClientToken: 'tok', InstanceId: 'instance-2' })), 'IdempotencyException', 409);
-    assert.equal(emu.contacts().length, 2);
+    await local.connect.send(batch({ ClientToken: 'tok' }));
+    await rejectsWith(local.connect.send(batch({ ClientToken: 'tok', ContactDataRequestList: [entry('other')] })), 'IdempotencyException', 409, /tok/);
+    await rejectsWith(local.connect.send(batch({ ClientToken: 'tok', InstanceId: 'instance-2' })), 'IdempotencyException', 409);
+    assert.equal(local.emu.contacts().length, 2);
   });
 
   void test('a token expires after 7 days of emulator clock', async () => {
-    const first = await connect.send(batch({ ClientToken: 'weekly' }));
-    clock += TOKEN_TTL_MS - 1;
-    const replay = await connect.send(batch({ ClientToken: 'weekly' }));
+    const first = await local.connect.send(batch({ ClientToken: 'weekly' }));
+    local.clock += TOKEN_TTL_MS - 1;
+    const replay = await local.connect.send(batch({ ClientToken: 'weekly' }));
     assert.deepEqual(replay.SuccessfulRequestList, first.SuccessfulRequestList);
-    clock += 1;
-    const fresh = await connect.send(batch({ ClientToken: 'weekly' }));
+    local.clock += 1;
+    const fresh = await local.connect.send(batch({ ClientToken: 'weekly' }));
     assert.notEqual(fresh.SuccessfulRequestList?.[0]?.ContactId, first.SuccessfulRequestList?.[0]?.ContactId);
-    assert.equal(emu.contacts().length, 4);
+    assert.equal(local.emu.contacts().length, 4);
     // Re-creating (token, RequestIdentifier) pairs is exactly what the duplicates counter exposes.
-    assert.equal(emu.stats().duplicates, 2);
+    assert.equal(local.emu.stats().duplicates, 2);
     // After expiry the token may also carry a new body.
-    clock += TOKEN_TTL_MS;
-    await connect.send(batch({ ClientToken: 'weekly', ContactDataRequestList: [entry('z')] }));
+    local.clock += TOKEN_TTL_MS;
+    await local.connect.send(batch({ ClientToken: 'weekly', ContactDataRequestList: [entry('z')] }));
   });
 
   void test('a chat ClientToken returns the same ContactId; another body is a 409 ConflictException', async () => {
-    const first = await connect.send(chat({ ClientToken: 'chat-tok' }));
-    const again = await connect.send(chat({ ClientToken: 'chat-tok' }));
+    const first = await local.connect.send(chat({ ClientToken: 'chat-tok' }));
+    const again = await local.connect.send(chat({ ClientToken: 'chat-tok' }));
     assert.equal(again.ContactId, first.ContactId);
-    assert.equal(emu.contacts({ channel: 'CHAT' }).length, 1);
-    await rejectsWith(connect.send(chat({ ClientToken: 'chat-tok', ContactFlowId: 'flow-2' })), 'ConflictException', 409);
-    clock += TOKEN_TTL_MS;
-    const later = await connect.send(chat({ ClientToken: 'chat-tok' }));
+    assert.equal(local.emu.contacts({ channel: 'CHAT' }).length, 1);
+    await rejectsWith(local.connect.send(chat({ ClientToken: 'chat-tok', ContactFlowId: 'flow-2' })), 'ConflictException', 409);
+    local.clock += TOKEN_TTL_MS;
+    const later = await local.connect.send(chat({ ClientToken: 'chat-tok' }));
     assert.notEqual(later.ContactId, first.ContactId);
   });
 
   void test('injected entry faults are part of the stored response; whole-call faults are not', async () => {
-    emu.setFaults({ entryThrottleRate: 1, seed: 1 });
-    const throttled = await connect.send(batch({ ClientToken: 'faulty' }));
+    local.emu.setFaults({ entryThrottleRate: 1, seed: 1 });
+    const throttled = await local.connect.send(batch({ ClientToken: 'faulty' }));
     assert.deepEqual(throttled.FailedRequestList?.map((f) => f.FailureReasonCode), ['REQUEST_THROTTLED', 'REQUEST_THROTTLED']);
-    emu.setFaults({});
-    const replay = await connect.send(batch({ ClientToken: 'faulty' }));
+    local.emu.setFaults({});
+    const replay = await local.connect.send(batch({ ClientToken: 'faulty' }));
     assert.deepEqual(replay.FailedRequestList, throttled.FailedRequestList);
-    assert.equal(emu.contacts().length, 0);
+    assert.equal(local.emu.contacts().length, 0);
 
-    emu.setFaults({ schedule: [{ operation: 'BatchPutContact', call: 1, error: 'InternalServiceException' }] });
-    await rejectsWith(connect.send(batch({ ClientToken: 'after-500' })), 'InternalServiceException', 500);
-    const retried = await connect.send(batch({ ClientToken: 'after-500' }));
+    local.emu.setFaults({ schedule: [{ operation: 'BatchPutContact', call: 1, error: 'InternalServiceException' }] });
+    await rejectsWith(local.connect.send(batch({ ClientToken: 'after-500' })), 'InternalServiceException', 500);
+    const retried = await local.connect.send(batch({ ClientToken: 'after-500' }));
     assert.equal(retried.SuccessfulRequestList?.length, 2);
-    assert.equal(emu.contacts().length, 2);
+    assert.equal(local.emu.contacts().length, 2);
   });
 });
 
 void describe('emulator: admin endpoints', () => {
-  let emu: Emulator;
-  let connect: ConnectClient;
-  before(async () => {
-    emu = await startEmulator({ quiet: true });
-    connect = client(emu);
-  });
-  after(() => emu.stop());
-  beforeEach(() => emu.reset());
+  const local = useEmulator();
 
   const post = (path: string, body: unknown): Promise<Response> =>
-    fetch(`${emu.url}/_emulator/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${local.emu.url}/_emulator/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   void test('health, contacts (with filters and paging) and stats', async () => {
-    const health = await fetch(`${emu.url}/_emulator/health`);
+    const health = await fetch(`${local.emu.url}/_emulator/health`);
     assert.equal(health.status, 200);
     assert.equal(((await health.json()) as { status: string }).status, 'ok');
 
-    await connect.send(batch({ ContactDataRequestList: Array.from({ length: 25 }, (_, i) => entry(`e${i}`)) }));
-    const chatOut = await connect.send(chat());
-    const all = (await (await fetch(`${emu.url}/_emulator/contacts`)).json()) as CreatedContact[];
+    await local.connect.send(batch({ ContactDataRequestList: Array.from({ length: 25 }, (_, i) => entry(`e${i}`)) }));
+    const chatOut = await local.connect.send(chat());
+    const all = (await (await fetch(`${local.emu.url}/_emulator/contacts`)).json()) as CreatedContact[];
     assert.equal(all.length, 26);
-    assert.deepEqual(all, emu.contacts());
-    const chats = (await (await fetch(`${emu.url}/_emulator/contacts?channel=CHAT`)).json()) as CreatedContact[];
+    assert.deepEqual(all, local.emu.contacts());
+    const chats = (await (await fetch(`${local.emu.url}/_emulator/contacts?channel=CHAT`)).json()) as CreatedContact[];
     assert.deepEqual(chats.map((c) => c.contactId), [chatOut.ContactId]);
-    const page = (await (await fetch(`${emu.url}/_emulator/contacts?channel=VOICE&offset=20&limit=3`)).json()) as CreatedContact[];
+    const page = (await (await fetch(`${local.emu.url}/_emulator/contacts?channel=VOICE&offset=20&limit=3`)).json()) as CreatedContact[];
     assert.deepEqual(page.map((c) => c.requestIdentifier), ['e20', 'e21', 'e22']);
-    assert.equal((await fetch(`${emu.url}/_emulator/contacts?channel=FAX`)).status, 400);
+    assert.equal((await fetch(`${local.emu.url}/_emulator/contacts?channel=FAX`)).status, 400);
 
-    const stats = (await (await fetch(`${emu.url}/_emulator/stats`)).json()) as ReturnType<Emulator['stats']>;
-    assert.deepEqual(stats, emu.stats());
+    const stats = (await (await fetch(`${local.emu.url}/_emulator/stats`)).json()) as ReturnType<Emulator['stats']>;
+    assert.deepEqual(stats, local.emu.stats());
     assert.deepEqual(stats.calls, { BatchPutContact: 1, StartOutboundChatContact: 1 });
     assert.equal(stats.created, 26);
     assert.deepEqual(stats.byStatus, { '200': 2 });
@@ -517,31 +467,31 @@ void describe('emulator: admin endpoints', () => {
     assert.equal(badSchedule.status, 400);
     assert.match(((await badSchedule.json()) as { Message: string }).Message, /schedule\.0\.error/);
     assert.equal((await post('faults', { unknownKnob: true })).status, 400);
-    assert.throws(() => emu.setFaults({ callInternalErrorRate: -1 }), /callInternalErrorRate/);
+    assert.throws(() => local.emu.setFaults({ callInternalErrorRate: -1 }), /callInternalErrorRate/);
 
     const ok = await post('faults', { schedule: [{ operation: 'StartOutboundChatContact', error: 'ThrottlingException' }] });
     assert.equal(ok.status, 200);
-    await rejectsWith(connect.send(chat()), 'ThrottlingException', 429);
-    await connect.send(chat());
+    await rejectsWith(local.connect.send(chat()), 'ThrottlingException', 429);
+    await local.connect.send(chat());
   });
 
   void test('POST config changes knobs at runtime; POST reset clears contacts, tokens, stats and faults', async () => {
     assert.equal((await post('config', { missingInstanceIds: ['instance-1'] })).status, 200);
-    await rejectsWith(connect.send(batch()), 'ResourceNotFoundException', 404);
+    await rejectsWith(local.connect.send(batch()), 'ResourceNotFoundException', 404);
     assert.equal((await post('config', { missingInstanceIds: [], latencyMs: 'slow' })).status, 400);
     assert.equal((await post('config', { missingInstanceIds: [] })).status, 200);
-    const first = await connect.send(batch({ ClientToken: 'kept?' }));
+    const first = await local.connect.send(batch({ ClientToken: 'kept?' }));
     assert.equal((await post('faults', { callInternalErrorRate: 1 })).status, 200);
 
     assert.equal((await post('reset', {})).status, 200);
-    assert.equal(emu.contacts().length, 0);
-    assert.equal(emu.stats().created, 0);
+    assert.equal(local.emu.contacts().length, 0);
+    assert.equal(local.emu.stats().created, 0);
     // Faults are gone and the token is forgotten: the same token creates new contacts.
-    const again = await connect.send(batch({ ClientToken: 'kept?' }));
+    const again = await local.connect.send(batch({ ClientToken: 'kept?' }));
     assert.notEqual(again.SuccessfulRequestList?.[0]?.ContactId, first.SuccessfulRequestList?.[0]?.ContactId);
   });
 
   void test('an unknown admin endpoint is a 404', async () => {
-    assert.equal((await fetch(`${emu.url}/_emulator/nothing`)).status, 404);
+    assert.equal((await fetch(`${local.emu.url}/_emulator/nothing`)).status, 404);
   });
 });

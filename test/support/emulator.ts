@@ -1,0 +1,60 @@
+// One local Amazon Connect per describe block, and the real SDK client that talks to it.
+import { after, before, beforeEach } from 'node:test';
+import { ConnectClient } from '@aws-sdk/client-connect';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator';
+
+export const testCredentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+
+export interface ClientOverrides {
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** The SDK's own retries; 1 (none) unless a test is about them. */
+  maxAttempts: number;
+}
+
+export function emulatorClient(emu: Emulator, overrides: Partial<ClientOverrides> = {}): ConnectClient {
+  return new ConnectClient({
+    endpoint: emu.url,
+    region: overrides.region ?? 'us-east-1',
+    credentials: {
+      accessKeyId: overrides.accessKeyId ?? testCredentials.accessKeyId,
+      secretAccessKey: overrides.secretAccessKey ?? testCredentials.secretAccessKey,
+    },
+    maxAttempts: overrides.maxAttempts ?? 1,
+  });
+}
+
+export interface EmulatorFixture {
+  readonly emu: Emulator;
+  readonly connect: ConnectClient;
+  /** The emulator's clock in ms, when it was asked for one; tests move it forward. */
+  clock: number;
+}
+
+/**
+ * Starts an emulator before the enclosing describe block, resets it before each test and
+ * stops it after the block. With `clock`, the emulator reads time from `fixture.clock`.
+ */
+export function useEmulator(options: Omit<EmulatorOptions, 'quiet' | 'now'> = {}, clock?: number): EmulatorFixture {
+  let emu: Emulator | undefined;
+  let connect: ConnectClient | undefined;
+  const fixture: EmulatorFixture = {
+    get emu() {
+      if (!emu) throw new Error('the emulator starts in before(); use the fixture inside tests');
+      return emu;
+    },
+    get connect() {
+      if (!connect) throw new Error('the emulator starts in before(); use the fixture inside tests');
+      return connect;
+    },
+    clock: clock ?? 0,
+  };
+  before(async () => {
+    emu = await startEmulator({ ...options, quiet: true, ...(clock === undefined ? {} : { now: () => fixture.clock }) });
+    connect = emulatorClient(emu);
+  });
+  beforeEach(() => fixture.emu.reset());
+  after(() => fixture.emu.stop());
+  return fixture;
+}
