@@ -280,12 +280,21 @@ describe('connect-dialer CLI usage', { concurrency: true }, () => {
     assert.match(missing.stderr, /--campaign-id/);
   });
 
-  test('--help on the root and on start shows the commands and examples', async () => {
+  test('--help on the root and on every command shows the commands and examples', async () => {
+    const commands = ['demo', 'dev', 'emulator', 'worker', 'start', 'status', 'pause', 'resume', 'cancel', 'deflect', 'report'];
     const rootHelp = await cli('--help');
     assert.equal(rootHelp.code, 0);
-    for (const command of ['demo', 'dev', 'emulator', 'worker', 'start', 'status', 'pause', 'resume', 'cancel', 'deflect', 'report']) {
+    for (const command of commands) {
       assert.match(rootHelp.stdout, new RegExp(`^  ${command} `, 'm'));
     }
+    const helps = await Promise.all(commands.map((command) => cli(command, '--help')));
+    commands.forEach((command, i) => {
+      const help = helps[i];
+      assert.equal(help?.code, 0, `${command} --help exits 0`);
+      assert.match(help?.stdout ?? '', new RegExp(`^Usage: connect-dialer ${command} `, 'm'), `${command} --help shows its usage`);
+      const example = command === 'demo' ? /Examples:\n {2}\$ npm start\n/ : new RegExp(`Examples:\\n {2}\\$ connect-dialer ${command}\\b`);
+      assert.match(help?.stdout ?? '', example, `${command} --help shows examples`);
+    });
     assert.match(rootHelp.stdout, /Exit codes: 0 success/);
     const startHelp = await cli('start', '--help');
     assert.equal(startHelp.code, 0);
