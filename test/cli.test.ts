@@ -61,10 +61,10 @@ function cli(...args: string[]): Promise<Run> {
   return spawnCli(args).done;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = await probe().catch(() => undefined);
+    const value = await Promise.resolve().then(probe).catch(() => undefined);
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
@@ -296,10 +296,9 @@ describe('connect-dialer CLI usage', { concurrency: true }, () => {
       assert.match(help?.stdout ?? '', example, `${command} --help shows examples`);
     });
     assert.match(rootHelp.stdout, /Exit codes: 0 success/);
-    const startHelp = await cli('start', '--help');
-    assert.equal(startHelp.code, 0);
-    assert.match(startHelp.stdout, /Examples:\n {2}\$ connect-dialer start --file /);
-    assert.match(startHelp.stdout, /--batch-size <n>/);
+    const startHelp = helps[commands.indexOf('start')];
+    assert.match(startHelp?.stdout ?? '', /Examples:\n {2}\$ connect-dialer start --file /);
+    assert.match(startHelp?.stdout ?? '', /--batch-size <n>/);
     const deflectHelp = await cli('help', 'deflect');
     assert.equal(deflectHelp.code, 0);
     assert.match(deflectHelp.stdout, /\$ connect-dialer deflect --campaign-id/);
@@ -337,7 +336,7 @@ describe('npm start (the demo) as a person runs it', () => {
       child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
       const closed = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
-      const campaignId = await until('the demo campaign to start', () => Promise.resolve(/^Demo campaign (demo-\S+) started/m.exec(stderr)?.[1]), 150_000);
+      const campaignId = await until('the demo campaign to start', () => /^Demo campaign (demo-\S+) started/m.exec(stderr)?.[1], 150_000);
       assert.match(stderr, new RegExp(`Watch it in the UI: +http://127\\.0\\.0\\.1:${uiPort}/namespaces/default/workflows/campaign-${campaignId}`));
       assert.match(stderr, new RegExp(`npx connect-dialer pause --address 127\\.0\\.0\\.1:${temporalPort} --campaign-id ${campaignId}`));
       await new Promise((r) => setTimeout(r, 1_500));
@@ -356,7 +355,7 @@ describe('npm start (the demo) as a person runs it', () => {
       dev.stdout.on('data', (c: Buffer) => (devOut += c.toString()));
       const devClosed = new Promise<number | null>((r) => dev.on('close', (c) => r(c)));
       try {
-        await until('the stack to come back', () => Promise.resolve(devOut.includes('Ctrl-C stops everything') ? true : undefined), 120_000);
+        await until('the stack to come back', () => (devOut.includes('Ctrl-C stops everything') ? true : undefined), 120_000);
         const settledNow = async (): Promise<Progress | undefined> => {
           const status = await spawnCli(['status', '--address', `127.0.0.1:${temporalPort}`, '--campaign-id', campaignId, '--json'], personEnv).done;
           return status.code === 0 ? (JSON.parse(status.stdout) as Progress) : undefined;

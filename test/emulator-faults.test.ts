@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { BatchPutContactCommand, ConnectClient, StartOutboundChatContactCommand, type ContactDataRequest } from '@aws-sdk/client-connect';
 import { emulatorClient, useEmulator } from './support/emulator';
 
-
 function entries(prefix: string, n = 25): ContactDataRequest[] {
   return Array.from({ length: n }, (_, i) => ({
     RequestIdentifier: `${prefix}-${i}`,

@@ -12,7 +12,8 @@ import {
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { startEmulator, TOKEN_TTL_MS, type CreatedContact, type Emulator } from '../src/emulator';
-import { emulatorClient, testCredentials, useEmulator } from './support/emulator';
+import { emulatorCredentials } from '../src/connect-client';
+import { emulatorClient, useEmulator } from './support/emulator';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -54,7 +55,7 @@ async function rejectsWith(call: Promise<unknown>, name: string, status: number,
 /** A request signed by hand, for what the SDK cannot be made to send. */
 async function signedFetch(emu: Emulator, method: string, path: string, body: string, tamper?: (b: string) => string): Promise<Response> {
   const url = new URL(emu.url);
-  const signer = new SignatureV4({ service: 'connect', region: 'us-east-1', credentials: testCredentials, sha256: Sha256 });
+  const signer = new SignatureV4({ service: 'connect', region: 'us-east-1', credentials: emulatorCredentials, sha256: Sha256 });
   const signed = await signer.sign({
     method,
     protocol: 'http:',

@@ -1,9 +1,8 @@
 // One local Amazon Connect per describe block, and the real SDK client that talks to it.
 import { after, before, beforeEach } from 'node:test';
 import { ConnectClient } from '@aws-sdk/client-connect';
+import { emulatorCredentials } from '../../src/connect-client';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator';
-
-export const testCredentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
 export interface ClientOverrides {
   region: string;
@@ -18,8 +17,8 @@ export function emulatorClient(emu: Emulator, overrides: Partial<ClientOverrides
     endpoint: emu.url,
     region: overrides.region ?? 'us-east-1',
     credentials: {
-      accessKeyId: overrides.accessKeyId ?? testCredentials.accessKeyId,
-      secretAccessKey: overrides.secretAccessKey ?? testCredentials.secretAccessKey,
+      accessKeyId: overrides.accessKeyId ?? emulatorCredentials.accessKeyId,
+      secretAccessKey: overrides.secretAccessKey ?? emulatorCredentials.secretAccessKey,
     },
     maxAttempts: overrides.maxAttempts ?? 1,
   });
@@ -37,22 +36,23 @@ export interface EmulatorFixture {
  * stops it after the block. With `clock`, the emulator reads time from `fixture.clock`.
  */
 export function useEmulator(options: Omit<EmulatorOptions, 'quiet' | 'now'> = {}, clock?: number): EmulatorFixture {
-  let emu: Emulator | undefined;
-  let connect: ConnectClient | undefined;
+  let started: { emu: Emulator; connect: ConnectClient } | undefined;
+  const use = (): { emu: Emulator; connect: ConnectClient } => {
+    if (!started) throw new Error('the emulator starts in before(); use the fixture inside tests');
+    return started;
+  };
   const fixture: EmulatorFixture = {
     get emu() {
-      if (!emu) throw new Error('the emulator starts in before(); use the fixture inside tests');
-      return emu;
+      return use().emu;
     },
     get connect() {
-      if (!connect) throw new Error('the emulator starts in before(); use the fixture inside tests');
-      return connect;
+      return use().connect;
     },
     clock: clock ?? 0,
   };
   before(async () => {
-    emu = await startEmulator({ ...options, quiet: true, ...(clock === undefined ? {} : { now: () => fixture.clock }) });
-    connect = emulatorClient(emu);
+    const emu = await startEmulator({ ...options, quiet: true, ...(clock === undefined ? {} : { now: () => fixture.clock }) });
+    started = { emu, connect: emulatorClient(emu) };
   });
   beforeEach(() => fixture.emu.reset());
   after(() => fixture.emu.stop());

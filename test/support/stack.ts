@@ -9,6 +9,7 @@ import { CampaignClient } from '../../src/client';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator';
 import { createCampaignWorker } from '../../src/worker';
 import { closeTestTemporal, testTemporal } from './temporal';
+import { emulatorClient } from './emulator';
 
 export interface Stack {
   campaigns: CampaignClient;
@@ -28,11 +29,8 @@ export async function startStack(options: { emulator?: EmulatorOptions } = {}): 
   const emulator = await startEmulator({ quiet: true, ...options.emulator });
   const dataDir = await mkdtemp(join(tmpdir(), 'connect-dialer-test-'));
   const taskQueue = `test-${randomUUID()}`;
-  const connect = new ConnectClient({
-    endpoint: emulator.url,
-    region: options.emulator?.region ?? 'us-east-1',
-    credentials: options.emulator?.credentials ?? { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
+  // The SDK's default retries, as the worker's own client has.
+  const connect = emulatorClient(emulator, { region: options.emulator?.region, ...options.emulator?.credentials, maxAttempts: 3 });
   const outcomes = createFileOutcomeStore(dataDir);
   const running: { worker: Worker; done: Promise<void> }[] = [];
 
