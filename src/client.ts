@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
@@ -6,7 +8,7 @@ import type { OutcomeStore } from './activities/outcome-store';
 import { writeReport, type ReportFormat } from './activities/report';
 import { campaignSpecSchema, campaignWorkflowId, type CampaignSpec, type CampaignSpecInput } from './domain/campaign';
 import { deflectRequestSchema, type DeflectAnswer, type DeflectRequest } from './domain/deflection';
-import { cancelSignal, deflectToChatSignal, deflectToChatUpdate, pauseSignal, progressQuery, resumeSignal } from './domain/messages';
+import { cancelSignal, deflectionAnswerQuery, deflectToChatSignal, pauseSignal, progressQuery, resumeSignal } from './domain/messages';
 import type { OutcomeRecord } from './domain/outcome';
 import { campaignResultSchema, type CampaignResult, type Progress } from './domain/progress';
 import { campaignIdKey, campaignStatusKey } from './domain/search-attributes';
@@ -26,6 +28,31 @@ export class CampaignInputError extends Error {
   static fromZod(error: z.ZodError, prefix = ''): CampaignInputError {
     return new CampaignInputError(error.issues.map((i) => ({ field: prefix + (i.path.join('.') || '(input)'), reason: i.message })));
   }
+}
+
+/** A campaign whose workflow task keeps failing: it will not progress until a worker is fixed. */
+export interface CampaignStall {
+  /** The failing workflow task's attempt number. */
+  attempt: number;
+  /** The last failure, e.g. "[TMPRL1100] Nondeterminism error: …". */
+  message: string;
+}
+
+/** Workflow task attempts after which a campaign counts as stalled (a retry or two is ordinary). */
+export const STALLED_AFTER_ATTEMPTS = 2;
+
+/** A deflection was signalled, but its answer did not come back in time. */
+export class DeflectionUnansweredError extends Error {
+  override name = 'DeflectionUnansweredError';
+}
+
+/** How long CampaignClient.deflect waits for the campaign's answer by default. */
+export const DEFLECT_ANSWER_TIMEOUT_MS = 60_000;
+
+/** Polls for an answer: 50 ms, growing by half each time to 1 s, each with full jitter. */
+function answerPollDelayMs(attempt: number): number {
+  const ceiling = Math.min(1000, 50 * 1.5 ** attempt);
+  return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
 }
 
 /** Starting a campaign id that already ran: tokens are per campaign id, so a rerun needs a new id. */
@@ -101,9 +128,29 @@ export class CampaignClient {
     return this.client.workflow.getHandle<typeof campaign>(campaignWorkflowId(campaignId));
   }
 
-  /** Deflects contacts to SMS and answers which were accepted and why the others were not. */
-  async deflect(campaignId: string, request: DeflectRequest): Promise<DeflectAnswer> {
-    return this.handle(campaignId).executeUpdate(deflectToChatUpdate, { args: [parseDeflection(request)] });
+  /**
+   * Deflects contacts to SMS and answers which were accepted and why the others were not.
+   * The request goes as a signal (durable once sent, however many callers deflect at once)
+   * and the answer is read back with a query, polled with jittered backoff until `timeoutMs`.
+   * Temporal updates would answer directly, but Temporal admits 10 in flight per workflow and
+   * a storm of them wedged a campaign (docs/architecture.md, "Steering").
+   */
+  async deflect(campaignId: string, request: DeflectRequest, options: { timeoutMs?: number } = {}): Promise<DeflectAnswer> {
+    const answerId = randomUUID();
+    const handle = this.handle(campaignId);
+    await handle.signal(deflectToChatSignal, { ...parseDeflection(request), answerId });
+    const deadline = Date.now() + (options.timeoutMs ?? DEFLECT_ANSWER_TIMEOUT_MS);
+    for (let attempt = 0; ; attempt++) {
+      const state = await handle.query(deflectionAnswerQuery, answerId);
+      if (state.state === 'answered') return state.answer;
+      if (Date.now() >= deadline) {
+        throw new DeflectionUnansweredError(
+          `Campaign ${campaignId} received the deflection (it is durable and will be carried out) but did not answer within ${Math.round((options.timeoutMs ?? DEFLECT_ANSWER_TIMEOUT_MS) / 1000)} s; ` +
+            `is a worker running? Check with \`connect-dialer status --campaign-id ${campaignId}\`.`,
+        );
+      }
+      await sleep(answerPollDelayMs(attempt));
+    }
   }
 
   /** Fire-and-forget deflection: durable once this returns, answered nowhere. */
@@ -146,6 +193,25 @@ export class CampaignClient {
       throw new Error('CampaignClient has no outcome store: pass { outcomes: createFileOutcomeStore(<the workers\' data folder>) } (or the store the workers use) to read reports');
     }
     return this.outcomes;
+  }
+
+  /**
+   * Whether the campaign's workflow task keeps failing (a worker defect such as a
+   * nondeterminism error): such a campaign makes no progress and never ends on its own, so
+   * status and `start --wait` say so instead of waiting in silence. Undefined when healthy.
+   */
+  async stall(campaignId: string): Promise<CampaignStall | undefined> {
+    const handle = this.handle(campaignId);
+    const description = await handle.describe();
+    const attempt = description.raw.pendingWorkflowTask?.attempt ?? 0;
+    if (description.status.name !== 'RUNNING' || attempt < STALLED_AFTER_ATTEMPTS) return undefined;
+    const { history } = await this.client.workflowService.getWorkflowExecutionHistoryReverse({
+      namespace: this.client.options.namespace,
+      execution: { workflowId: handle.workflowId },
+      maximumPageSize: 100,
+    });
+    const failure = history?.events?.find((e) => e.workflowTaskFailedEventAttributes)?.workflowTaskFailedEventAttributes?.failure;
+    return { attempt, message: failure?.message ?? 'the workflow task keeps failing (no failure message recorded)' };
   }
 
   /** Waits for the campaign to end; a FAILED campaign is a result too, with its reason. */

@@ -13,5 +13,7 @@ export function createConnectClient(config: Pick<Config, 'CONNECT_ENDPOINT' | 'A
     endpoint: config.CONNECT_ENDPOINT,
     // A local emulator needs no real credentials; anything else uses the SDK's default chain.
     credentials: local && !explicitCredentials ? emulatorCredentials : undefined,
+    // Each try of a call is bounded, so the SDK's 3 tries fit in the activity's 30 s start-to-close.
+    requestHandler: { connectionTimeout: 3_000, requestTimeout: 8_000 },
   });
 }

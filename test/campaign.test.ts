@@ -137,6 +137,35 @@ describe('campaign workflow', () => {
     }
   });
 
+  test('each lane spends its own attempt budget: 3 throttles then an INTERNAL_ERROR is retried; 4 INTERNAL_ERRORs give up', async () => {
+    const campaignId = uniqueCampaignId('lanes');
+    const id = (i: number): string => `${campaignId}-${i}`;
+    const entries = Array.from({ length: 10 }, (_, i) => entry(i, { RequestIdentifier: id(i) }));
+    stack.emulator.setFaults({
+      schedule: [
+        { requestIdentifier: id(1), failureReasonCode: 'REQUEST_THROTTLED', times: 3 },
+        { requestIdentifier: id(1), failureReasonCode: 'INTERNAL_ERROR', times: 1 },
+        { requestIdentifier: id(2), failureReasonCode: 'INTERNAL_ERROR', times: 4 },
+      ],
+    });
+    const quick = { initialBackoffMs: 10, maxBackoffMs: 50 };
+    const result = await run({
+      campaignId,
+      instanceId: 'instance-1',
+      defaults: campaignDefaults,
+      lanes: { throttled: quick, internal: quick },
+      pacing: { batchSize: 25, batchesInFlight: 1, adaptive: false },
+      dialList: { kind: 'inline', entries },
+    }).finally(() => stack.emulator.setFaults({}));
+    const records = await outcomesOf(campaignId);
+    const of = (i: number): OutcomeRecord | undefined => records.find((r) => r.requestIdentifier === id(i));
+    assert.equal(of(1)?.outcome, 'CREATED', `throttled 3 times, then one INTERNAL_ERROR: ${JSON.stringify(of(1))}`);
+    assert.equal(of(2)?.outcome, 'FAILED');
+    assert.match(of(2)?.message ?? '', /gave up after 4 internal failures \(4 sends in all\)/);
+    assert.equal(result.outcomes.CREATED, 9);
+    assert.equal(result.outcomes.FAILED, 1);
+  });
+
   test('permanent failure codes end FAILED with code and message, never retried', async () => {
     const campaignId = uniqueCampaignId('permanent');
     const entries = Array.from({ length: 30 }, (_, i) => entry(i, { RequestIdentifier: `${campaignId}-${i}` }));

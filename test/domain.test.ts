@@ -4,7 +4,7 @@ import { campaignSpecSchema } from '../src/domain/campaign';
 import { batchClientToken, chatClientToken } from '../src/domain/client-token';
 import { toContactDataRequest } from '../src/domain/contact-entry';
 import { checkEntry } from '../src/domain/entry-validation';
-import { backoffMs, decideLane, defaultLanePolicies, laneFor, resolveLanePolicies } from '../src/domain/failure-lanes';
+import { addLaneFailure, backoffMs, decideLane, defaultLanePolicies, laneFor, MAX_SENDS_PER_ENTRY, resolveLanePolicies, type LaneFailures } from '../src/domain/failure-lanes';
 import { batchGapMs, initialPace, paceAfterBatch } from '../src/domain/pace';
 import { StartBudget } from '../src/domain/start-budget';
 import { nextDue, splitBatch, takeBatch, type LaneItem } from '../src/domain/retry-lanes';
@@ -37,12 +37,30 @@ describe('failure lanes', () => {
     assert.equal(laneFor('SOMETHING_NEW'), 'unknown');
   });
   test('permanent and idempotency failures are never retried; throttles are, until the lane gives up', () => {
-    assert.equal(decideLane('INVALID_QUEUE', 1, defaultLanePolicies, 0.5).retry, false);
-    assert.equal(decideLane('IDEMPOTENCY_EXCEPTION', 1, defaultLanePolicies, 0.5).retry, false);
-    assert.equal(decideLane('REQUEST_THROTTLED', 1, defaultLanePolicies, 0.5).retry, true);
-    assert.equal(decideLane('REQUEST_THROTTLED', 20, defaultLanePolicies, 0.5).retry, false);
-    assert.equal(decideLane('SOMETHING_NEW', 2, defaultLanePolicies, 0.5).retry, true);
-    assert.equal(decideLane('SOMETHING_NEW', 3, defaultLanePolicies, 0.5).retry, false);
+    assert.equal(decideLane('INVALID_QUEUE', 1, {}, defaultLanePolicies, 0.5).retry, false);
+    assert.equal(decideLane('IDEMPOTENCY_EXCEPTION', 1, {}, defaultLanePolicies, 0.5).retry, false);
+    assert.equal(decideLane('REQUEST_THROTTLED', 1, {}, defaultLanePolicies, 0.5).retry, true);
+    assert.equal(decideLane('REQUEST_THROTTLED', 20, { throttled: 19 }, defaultLanePolicies, 0.5).retry, false);
+    assert.equal(decideLane('SOMETHING_NEW', 2, { unknown: 1 }, defaultLanePolicies, 0.5).retry, true);
+    assert.equal(decideLane('SOMETHING_NEW', 3, { unknown: 2 }, defaultLanePolicies, 0.5).retry, false);
+  });
+  test('each lane spends its own budget: three throttles leave the internal lane all 4 sends', () => {
+    // Throttled three times, then INTERNAL_ERROR: the internal lane (4 sends) has seen 1 failure.
+    let failures: LaneFailures = {};
+    for (let i = 0; i < 3; i++) failures = addLaneFailure(failures, 'REQUEST_THROTTLED');
+    assert.deepEqual(failures, { throttled: 3 });
+    const first = decideLane('INTERNAL_ERROR', 4, failures, defaultLanePolicies, 0.5);
+    assert.equal(first.retry, true, `the first INTERNAL_ERROR after 3 throttles must be retried: ${JSON.stringify(first)}`);
+    failures = addLaneFailure(failures, 'INTERNAL_ERROR');
+    failures = addLaneFailure(failures, 'INTERNAL_ERROR');
+    failures = addLaneFailure(failures, 'INTERNAL_ERROR');
+    const fourth = decideLane('INTERNAL_ERROR', 7, failures, defaultLanePolicies, 0.5);
+    assert.deepEqual(fourth, { retry: false, lane: 'internal', why: 'gave up after 4 internal failures (7 sends in all)' });
+  });
+  test('the ceiling of sends per entry stops an entry whose lanes would go on', () => {
+    const d = decideLane('REQUEST_THROTTLED', MAX_SENDS_PER_ENTRY, { throttled: 2 }, defaultLanePolicies, 0.5);
+    assert.deepEqual(d, { retry: false, lane: 'throttled', why: `gave up after ${MAX_SENDS_PER_ENTRY} sends in all (the ceiling per entry)` });
+    assert.equal(decideLane('REQUEST_THROTTLED', MAX_SENDS_PER_ENTRY - 1, { throttled: 2 }, defaultLanePolicies, 0.5).retry, true);
   });
   test('backoff grows exponentially within its cap, with jitter', () => {
     const p = { maxAttempts: 10, initialBackoffMs: 100, maxBackoffMs: 1000, multiplier: 2 };

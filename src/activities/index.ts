@@ -57,11 +57,11 @@ export function createActivities(deps: ActivityDependencies) {
     },
 
     async putContactBatch(input: BatchInput) {
-      return putContactBatch(deps.connect, deps.outcomes, input);
+      return whileHeartbeating(putContactBatch(deps.connect, deps.outcomes, input));
     },
 
     async startOutboundChat(input: ChatInput) {
-      return startOutboundChat(deps.connect, deps.outcomes, input);
+      return whileHeartbeating(startOutboundChat(deps.connect, deps.outcomes, input));
     },
 
     async recordOutcomes(input: { campaignKey: string; key: string; records: OutcomeRecord[] }): Promise<void> {
@@ -117,3 +117,16 @@ export function createActivities(deps: ActivityDependencies) {
 }
 
 export type CampaignActivities = ReturnType<typeof createActivities>;
+
+/**
+ * Heartbeats each second while a Connect call runs, so that a call on a worker that died is
+ * retried after the workflow's short heartbeat timeout instead of its start-to-close timeout.
+ */
+async function whileHeartbeating<T>(work: Promise<T>): Promise<T> {
+  const timer = setInterval(() => heartbeat(), 1000);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
+  }
+}

@@ -9,6 +9,13 @@ export const deflectRequestSchema = z.object({
 });
 export type DeflectRequest = z.infer<typeof deflectRequestSchema>;
 
+/** What the deflectToChat signal carries: a request, and where the caller waits for its answer. */
+export const deflectSignalSchema = deflectRequestSchema.extend({
+  /** Chosen by the caller (a UUID); the answer is kept under it for deflectionAnswerQuery. */
+  answerId: z.string().min(1).max(100).optional(),
+});
+export type DeflectSignal = z.infer<typeof deflectSignalSchema>;
+
 export const deflectRefusalReasons = ['UNKNOWN_REQUEST_IDENTIFIER', 'ALREADY_TERMINAL', 'ALREADY_DEFLECTING', 'CHAT_NOT_CONFIGURED', 'CAMPAIGN_ENDING'] as const;
 
 export const deflectAnswerSchema = z.object({
@@ -16,3 +23,6 @@ export const deflectAnswerSchema = z.object({
   refused: z.array(z.object({ requestIdentifier: z.string(), reason: z.enum(deflectRefusalReasons), detail: z.string() })),
 });
 export type DeflectAnswer = z.infer<typeof deflectAnswerSchema>;
+
+/** Where a deflection's answer stands: the signal may not have been handled yet. */
+export type DeflectionAnswerState = { state: 'answered'; answer: DeflectAnswer } | { state: 'pending' } | { state: 'unknown' };

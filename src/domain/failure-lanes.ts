@@ -19,7 +19,7 @@ export const laneNames = ['throttled', 'internal', 'idempotency', 'permanent', '
 export type LaneName = (typeof laneNames)[number];
 
 export const lanePolicySchema = z.object({
-  /** Attempts in all, counting the first send; 1 means never retried. */
+  /** Sends that may fail with this lane's codes, counting the first; 1 means never retried. */
   maxAttempts: z.number().int().min(1).max(1000),
   initialBackoffMs: z.number().int().min(0),
   maxBackoffMs: z.number().int().min(0),
@@ -62,23 +62,42 @@ export function isKnownFailureCode(code: string): boolean {
 
 export type LaneDecision = { retry: true; delayMs: number; lane: LaneName } | { retry: false; lane: LaneName; why: string };
 
+/** Failures an entry has had in each lane: each lane spends its own attempt budget. */
+export type LaneFailures = Partial<Record<LaneName, number>>;
+
 /**
- * What to do with an entry that failed with `code` on its `attempts`-th send.
- * `random` is in [0, 1): the workflow passes its deterministic Math.random.
+ * Sends of one entry in all, whatever the codes: a safety net above the lanes' own budgets
+ * (20 throttled + 4 internal + 3 unknown sends fit well under it with the defaults).
  */
-export function decideLane(code: string, attempts: number, policies: LanePolicies, random: number): LaneDecision {
+export const MAX_SENDS_PER_ENTRY = 50;
+
+/**
+ * What to do with an entry whose `sends`-th send failed with `code`. Each lane counts only
+ * the failures of its own codes (`failures`, before this one), so an entry throttled three
+ * times still has its whole internal-error budget; `sends` is checked against the global
+ * ceiling. `random` is in [0, 1): the workflow passes its deterministic Math.random.
+ */
+export function decideLane(code: string, sends: number, failures: LaneFailures, policies: LanePolicies, random: number): LaneDecision {
   const lane = laneFor(code);
   const policy = policies[lane];
-  if (attempts >= policy.maxAttempts) {
+  const inLane = (failures[lane] ?? 0) + 1;
+  if (inLane >= policy.maxAttempts) {
     const why =
       policy.maxAttempts === 1
         ? lane === 'idempotency'
           ? 'the client token was reused with other contents; not retried so no one is dialled twice'
           : 'permanent failure; not retried'
-        : `gave up after ${attempts} attempts`;
+        : `gave up after ${inLane} ${lane} failures (${sends} sends in all)`;
     return { retry: false, lane, why };
   }
-  return { retry: true, lane, delayMs: backoffMs(attempts, policy, random) };
+  if (sends >= MAX_SENDS_PER_ENTRY) return { retry: false, lane, why: `gave up after ${sends} sends in all (the ceiling per entry)` };
+  return { retry: true, lane, delayMs: backoffMs(inLane, policy, random) };
+}
+
+/** The lane failures after one more failure with `code`. */
+export function addLaneFailure(failures: LaneFailures, code: string): LaneFailures {
+  const lane = laneFor(code);
+  return { ...failures, [lane]: (failures[lane] ?? 0) + 1 };
 }
 
 /** Exponential backoff with full jitter (the AWS architecture blog's recommendation). */

@@ -1,10 +1,13 @@
 import type { StagedEntry } from './contact-entry';
+import type { LaneFailures } from './failure-lanes';
 
 /** An entry waiting in a retry lane until `notBefore` (workflow time, ms). */
 export interface LaneItem {
   staged: StagedEntry;
   /** Sends so far. */
   attempts: number;
+  /** Failures so far in each lane (absent in runs carried from before lanes kept their own budgets). */
+  laneFailures?: LaneFailures;
   lastCode: string;
   notBefore: number;
 }
@@ -13,6 +16,7 @@ export interface LaneItem {
 export interface BatchItem {
   staged: StagedEntry;
   attempts: number;
+  laneFailures?: LaneFailures;
 }
 
 /**
@@ -24,7 +28,7 @@ export function takeBatch(lanes: LaneItem[], queue: StagedEntry[], size: number,
   for (let i = 0; i < lanes.length && batch.length < size; ) {
     const item = lanes[i];
     if (item && item.notBefore <= now) {
-      batch.push({ staged: item.staged, attempts: item.attempts });
+      batch.push({ staged: item.staged, attempts: item.attempts, laneFailures: item.laneFailures });
       lanes.splice(i, 1);
     } else {
       i++;

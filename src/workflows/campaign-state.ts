@@ -1,4 +1,5 @@
 import type { CampaignSpec } from '../domain/campaign';
+import type { CarriedAnswers } from '../domain/deflection-answers';
 import type { StagedEntry } from '../domain/contact-entry';
 import { emptyOutcomeCounts, type OutcomeCounts } from '../domain/outcome';
 import { initialPace, type PaceState } from '../domain/pace';
@@ -51,6 +52,8 @@ export interface CarriedState {
   deflectionIds: string[];
   /** Deflected entries still in the unread part of the list: dropped from the voice path when read. */
   skipIds: string[];
+  /** Answers to deflections, kept for the callers that wait on them (bounded). */
+  answers?: CarriedAnswers;
 }
 
 export interface CampaignInput {

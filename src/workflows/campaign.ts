@@ -5,9 +5,10 @@ import type { BatchResult } from '../activities/batch-put-contact';
 import { campaignStoppingTypes, connectFailureTypes, dialListInvalidType, retryableConnectFailureTypes } from '../domain/connect-failures';
 import type { StagedEntry } from '../domain/contact-entry';
 import { batchClientToken, chatClientToken } from '../domain/client-token';
-import { deflectRequestSchema, type DeflectAnswer, type DeflectRequest } from '../domain/deflection';
-import { decideLane, isKnownFailureCode, resolveLanePolicies } from '../domain/failure-lanes';
-import { cancelSignal, deflectToChatSignal, deflectToChatUpdate, pauseSignal, progressQuery, resumeSignal } from '../domain/messages';
+import { deflectRequestSchema, deflectSignalSchema, type DeflectAnswer, type DeflectRequest } from '../domain/deflection';
+import { DeflectionAnswers } from '../domain/deflection-answers';
+import { addLaneFailure, decideLane, isKnownFailureCode, resolveLanePolicies } from '../domain/failure-lanes';
+import { cancelSignal, deflectionAnswerQuery, deflectToChatSignal, deflectToChatUpdate, pauseSignal, progressQuery, resumeSignal } from '../domain/messages';
 import type { OutcomeRecord } from '../domain/outcome';
 import { batchGapMs, paceAfterBatch } from '../domain/pace';
 import { StartBudget } from '../domain/start-budget';
@@ -24,8 +25,10 @@ const housekeeping = wf.proxyActivities<CampaignActivities>({
 
 /** 429s and 5xx are retried here with the same token; the listed types are for the workflow to act on. */
 const connectCalls = wf.proxyActivities<CampaignActivities>({
-  // One HTTP call (with the SDK's own retries): a lost worker's call is retried after this.
+  // One HTTP call with the SDK's own retries (src/connect-client.ts bounds each try). The call
+  // heartbeats while it waits, so a call on a worker that died is retried after 5 s, not 30.
   startToCloseTimeout: '30 seconds',
+  heartbeatTimeout: '5 seconds',
   retry: {
     initialInterval: '1s',
     backoffCoefficient: 2,
@@ -60,6 +63,7 @@ class CampaignRun {
   private batchesThisRun = 0;
   private readonly batchStarts = new StartBudget();
   private readonly chatStarts = new StartBudget();
+  private readonly answers: DeflectionAnswers;
   private fatal?: { reason: string; code: string };
   /** Set once dispatch returns: the run drains before it ends ('done') or continues as new ('continue'). */
   private draining?: 'done' | 'continue';
@@ -70,6 +74,7 @@ class CampaignRun {
     this.spec = input.spec;
     this.state = input.carried ?? initialState(Date.now());
     this.policies = resolveLanePolicies(this.spec.lanes);
+    this.answers = new DeflectionAnswers(this.state.answers);
     this.installHandlers();
   }
 
@@ -108,7 +113,7 @@ class CampaignRun {
     await wf.condition(wf.allHandlersFinished);
 
     if (next === 'continue' && !this.ending()) {
-      const carried: CarriedState = { ...this.state, runs: this.state.runs + 1 };
+      const carried: CarriedState = { ...this.state, runs: this.state.runs + 1, answers: this.answers.toCarried() };
       // The list is staged: the next run needs its cursor, not its entries.
       const spec = this.spec.dialList.kind === 'inline' ? { ...this.spec, dialList: { kind: 'inline' as const, entries: [] } } : this.spec;
       return wf.continueAsNew<typeof campaign>({ spec, carried });
@@ -255,10 +260,17 @@ class CampaignRun {
         continue;
       }
       const attempts = item.attempts + 1;
-      const decision = decideLane(f.code, attempts, this.policies, Math.random());
+      const laneFailures = item.laneFailures ?? {};
+      const decision = decideLane(f.code, attempts, laneFailures, this.policies, Math.random());
       if (!isKnownFailureCode(f.code)) wf.log.error('Connect answered an unknown FailureReasonCode', { code: f.code, message: f.message, seq });
       if (decision.retry) {
-        this.state.lanes.push({ staged: item.staged, attempts, lastCode: f.code, notBefore: Date.now() + decision.delayMs });
+        this.state.lanes.push({
+          staged: item.staged,
+          attempts,
+          laneFailures: addLaneFailure(laneFailures, f.code),
+          lastCode: f.code,
+          notBefore: Date.now() + decision.delayMs,
+        });
       } else {
         terminal.push(this.failedRecord(item.staged, f.code, `${f.message} (${decision.why})`));
       }
@@ -483,14 +495,21 @@ class CampaignRun {
     });
     wf.setHandler(cancelSignal, (payload) => this.requestCancel(payload?.reason ?? 'cancelled by signal'));
     wf.setHandler(deflectToChatSignal, async (request) => {
-      const parsed = deflectRequestSchema.safeParse(request);
+      const parsed = deflectSignalSchema.safeParse(request);
       if (!parsed.success) {
         wf.log.warn('Ignored a malformed deflectToChat signal', { issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
         return;
       }
-      const answer = await this.deflect(parsed.data);
+      const { answerId, ...deflection } = parsed.data;
+      if (answerId !== undefined) {
+        if (this.answers.has(answerId)) return; // the same request signalled again: answered once
+        this.answers.begin(answerId);
+      }
+      const answer = await this.deflect(deflection);
+      if (answerId !== undefined) this.answers.settle(answerId, answer);
       if (answer.refused.length > 0) wf.log.warn('Some deflections were refused', { refused: answer.refused });
     });
+    wf.setHandler(deflectionAnswerQuery, (answerId) => this.answers.state(answerId));
     wf.setHandler(deflectToChatUpdate, (request) => this.deflect(request), {
       validator: (request) => {
         const parsed = deflectRequestSchema.safeParse(request);
