@@ -28,7 +28,8 @@ TEMPORAL_API_KEY, TEMPORAL_TLS*, CONNECT_ENDPOINT, AWS_REGION, CONNECT_DIALER_DA
 AWS credentials come from the SDK's default chain.
 
 Exit codes: 0 success · 1 the campaign ended FAILED or CANCELLED (start --wait), or a run-time error ·
-2 bad usage or bad input (each problem on stderr as "field: reason") · 130 interrupted.`,
+2 bad usage or bad input (each problem on stderr as "field: reason") · 3 the campaign is stalled (its
+workflow task keeps failing: status, start --wait) · 130 interrupted.`,
     );
 
   for (const command of [

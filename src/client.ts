@@ -41,6 +41,20 @@ export interface CampaignStall {
 /** Workflow task attempts after which a campaign counts as stalled (a retry or two is ordinary). */
 export const STALLED_AFTER_ATTEMPTS = 2;
 
+/** Raised while waiting on a campaign whose workflow task keeps failing. */
+export class CampaignStalledError extends Error {
+  override name = 'CampaignStalledError';
+  constructor(
+    readonly campaignId: string,
+    readonly stall: CampaignStall,
+  ) {
+    super(
+      `Campaign ${campaignId} is stalled: its workflow task has failed ${stall.attempt} times (${stall.message}). ` +
+        'It makes no progress until a worker whose code can run it picks it up: check the worker logs and the workflow in the Temporal UI.',
+    );
+  }
+}
+
 /** A deflection was signalled, but its answer did not come back in time. */
 export class DeflectionUnansweredError extends Error {
   override name = 'DeflectionUnansweredError';

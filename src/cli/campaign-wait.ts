@@ -1,4 +1,4 @@
-import type { CampaignClient } from '../client';
+import { CampaignStalledError, type CampaignClient } from '../client';
 import type { CampaignResult } from '../domain/progress';
 import { listenForInterrupt } from './interrupt';
 import { Option } from 'commander';
@@ -18,16 +18,49 @@ export async function waitWithProgress(campaigns: CampaignClient, campaignId: st
   const interrupt = listenForInterrupt();
   const resultCall = calls.run(() => campaigns.result(campaignId));
   resultCall.catch(() => undefined); // when interrupted, its rejection after abortAll() is expected
+  const stalls = watchForStall(campaigns, campaignId, interrupt.signal);
   let result: CampaignResult | undefined;
   try {
-    result = await Promise.race([resultCall, interrupt.signal.then(() => undefined)]);
+    result = await Promise.race([resultCall, interrupt.signal.then(() => undefined), stalls.stalled]);
     return result;
   } finally {
+    stalls.stop();
     interrupt.dispose();
     view.stop(result);
     // Calls still under way (a query, the result's long poll) end here, before the caller closes the connection.
     calls.abortAll();
   }
+}
+
+/** How often a waiting command checks that the campaign's workflow task is not failing. */
+const STALL_CHECK_MS = 5_000;
+
+/** Rejects with CampaignStalledError once the campaign's workflow task keeps failing. */
+function watchForStall(campaigns: CampaignClient, campaignId: string, interrupted: Promise<unknown>): { stalled: Promise<never>; stop: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  void interrupted.then(() => (stopped = true));
+  const stalled = new Promise<never>((_, reject) => {
+    const check = (): void => {
+      if (stopped) return;
+      campaigns.stall(campaignId).then(
+        (stall) => {
+          if (stall) reject(new CampaignStalledError(campaignId, stall));
+          else if (!stopped) timer = setTimeout(check, STALL_CHECK_MS);
+        },
+        () => !stopped && (timer = setTimeout(check, STALL_CHECK_MS)),
+      );
+    };
+    timer = setTimeout(check, STALL_CHECK_MS);
+  });
+  stalled.catch(() => undefined);
+  return {
+    stalled,
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import { CampaignAlreadyRanError, CampaignInputError } from '../client';
+import { CampaignAlreadyRanError, CampaignInputError, CampaignStalledError } from '../client';
 import { ConfigError } from '../config';
 import { AdminInputError } from '../emulator/admin-schemas';
 
@@ -11,6 +11,8 @@ export const ExitCode = {
   campaignNotCompleted: 1,
   /** Bad usage or bad input; the field and reason are on stderr. */
   usage: 2,
+  /** `start --wait`: the campaign is stalled, its workflow task failing again and again (a worker defect). */
+  campaignStalled: 3,
   /** Stopped with Ctrl-C. */
   interrupted: 130,
 } as const;
@@ -32,6 +34,10 @@ export function exitCodeFor(err: unknown, write: (line: string) => void = (l) =>
   if (err instanceof CampaignAlreadyRanError) {
     write(`campaignId: ${err.message}`);
     return ExitCode.usage;
+  }
+  if (err instanceof CampaignStalledError) {
+    write(`connect-dialer: ${err.message}`);
+    return ExitCode.campaignStalled;
   }
   if (err instanceof WorkflowNotFoundError) {
     write(`campaignId: no such campaign (${err.message}); check --campaign-id, --namespace and --address`);

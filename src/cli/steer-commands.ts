@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
-import type { CampaignClient } from '../client';
+import { WorkflowNotFoundError } from '@temporalio/common';
+import { CampaignInputError, CampaignStalledError, type CampaignClient } from '../client';
 import { withCampaigns } from './campaigns';
 import { formatClosedWithoutResult, formatProgress, formatResult } from './campaign-summary';
 import { configFrom, withConnectionOptions, type ConnectionFlags } from './options';
@@ -24,6 +25,37 @@ async function withCampaignsFrom<T>(flags: ConnectionFlags, use: (campaigns: Cam
   return withCampaigns(configFrom(flags), use);
 }
 
+/**
+ * Runs a steering call (`what`: "pause", …). Temporal answers a signal to a closed workflow
+ * as "not found", which would tell the user the campaign does not exist: when it does, say
+ * that it finished, how, and when (bad input: `campaignId: …`, exit 2).
+ */
+async function steer<T>(flags: CampaignFlags, what: string, use: (campaigns: CampaignClient) => Promise<T>): Promise<T> {
+  return withCampaignsFrom(flags, async (campaigns) => {
+    try {
+      return await use(campaigns);
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      throw (await finished(campaigns, flags.campaignId, what)) ?? err;
+    }
+  });
+}
+
+async function finished(campaigns: CampaignClient, campaignId: string, what: string): Promise<CampaignInputError | undefined> {
+  const description = await campaigns
+    .handle(campaignId)
+    .describe()
+    .catch(() => undefined);
+  if (!description || description.status.name === 'RUNNING') return undefined;
+  const workflowStatus = description.status.name;
+  // The campaign's own status (a cancelled campaign's workflow completes) and reason, when it left a result.
+  const result = workflowStatus === 'COMPLETED' || workflowStatus === 'FAILED' ? await campaigns.result(campaignId).catch(() => undefined) : undefined;
+  const status = result ? result.status + (result.reason ? ` (${result.reason})` : '') : workflowStatus;
+  const when = description.closeTime ? ` at ${description.closeTime.toISOString()}` : '';
+  const reason = `campaign ${campaignId} has already finished: ${status}${when}; only a running campaign can be told to ${what}. See how it ended: connect-dialer status --campaign-id ${campaignId}`;
+  return new CampaignInputError([{ field: 'campaignId', reason }]);
+}
+
 export function statusCommand(): Command {
   return campaignCommand('status', 'show where a campaign stands: counts per outcome and failure code, or its result once ended', [
     'status --campaign-id spring-2025',
@@ -34,6 +66,9 @@ export function statusCommand(): Command {
       await withCampaignsFrom(flags, async (campaigns) => {
         const description = await campaigns.handle(flags.campaignId).describe();
         if (description.status.name === 'RUNNING') {
+          // A stalled campaign answers no query: say why instead of waiting on one.
+          const stall = await campaigns.stall(flags.campaignId);
+          if (stall) throw new CampaignStalledError(flags.campaignId, stall);
           const progress = await campaigns.progress(flags.campaignId);
           process.stdout.write((flags.json ? JSON.stringify(progress) : formatProgress(progress)) + '\n');
         } else if (description.status.name === 'COMPLETED' || description.status.name === 'FAILED') {
@@ -55,14 +90,14 @@ export function pauseCommand(): Command {
   ])
     .option('--reason <text>', 'why (shown in status and the Temporal UI)')
     .action(async (flags: CampaignFlags & { reason?: string }) => {
-      await withCampaignsFrom(flags, (c) => c.pause(flags.campaignId, flags.reason));
+      await steer(flags, 'pause', (c) => c.pause(flags.campaignId, flags.reason));
       process.stdout.write(`Pause sent to campaign ${flags.campaignId}.\n`);
     });
 }
 
 export function resumeCommand(): Command {
   return campaignCommand('resume', 'resume a paused campaign', ['resume --campaign-id spring-2025']).action(async (flags: CampaignFlags) => {
-    await withCampaignsFrom(flags, (c) => c.resume(flags.campaignId));
+    await steer(flags, 'resume', (c) => c.resume(flags.campaignId));
     process.stdout.write(`Resume sent to campaign ${flags.campaignId}.\n`);
   });
 }
@@ -75,7 +110,7 @@ export function cancelCommand(): Command {
   )
     .option('--reason <text>', 'why (kept in the result and the outcomes)')
     .action(async (flags: CampaignFlags & { reason?: string }) => {
-      await withCampaignsFrom(flags, (c) => c.cancel(flags.campaignId, flags.reason));
+      await steer(flags, 'cancel', (c) => c.cancel(flags.campaignId, flags.reason));
       process.stdout.write(`Cancel sent to campaign ${flags.campaignId}; it ends once the batches in flight finish.\n`);
     });
 }
@@ -102,7 +137,7 @@ export function deflectCommand(): Command {
     .option('--json', 'print the answer (accepted and refused ids) as JSON')
     .action(async (flags: DeflectFlags) => {
       const request = { requestIdentifiers: flags.requestId, message: flags.message, attributes: flags.attribute };
-      await withCampaignsFrom(flags, async (campaigns) => {
+      await steer(flags, 'deflect', async (campaigns) => {
         if (flags.async) {
           await campaigns.deflectAsync(flags.campaignId, request);
           process.stdout.write(flags.json ? '{}\n' : `Deflection of ${flags.requestId.length} contact(s) sent to campaign ${flags.campaignId}.\n`);
