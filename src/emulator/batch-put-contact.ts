@@ -3,7 +3,8 @@ import { entryFailure, type EntryFailure } from './entry-checks';
 import { ConnectError } from './errors';
 import { fingerprint } from './idempotency';
 import type { BatchOutcome, EmulatorState, FailedEntry } from './state';
-import { batchPutContactSchema, checkInstanceId, parseRequest, type ContactDataRequestInput } from './validation';
+import { batchPutContactSchema, checkInstanceId, type ContactDataRequestInput } from './model-schemas';
+import { parseRequest } from './validation';
 
 /** The SDK's response shape, except that a failure code may be any string (Connect adds new ones). */
 export interface BatchPutContactAnswer {

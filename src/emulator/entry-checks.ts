@@ -1,11 +1,10 @@
-import { ATTRIBUTE_KEY, E164, type ContactDataRequestInput } from './validation';
+import { ATTRIBUTE_KEY, E164, PHONE_NUMBER_ARN } from './formats';
+import type { ContactDataRequestInput } from './model-schemas';
 
 export interface EntryFailure {
   code: string;
   message: string;
 }
-
-const PHONE_NUMBER_ARN = /^arn:aws[a-z-]*:connect:[a-z0-9-]+:\d{12}:phone-number\/.+$/;
 
 function attributeFailure(entry: ContactDataRequestInput): EntryFailure | undefined {
   const bad = Object.keys(entry.Attributes ?? {}).find((k) => !ATTRIBUTE_KEY.test(k));

@@ -2,7 +2,9 @@ import type { StartOutboundChatContactResponse } from '@aws-sdk/client-connect';
 import { ConnectError } from './errors';
 import { fingerprint } from './idempotency';
 import type { EmulatorState } from './state';
-import { parseRequest, startOutboundChatContactSchema } from './validation';
+import { checkChatRules } from './chat-rules';
+import { startOutboundChatContactSchema } from './model-schemas';
+import { parseRequest } from './validation';
 
 /** Connect's default when ChatDurationInMinutes is absent: 25 hours. */
 const DEFAULT_CHAT_MINUTES = 25 * 60;
@@ -13,6 +15,7 @@ const DEFAULT_CHAT_MINUTES = 25 * 60;
  */
 export function startOutboundChatContact(state: EmulatorState, body: Record<string, unknown>): StartOutboundChatContactResponse {
   const input = parseRequest(startOutboundChatContactSchema, body);
+  const { DestinationEndpoint } = checkChatRules(input);
   state.checkInstance(input.InstanceId);
   const now = state.now();
   const token = input.ClientToken;
@@ -34,7 +37,7 @@ export function startOutboundChatContact(state: EmulatorState, body: Record<stri
     channel: 'CHAT',
     instanceId: input.InstanceId,
     clientToken: token,
-    customerAddress: input.DestinationEndpoint.Address,
+    customerAddress: DestinationEndpoint.Address,
     relatedContactId: input.RelatedContactId,
     attributes: input.Attributes,
     createdAt: now,

