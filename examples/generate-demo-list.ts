@@ -3,7 +3,7 @@
 //   npx tsx examples/generate-demo-list.ts
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { toE164 } from '../src/domain/entry-validation';
+import { checkPhoneNumber } from '../src/domain/entry-validation';
 
 const ROWS = 3000;
 const SEED = 20250601;
@@ -37,7 +37,7 @@ for (let i = 1; i <= ROWS; i++) {
   } else if (i === 1500 || i === 2500) {
     id = `c-${pad(i - 1, 4)}`; // the row above's id again
     bad.duplicate++;
-  } else if (!toE164(phone)) {
+  } else if (!('e164' in checkPhoneNumber(phone, 'valid'))) {
     throw new Error(`generator bug: ${phone} should be a valid number`);
   }
   rows.push([id, phone, pick(firstNames), pick(tiers)]);

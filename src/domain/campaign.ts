@@ -1,11 +1,15 @@
 import { z } from 'zod';
-import { contactDefaultsSchema } from './contact-entry';
+import { contactDefaultsSchema, dialEntrySchema, type ContactDefaults } from './contact-entry';
 import { lanePolicyOverridesSchema } from './failure-lanes';
-import { MAX_INLINE_ENTRIES, MAX_INSTANCE_ID_LENGTH } from './limits';
+import { MAX_INLINE_ENTRIES, MAX_INSTANCE_ID_LENGTH, PHONE_NUMBER_ARN_PATTERN } from './limits';
 import { pacingSchema } from './pace';
 
 export const dialListFormats = ['csv', 'json', 'jsonl'] as const;
 export type DialListFormat = (typeof dialListFormats)[number];
+
+/** `latin1` is read as Windows-1252, its superset (as browsers do), so € and curly quotes from spreadsheets survive. */
+export const dialListEncodings = ['utf8', 'latin1'] as const;
+export type DialListEncoding = (typeof dialListEncodings)[number];
 
 export const csvColumnsSchema = z.object({
   requestIdentifier: z.string().min(1).default('RequestIdentifier'),
@@ -29,6 +33,8 @@ export const dialListSourceSchema = z.discriminatedUnion('kind', [
     path: z.string().min(1),
     /** Taken from the file extension when absent. */
     format: z.enum(dialListFormats).optional(),
+    /** utf8 when absent: bytes that are not UTF-8 then fail the list, naming the line, instead of being replaced. */
+    encoding: z.enum(dialListEncodings).optional(),
     /** CSV only: which header names hold the RequestIdentifier, number and queue; other columns become attributes. */
     columns: csvColumnsSchema.default({ requestIdentifier: 'RequestIdentifier', phoneNumber: 'PhoneNumber', queueId: 'QueueId' }),
   }),
@@ -37,7 +43,12 @@ export type DialListSource = z.infer<typeof dialListSourceSchema>;
 
 export const chatSettingsSchema = z.object({
   /** The phone number the SMS comes from: a CONNECT_PHONENUMBER_ARN. */
-  sourcePhoneNumberArn: z.string().regex(/^arn:aws[a-z-]*:connect:[a-z0-9-]+:\d{12}:phone-number\/.+$/, 'must be a Connect phone number ARN (arn:aws:connect:<region>:<account>:phone-number/<id>)'),
+  sourcePhoneNumberArn: z
+    .string()
+    .regex(
+      PHONE_NUMBER_ARN_PATTERN,
+      'must be a Connect phone number ARN: arn:aws:connect:<region>:<account>:phone-number/<id> or arn:aws:connect:<region>:<account>:instance/<instance-id>/phone-number/<id>',
+    ),
   contactFlowId: z.string().min(1).max(500),
   chatDurationInMinutes: z.number().int().min(60).max(10080).optional(),
   displayName: z.string().min(1).max(256).optional(),
@@ -50,24 +61,61 @@ export const chatSettingsSchema = z.object({
 });
 export type ChatSettings = z.infer<typeof chatSettingsSchema>;
 
+/**
+ * How strictly telephone numbers are checked before sending. `possible`: E.164 with a length
+ * that numbers of its country calling code can have, which is what Connect checks; `valid`:
+ * also a number in that country's numbering plan as libphonenumber's metadata knows it, which
+ * refuses numbers Connect would dial (a new area code, say).
+ */
+export const phoneChecks = ['possible', 'valid'] as const;
+export type PhoneCheck = (typeof phoneChecks)[number];
+
+export const validationSettingsSchema = z.object({
+  phone: z.enum(phoneChecks).default('possible'),
+});
+export type ValidationSettings = z.infer<typeof validationSettingsSchema>;
+
 export const campaignIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/, 'use 1-80 letters, digits, ".", "_" or "-", starting with a letter or digit');
 
 /** A campaign as services, the CLI and the workflow see it: the one source of truth for its shape. */
-export const campaignSpecSchema = z.object({
-  campaignId: campaignIdSchema,
-  instanceId: z.string().min(1).max(MAX_INSTANCE_ID_LENGTH),
-  defaults: contactDefaultsSchema.default({}),
-  pacing: pacingSchema.default({ batchSize: 25, batchesInFlight: 4, adaptive: true }),
-  lanes: lanePolicyOverridesSchema.optional(),
-  chat: chatSettingsSchema.optional(),
-  dialList: dialListSourceSchema,
-  /** For tests and tuning: continue-as-new after this many batches even if the server has not suggested it. */
-  continueAsNewAfterBatches: z.number().int().min(1).optional(),
-});
+export const campaignSpecSchema = z
+  .object({
+    campaignId: campaignIdSchema,
+    instanceId: z.string().min(1).max(MAX_INSTANCE_ID_LENGTH),
+    defaults: contactDefaultsSchema.default({}),
+    validation: validationSettingsSchema.default({ phone: 'possible' }),
+    pacing: pacingSchema.default({ batchSize: 25, batchesInFlight: 4, adaptive: true }),
+    lanes: lanePolicyOverridesSchema.optional(),
+    chat: chatSettingsSchema.optional(),
+    dialList: dialListSourceSchema,
+    /** For tests and tuning: continue-as-new after this many batches even if the server has not suggested it. */
+    continueAsNewAfterBatches: z.number().int().min(1).optional(),
+  })
+  .superRefine((spec, ctx) => {
+    // Checked at start where it is cheap: an inline list is at hand. A file's entries are read
+    // by the worker (the CLI peeks a CSV's header; see start-command.ts).
+    if (spec.dialList.kind === 'inline' && !hasQueueOrSystemEndpoint(spec.defaults) && !spec.dialList.entries.some(entryHasQueueOrSystemEndpoint)) {
+      ctx.addIssue({ code: 'custom', path: ['defaults', 'QueueId'], message: NO_QUEUE_ANYWHERE });
+    }
+  });
 export type CampaignSpec = z.infer<typeof campaignSpecSchema>;
 export type CampaignSpecInput = z.input<typeof campaignSpecSchema>;
+
+/** Why a campaign that no entry can be sent for is refused at start. */
+export const NO_QUEUE_ANYWHERE =
+  'neither QueueId nor SystemEndpoint is set, as a campaign default or on any entry of the dial list: every entry would be REJECTED (Connect needs one of them per contact)';
+
+/** Whether these defaults give every entry a QueueId or a SystemEndpoint (the same test as entry-validation.ts). */
+export function hasQueueOrSystemEndpoint(defaults: ContactDefaults): boolean {
+  return Boolean(defaults.QueueId || defaults.SystemEndpoint?.Address);
+}
+
+function entryHasQueueOrSystemEndpoint(raw: unknown): boolean {
+  const parsed = dialEntrySchema.safeParse(raw);
+  return parsed.success && Boolean(parsed.data.QueueId || parsed.data.SystemEndpoint?.Address);
+}
 
 export function campaignWorkflowId(campaignId: string): string {
   return `campaign-${campaignId}`;

@@ -17,3 +17,18 @@ export const retryableConnectFailureTypes: readonly string[] = [connectFailureTy
 
 /** The dial list cannot be read (missing file, unknown format, no phone column): the campaign fails with the reason. */
 export const dialListInvalidType = 'DialListInvalid';
+
+/**
+ * The reason a campaign fails with when its dial list cannot be read: `dial list <field>:
+ * <message>`, the field being the member of the dial-list source at fault (`path`, `format`,
+ * `encoding`, `columns`, `columns.phoneNumber`). Callers read it back with parseDialListInvalidReason.
+ */
+export function dialListInvalidReason(field: string, message: string): string {
+  return `dial list ${field}: ${message}`;
+}
+
+/** The field and message of a dialListInvalidReason; undefined for any other reason. */
+export function parseDialListInvalidReason(reason: string): { field: string; message: string } | undefined {
+  const match = /^dial list ([A-Za-z]+(?:\.[A-Za-z]+)*): ([\s\S]+)$/.exec(reason);
+  return match?.[1] && match[2] ? { field: match[1], message: match[2] } : undefined;
+}
