@@ -77,7 +77,20 @@ void describe('stageDialList', () => {
       campaignKey: 'wf-1',
       onProgress: (n) => progress.push(n),
     });
-    assert.deepEqual(summary, { total: 10, valid: 3, rejected: 7, bytes: (await stat(join(dir, 'staged.jsonl'))).size });
+    assert.deepEqual(summary, {
+      total: 10,
+      valid: 3,
+      rejected: 7,
+      bytes: (await stat(join(dir, 'staged.jsonl'))).size,
+      // Two duplicates outnumber every other reason; the first one's reason stands for them.
+      commonRejection: {
+        code: 'DUPLICATE_REQUEST_IDENTIFIER',
+        field: 'RequestIdentifier',
+        reason: '"ok-1" is already the RequestIdentifier of row 1; the first entry with an id is kept',
+        firstIndex: 5,
+        count: 2,
+      },
+    });
     assert.equal(progress.at(-1), 10);
 
     const { entries: staged } = await allPages(dir, 100);
@@ -121,6 +134,79 @@ void describe('stageDialList', () => {
     assert.equal(bad?.requestIdentifier, 'row-2');
     assert.equal(bad?.index, 1);
     assert.match(bad?.message ?? '', /^line 2: is not JSON/);
+  });
+
+  void test('a list every entry of which is rejected for one reason names it, with the count, for the campaign to fail with', async () => {
+    const entries = Array.from({ length: 40 }, (_, i) => ({ RequestIdentifier: `n-${i}`, CustomerEndpoint: { Address: phone(i) } }));
+    const summary = await stageDialList({ dir: freshDir(), source: { kind: 'inline', entries }, defaults: {}, outcomes: createMemoryOutcomeStore(), campaignKey: 'wf' });
+    assert.deepEqual(summary.commonRejection, {
+      code: 'MISSING_QUEUE_ID_AND_SYSTEM_ENDPOINT',
+      field: 'QueueId',
+      reason: 'neither QueueId nor SystemEndpoint is set, for the entry or as a campaign default',
+      firstIndex: 0,
+      count: 40,
+    });
+    assert.equal(summary.commonRejection.count, summary.total);
+
+    // Numbers that differ per entry still count as one reason: the rule, not the message, groups them.
+    const local = Array.from({ length: 5 }, (_, i) => ({ CustomerEndpoint: { Address: `555-01${i}0` } }));
+    const mixed = [...local, { CustomerEndpoint: { Address: '+14155550100' }, Attributes: { 'bad key': 'x' } }];
+    const second = await stageDialList({ dir: freshDir(), source: { kind: 'inline', entries: mixed }, defaults, outcomes: createMemoryOutcomeStore(), campaignKey: 'wf' });
+    assert.equal(second.commonRejection?.code, 'INVALID_CUSTOMER_ENDPOINT');
+    assert.equal(second.commonRejection?.count, 5);
+    assert.match(second.commonRejection?.reason ?? '', /^"555-0100" is not a valid E\.164 phone number/);
+
+    const clean = await stageDialList({ dir: freshDir(), source: { kind: 'inline', entries: [entries[0]] }, defaults, outcomes: createMemoryOutcomeStore(), campaignKey: 'wf' });
+    assert.equal(clean.commonRejection, undefined);
+  });
+
+  void test('numbers are held to what Connect accepts by default; validation.phone "valid" adds the numbering plan and says so', async () => {
+    const entries = [
+      { RequestIdentifier: 'new-area-code', CustomerEndpoint: { Address: '+1 (999) 555-0100' } }, // E.164, possible, in no known US area code
+      { RequestIdentifier: 'too-short', CustomerEndpoint: { Address: '+1 415 555 010' } },
+      { RequestIdentifier: 'no-country', CustomerEndpoint: { Address: '+999 555 0100' } },
+      { RequestIdentifier: 'known', CustomerEndpoint: { Address: '+44 20 7183 8750' } },
+    ];
+    const stage = async (validation?: { phone: 'possible' | 'valid' }) => {
+      const outcomes = createMemoryOutcomeStore();
+      const dir = freshDir();
+      await stageDialList({ dir, source: { kind: 'inline', entries }, defaults, outcomes, campaignKey: 'wf', validation });
+      const { entries: staged } = await allPages(dir, 10);
+      const rejected = new Map((await collect(outcomes.readAll('wf'))).map((r) => [r.requestIdentifier, r.message ?? '']));
+      return { staged: staged.map((e) => [e.entry.RequestIdentifier, e.entry.CustomerEndpoint?.Address]), rejected };
+    };
+
+    for (const possible of [await stage(), await stage({ phone: 'possible' })]) {
+      assert.deepEqual(possible.staged, [
+        ['new-area-code', '+19995550100'],
+        ['known', '+442071838750'],
+      ]);
+      assert.match(possible.rejected.get('too-short') ?? '', /"\+1 415 555 010" is too short for a number with country calling code \+1$/);
+      assert.match(possible.rejected.get('no-country') ?? '', /"\+999 555 0100" does not start with a country calling code/);
+    }
+
+    const valid = await stage({ phone: 'valid' });
+    assert.deepEqual(valid.staged, [['known', '+442071838750']]);
+    assert.match(
+      valid.rejected.get('new-area-code') ?? '',
+      /"\+1 \(999\) 555-0100" has a possible length for country calling code \+1 but is not in its numbering plan as libphonenumber knows it \(phone check "valid"/,
+    );
+    assert.match(valid.rejected.get('too-short') ?? '', /too short/, 'the length rule is still the one named when it fails');
+  });
+
+  void test('a CSV with an unterminated quote in row 51 of 100 stages the other 99 and REJECTS that row with its line', async () => {
+    const rows = ['RequestIdentifier,PhoneNumber,Name'];
+    for (let i = 1; i <= 100; i++) rows.push(`r-${i},${phone(i)},${i === 51 ? '"Smith, Jane' : `Name ${i}`}`);
+    const path = join(root, 'unterminated.csv');
+    await writeFile(path, rows.join('\n') + '\n');
+    const dir = freshDir();
+    const outcomes = createMemoryOutcomeStore();
+    const summary = await stageDialList({ dir, source: dialListSourceSchema.parse({ kind: 'file', path }), defaults, outcomes, campaignKey: 'wf' });
+    assert.deepEqual([summary.total, summary.valid, summary.rejected], [100, 99, 1]);
+    const [bad] = await collect(outcomes.readAll('wf'));
+    assert.deepEqual([bad?.requestIdentifier, bad?.index, bad?.field], ['row-51', 50, '(entry)']);
+    assert.match(bad?.message ?? '', /^line 52: a quoted field opens on this line and is never closed/);
+    assert.equal(summary.commonRejection?.code, 'MALFORMED_LINE');
   });
 
   void test('staging again returns the first summary and changes nothing', async () => {

@@ -1,15 +1,14 @@
-import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { parse } from 'csv-parse';
-import { dialListFormats, formatFromPath, type CsvColumns, type DialListFormat, type DialListSource } from '../domain/campaign';
+import { dialListFormats, formatFromPath, type CsvColumns, type DialListEncoding, type DialListFormat, type DialListSource } from '../domain/campaign';
 import type { DialEntry } from '../domain/contact-entry';
+import { csvRecords } from './csv-records';
+import { EncodingError, fileLineBatches, fileLines, fileText } from './dial-list-lines';
 
 /** A dial list that cannot be read at all (as opposed to one bad entry, which is REJECTED). */
 export class DialListError extends Error {
   override readonly name = 'DialListError';
-  /** The member of the DialListSource at fault: `path`, `format`, `columns` or `columns.phoneNumber`. */
+  /** The member of the DialListSource at fault: `path`, `format`, `encoding`, `columns` or `columns.phoneNumber`. */
   readonly field: string;
 
   constructor(field: string, message: string) {
@@ -33,8 +32,10 @@ const PHONE_ALTERNATIVES = ['CustomerEndpoint', 'Phone'];
 /**
  * The raw entries of a dial list, in order. CSV and JSONL files are streamed; a JSON file
  * (the AWS CLI's `--contact-data-request-list` or `--cli-input-json` shape) is read into
- * memory whole, so very large lists belong in CSV or JSONL. Errors surface on the first
- * iteration step.
+ * memory whole, so very large lists belong in CSV or JSONL. A file is UTF-8 (a BOM is
+ * allowed) unless the source says latin1. A bad line yields a MalformedLine in its place;
+ * only a file that cannot be read at all throws a DialListError, on the first iteration
+ * step or, for bytes that are not UTF-8, where they are found.
  */
 export async function* readDialListSource(source: DialListSource, opts?: { baseDir?: string }): AsyncIterable<unknown> {
   if (source.kind === 'inline') {
@@ -50,14 +51,36 @@ export async function* readDialListSource(source: DialListSource, opts?: { baseD
   }
   const file = resolve(opts?.baseDir ?? process.cwd(), source.path);
   await assertReadableFile(file, source.path);
-  yield* readers[format](file, source.columns);
+  try {
+    yield* readers[format](file, source.columns, source.encoding ?? 'utf8');
+  } catch (err) {
+    if (err instanceof EncodingError) throw new DialListError('encoding', err.message);
+    throw err;
+  }
 }
 
-const readers: Record<DialListFormat, (file: string, columns: CsvColumns) => AsyncIterable<unknown>> = {
+const readers: Record<DialListFormat, (file: string, columns: CsvColumns, encoding: DialListEncoding) => AsyncIterable<unknown>> = {
   csv: readCsv,
-  jsonl: (file) => readJsonl(file),
-  json: (file) => readJsonArray(file),
+  jsonl: (file, _columns, encoding) => readJsonl(file, encoding),
+  json: (file, _columns, encoding) => readJsonArray(file, encoding),
 };
+
+/**
+ * The header of a CSV dial list as the worker will read it, for checks before a campaign
+ * starts; undefined when this process cannot read the file (the worker may see another one).
+ */
+export async function peekCsvHeader(source: Extract<DialListSource, { kind: 'file' }>, opts?: { baseDir?: string }): Promise<CsvLayout | undefined> {
+  const file = resolve(opts?.baseDir ?? process.cwd(), source.path);
+  try {
+    await assertReadableFile(file, source.path);
+    for await (const record of csvRecords(fileLineBatches(file, source.encoding ?? 'utf8'), () => undefined)) {
+      return 'fields' in record ? csvLayout(record.fields, source.columns, file) : undefined;
+    }
+  } catch {
+    // Whatever is wrong with the file, the worker reports it with the campaign.
+  }
+  return undefined;
+}
 
 async function assertReadableFile(file: string, given: string): Promise<void> {
   try {
@@ -76,39 +99,20 @@ async function assertReadableFile(file: string, given: string): Promise<void> {
   }
 }
 
-async function* readCsv(file: string, columns: CsvColumns): AsyncIterable<unknown> {
-  const input = createReadStream(file, { highWaterMark: 1024 * 1024 });
-  // No `info: true`: it costs about a third of the parse, and a data-row count serves users as well.
-  const parser = parse({ bom: true, skip_empty_lines: true, relax_column_count: true });
-  input.on('error', (err) => parser.destroy(err));
-  input.pipe(parser);
+async function* readCsv(file: string, columns: CsvColumns, encoding: DialListEncoding): AsyncIterable<unknown> {
   let layout: CsvLayout | undefined;
-  let row = 0;
-  try {
-    for await (const item of parser as AsyncIterable<unknown>) {
-      // csv-parse's stream is untyped; without `columns` each record is an array of strings.
-      const record = item as string[];
-      if (!layout) {
-        layout = csvLayout(record, columns, file);
-        continue;
-      }
-      row++;
-      if (record.length > layout.headers.length) {
-        yield { __malformed: `data row ${row}: has ${record.length} fields but the header has ${layout.headers.length} columns` } satisfies MalformedLine;
-        continue;
-      }
-      yield csvEntry(record, layout);
+  for await (const record of csvRecords(fileLineBatches(file, encoding), () => layout?.headers.length)) {
+    if (!layout) {
+      if ('malformed' in record) throw new DialListError('path', `dial list ${file} has a header row that is not valid CSV: line ${record.line}: ${record.malformed}`);
+      layout = csvLayout(record.fields, columns, file);
+      continue;
     }
-  } catch (err) {
-    if (err instanceof DialListError) throw err;
-    throw new DialListError('path', `dial list ${file} is not valid CSV: ${(err as Error).message}`);
-  } finally {
-    input.destroy();
+    yield 'malformed' in record ? ({ __malformed: `line ${record.line}: ${record.malformed}` } satisfies MalformedLine) : csvEntry(record.fields, layout);
   }
   if (!layout) throw new DialListError('path', `dial list ${file} is empty: a CSV dial list needs a header row`);
 }
 
-interface CsvLayout {
+export interface CsvLayout {
   headers: string[];
   requestIdentifier: number;
   phoneNumber: number;
@@ -166,31 +170,22 @@ function csvEntry(record: readonly string[], layout: CsvLayout): DialEntry {
   return entry;
 }
 
-async function* readJsonl(file: string): AsyncIterable<unknown> {
-  const input = createReadStream(file, { encoding: 'utf8' });
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  let lineNo = 0;
-  try {
-    for await (const raw of lines) {
-      lineNo++;
-      const line = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
-      if (line.trim() === '') continue;
-      try {
-        yield JSON.parse(line) as unknown;
-      } catch (err) {
-        yield { __malformed: `line ${lineNo}: is not JSON: ${(err as Error).message}` } satisfies MalformedLine;
-      }
+async function* readJsonl(file: string, encoding: DialListEncoding): AsyncIterable<unknown> {
+  for await (const { text, line } of fileLines(file, encoding)) {
+    if (text.trim() === '') continue;
+    try {
+      yield JSON.parse(text) as unknown;
+    } catch (err) {
+      yield { __malformed: `line ${line}: is not JSON: ${(err as Error).message}` } satisfies MalformedLine;
     }
-  } finally {
-    lines.close();
-    input.destroy();
   }
 }
 
-async function* readJsonArray(file: string): AsyncIterable<unknown> {
+async function* readJsonArray(file: string, encoding: DialListEncoding): AsyncIterable<unknown> {
+  const text = await fileText(file, encoding);
   let doc: unknown;
   try {
-    doc = JSON.parse((await readFile(file, 'utf8')).replace(/^\uFEFF/, ''));
+    doc = JSON.parse(text);
   } catch (err) {
     throw new DialListError('path', `dial list ${file} is not valid JSON: ${(err as Error).message}`);
   }
