@@ -9,6 +9,8 @@ export interface CampaignFlags {
   config?: string;
   file?: string;
   format?: string;
+  encoding?: string;
+  phoneCheck?: string;
   campaignId?: string;
   instanceId?: string;
   queueId?: string;
@@ -68,12 +70,14 @@ function specOverrides(f: CampaignFlags): Json {
       OutboundStrategy: agentFirst,
       Attributes: f.attribute,
     }),
+    validation: prune({ phone: f.phoneCheck }),
     pacing: prune({ batchSize: f.batchSize, batchesInFlight: f.inFlight, batchesPerSecond: f.rate, adaptive: f.adaptive }),
     chat: prune({ sourcePhoneNumberArn: f.chatSourceArn, contactFlowId: f.chatFlowId, initialMessage: f.chatMessage }),
     dialList: prune({
-      kind: f.file !== undefined || f.format !== undefined || columns ? 'file' : undefined,
+      kind: f.file !== undefined || f.format !== undefined || f.encoding !== undefined || columns ? 'file' : undefined,
       path: f.file,
       format: f.format,
+      encoding: f.encoding,
       columns,
     }),
   });
@@ -87,6 +91,8 @@ const flagOfField: Record<string, string> = {
   dialList: '--file or --config',
   'dialList.path': '--file',
   'dialList.format': '--format',
+  'dialList.encoding': '--encoding',
+  'validation.phone': '--phone-check',
   'dialList.columns.phoneNumber': '--phone-column',
   'dialList.columns.requestIdentifier': '--id-column',
   'dialList.columns.queueId': '--queue-column',

@@ -1,6 +1,9 @@
 import { Command, Option } from 'commander';
+import { peekCsvHeader } from '../activities/dial-list-reader';
 import { CampaignInputError, parseSpec } from '../client';
-import type { CampaignSpec, CampaignSpecInput } from '../domain/campaign';
+import { dialListEncodings, formatFromPath, hasQueueOrSystemEndpoint, phoneChecks, type CampaignSpec, type CampaignSpecInput } from '../domain/campaign';
+import { parseDialListInvalidReason } from '../domain/connect-failures';
+import type { CampaignResult } from '../domain/progress';
 import { progressModeFor, progressOption, waitWithProgress } from './campaign-wait';
 import type { ProgressChoice } from './progress-view';
 import { withCampaigns } from './campaigns';
@@ -23,9 +26,22 @@ export function startCommand(): Command {
     .addOption(new Option('--config <campaign.json>', 'take the whole campaign from a JSON file; other flags override it').helpGroup('Campaign:'))
     .addOption(new Option('--file <path>', 'the dial list: .csv, .json (AWS CLI --contact-data-request-list) or .jsonl').helpGroup('Dial list:'))
     .addOption(new Option('--format <format>', 'csv, json or jsonl, when the extension does not say').helpGroup('Dial list:'))
+    .addOption(
+      new Option('--encoding <encoding>', 'the file\'s encoding: utf8 (default; a byte that is not UTF-8 fails the list, naming its line) or latin1 (read as Windows-1252)')
+        .choices(dialListEncodings)
+        .helpGroup('Dial list:'),
+    )
     .addOption(new Option('--phone-column <name>', 'CSV column with the number to dial (default PhoneNumber)').helpGroup('Dial list:'))
     .addOption(new Option('--id-column <name>', 'CSV column with the RequestIdentifier (default RequestIdentifier)').helpGroup('Dial list:'))
     .addOption(new Option('--queue-column <name>', 'CSV column with a per-entry QueueId (default QueueId)').helpGroup('Dial list:'))
+    .addOption(
+      new Option(
+        '--phone-check <rule>',
+        'possible (default): E.164 with a length numbers of its country can have, what Connect accepts; valid: also in the numbering plan libphonenumber knows, which refuses numbers Connect would dial (a new area code)',
+      )
+        .choices(phoneChecks)
+        .helpGroup('Dial list:'),
+    )
     .addOption(new Option('--queue-id <id>', 'QueueId for entries without their own').helpGroup('Contact defaults:'))
     .addOption(new Option('--system-phone <e164>', 'SystemEndpoint: the TELEPHONE_NUMBER calls come from').helpGroup('Contact defaults:'))
     .addOption(new Option('--campaign <id>', 'Campaign.CampaignId (Amazon Connect outbound campaign)').helpGroup('Contact defaults:'))
@@ -56,7 +72,12 @@ Examples:
       --chat-source-arn arn:aws:connect:us-east-1:123456789012:phone-number/abc --chat-flow-id flow-1
 
 The campaign is checked before it starts; each problem is printed as "field: reason" and the exit code is 2.
-The dial-list path is read by the worker, so it must be visible on the worker's machine.`,
+That includes a campaign no entry could be sent for: no --queue-id or --system-phone, and a CSV without a
+QueueId column (or an inline list whose entries carry none).
+The dial-list path is read by the worker, so it must be visible on the worker's machine. With --wait, a list
+the worker cannot read at all (not found, empty, no phone column, not UTF-8) also exits 2 with
+"dialList.<field>: reason" on stderr (the result still goes to stdout). A bad row never fails the list:
+it is REJECTED with its line and reason, and every good row is sent.`,
     )
     .action(async (flags: StartFlags, cmd: Command) => {
       // --no-adaptive defaults to true; only an explicit flag overrides the campaign's setting.
@@ -69,6 +90,7 @@ The dial-list path is read by the worker, so it must be visible on the worker's 
 async function runStart(flags: StartFlags): Promise<number> {
   // Checked before connecting, so bad input is reported even when Temporal is down.
   const spec = specOrHints(await campaignSpecFromFlags(flags));
+  await refuseListWithoutQueue(spec);
   const config = configFrom(flags);
   return withCampaigns(config, async (campaigns) => {
     const started = await campaigns.start(spec);
@@ -90,8 +112,34 @@ async function runStart(flags: StartFlags): Promise<number> {
       return ExitCode.interrupted;
     }
     process.stdout.write((flags.json ? JSON.stringify(result) : formatResult(result)) + '\n');
+    // A list the worker could not read is bad input like any other: exit 2 with its field (main prints it).
+    const unreadable = unreadableDialList(result);
+    if (unreadable) throw withFlagHints(unreadable);
     return result.status === 'COMPLETED' ? ExitCode.ok : ExitCode.campaignNotCompleted;
   });
+}
+
+function unreadableDialList(result: CampaignResult): CampaignInputError | undefined {
+  // Staging never finished, so no entry was counted.
+  if (result.status !== 'FAILED' || result.total !== 0 || !result.reason) return undefined;
+  const problem = parseDialListInvalidReason(result.reason);
+  return problem && new CampaignInputError([{ field: `dialList.${problem.field}`, reason: problem.message }]);
+}
+
+/**
+ * Refuses, before anything starts, a CSV list none of whose entries could be sent: no QueueId
+ * or SystemEndpoint default and no QueueId column. The header is all it takes, when this
+ * machine can read the file. JSON and JSONL entries may each carry their own, so only the
+ * worker can tell (the campaign then ends with the common reason); inline lists are checked
+ * by the campaign schema.
+ */
+async function refuseListWithoutQueue(spec: CampaignSpec): Promise<void> {
+  const list = spec.dialList;
+  if (list.kind !== 'file' || hasQueueOrSystemEndpoint(spec.defaults) || (list.format ?? formatFromPath(list.path)) !== 'csv') return;
+  const header = await peekCsvHeader(list);
+  if (!header || header.queueId >= 0) return;
+  const reason = `neither QueueId nor SystemEndpoint is set as a campaign default, and the dial list has no "${list.columns.queueId}" column: every entry would be REJECTED (Connect needs one of them per contact)`;
+  throw withFlagHints(new CampaignInputError([{ field: 'defaults.QueueId', reason }]));
 }
 
 function specOrHints(input: CampaignSpecInput): CampaignSpec {
