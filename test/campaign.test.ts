@@ -286,6 +286,20 @@ describe('campaign workflow', () => {
     assert.equal(result.total, 0);
   });
 
+  test('a list whose every entry is rejected (no queue anywhere) ends FAILED with the common reason, sending nothing', async () => {
+    const campaignId = uniqueCampaignId('allrejected');
+    const file = join(stack.dataDir, `${campaignId}.jsonl`);
+    await writeFile(file, Array.from({ length: 20 }, (_, i) => JSON.stringify(entry(i, { RequestIdentifier: `${campaignId}-${i}` }))).join('\n'));
+    const { QueueId: _forgotten, ...noQueue } = campaignDefaults;
+    const result = await run({ campaignId, instanceId: 'instance-1', defaults: noQueue, dialList: { kind: 'file', path: file } });
+    assert.equal(result.status, 'FAILED', JSON.stringify(result));
+    assert.match(result.reason ?? '', /^every entry was rejected, nothing was sent; all 20 for QueueId: neither QueueId nor SystemEndpoint is set/);
+    assert.equal(result.outcomes.REJECTED, 20);
+    assert.equal(result.batchesSent, 0);
+    assert.equal(voiceContactsOf(campaignId).length, 0);
+    assert.equal((await outcomesOf(campaignId)).filter((r) => r.outcome === 'REJECTED').length, 20);
+  });
+
   test('a worker killed with SIGKILL mid-campaign and replaced: no duplicates, no loss', async () => {
     const campaignId = uniqueCampaignId('kill9');
     const taskQueue = `${stack.taskQueue}-kill9`;

@@ -256,7 +256,6 @@ describe('connect-dialer CLI against a real stack', () => {
 
   test(
     '--phone-check valid also wants the numbering plan, and the rejection names that rule',
-    { todo: 'needs the workflow to pass spec.validation to the stageDialList activity (see the report of issue #10 items 3-4)' },
     async () => {
       const campaignId = uniqueCampaignId('cli-valid');
       const file = join(work, `${campaignId}.csv`);

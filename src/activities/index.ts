@@ -1,13 +1,13 @@
 import { heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ConnectClient } from '@aws-sdk/client-connect';
-import type { DialListSource } from '../domain/campaign';
+import type { DialListSource, ValidationSettings } from '../domain/campaign';
 import type { ContactDefaults, StagedEntry } from '../domain/contact-entry';
 import type { OutcomeRecord } from '../domain/outcome';
 import { putContactBatch, type BatchInput } from './batch-put-contact';
 import { campaignDir } from './campaign-files';
 import { DialListError } from './dial-list-reader';
-import { dialListInvalidType } from '../domain/connect-failures';
+import { dialListInvalidReason, dialListInvalidType } from '../domain/connect-failures';
 import { startOutboundChat, type ChatInput } from './outbound-chat';
 import type { OutcomeStore } from './outcome-store';
 import { findStagedEntries, forEachStagedEntry, readStagedPage } from './staged-list';
@@ -34,12 +34,13 @@ export function createActivities(deps: ActivityDependencies) {
   const dirOf = (campaignKey: string): string => campaignDir(deps.dataDir, campaignKey);
 
   return {
-    async stageDialList(input: { campaignKey: string; source: DialListSource; defaults: ContactDefaults }) {
+    async stageDialList(input: { campaignKey: string; source: DialListSource; defaults: ContactDefaults; validation?: ValidationSettings }) {
       try {
         return await stageDialList({
           dir: dirOf(input.campaignKey),
           source: input.source,
           defaults: input.defaults,
+          validation: input.validation,
           outcomes: deps.outcomes,
           campaignKey: input.campaignKey,
           baseDir: deps.baseDir,
@@ -47,7 +48,7 @@ export function createActivities(deps: ActivityDependencies) {
         });
       } catch (err) {
         // A missing file or a bad header does not fix itself: fail the campaign with the reason.
-        if (err instanceof DialListError) throw ApplicationFailure.nonRetryable(`dial list ${err.field}: ${err.message}`, dialListInvalidType);
+        if (err instanceof DialListError) throw ApplicationFailure.nonRetryable(dialListInvalidReason(err.field, err.message), dialListInvalidType);
         throw err;
       }
     },

@@ -50,6 +50,12 @@ export async function campaign(input: CampaignInput): Promise<CampaignResult> {
   return run.execute();
 }
 
+/** Why a campaign whose every entry was rejected failed: the most frequent rule, with its count. */
+function allRejectedReason(total: number, common: { field: string; reason: string; count: number; firstIndex: number }): string {
+  const share = common.count === total ? `all ${total}` : `${common.count} of the ${total}`;
+  return `every entry was rejected, nothing was sent; ${share} for ${common.field}: ${common.reason} (first at entry ${common.firstIndex})`;
+}
+
 class CampaignRun {
   private readonly spec: CampaignInput['spec'];
   private readonly state: CarriedState;
@@ -89,7 +95,7 @@ class CampaignRun {
     this.publish();
     if (!this.state.staged) {
       const summary = await housekeeping.stageDialList
-        .executeWithOptions({ summary: 'stage the dial list' }, [{ campaignKey: this.workflowId, source: this.spec.dialList, defaults: this.spec.defaults }])
+        .executeWithOptions({ summary: 'stage the dial list' }, [{ campaignKey: this.workflowId, source: this.spec.dialList, defaults: this.spec.defaults, validation: this.spec.validation }])
         .catch((err: unknown) => {
           const cause = (err as ActivityFailure).cause;
           if (cause instanceof ApplicationFailure && cause.type === dialListInvalidType) {
@@ -101,6 +107,11 @@ class CampaignRun {
       this.state.staged = { total: summary.total, valid: summary.valid, rejected: summary.rejected };
       this.state.outcomes.REJECTED += summary.rejected;
       if (summary.rejected > 0) countFailureCode(this.state, 'REJECTED_BEFORE_SENDING', summary.rejected);
+      const common = summary.commonRejection;
+      if (summary.valid === 0 && common) {
+        // Nothing can be sent: one mistake (no queue, the wrong phone column) rejected the list.
+        this.fatal = { reason: allRejectedReason(summary.total, common), code: 'ALL_REJECTED' };
+      }
       this.publish();
     }
 
