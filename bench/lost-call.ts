@@ -1,0 +1,94 @@
+// What a Connect call lost with its worker costs: a BatchPutContact hangs on worker A
+// (the emulator answers slowly), worker B is already polling, A is killed with SIGKILL;
+// prints the seconds from the kill until B has taken the batch's retry.
+//   npx tsx bench/lost-call.ts [--runs 3]
+// Prints figures; asserts nothing.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { CampaignClient } from '../src/client';
+import { startDevServer } from '../src/dev/temporal-server';
+import { startEmulator } from '../src/emulator';
+import { benchPhoneNumber } from './phone-numbers';
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+async function main(): Promise<void> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'connect-dialer-lost-call-'));
+  const server = await startDevServer({ headless: true });
+  const emulator = await startEmulator({ quiet: true });
+  const taskQueue = 'lost-call';
+  const workers: ChildProcess[] = [];
+  const startWorker = (): ChildProcess => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'src', 'worker.ts')], {
+      env: { ...process.env, TEMPORAL_ADDRESS: server.address, TEMPORAL_TASK_QUEUE: taskQueue, CONNECT_ENDPOINT: emulator.url, CONNECT_DIALER_DATA_DIR: dataDir },
+      stdio: 'ignore',
+    });
+    workers.push(child);
+    return child;
+  };
+  const connection = await Connection.connect({ address: server.address });
+  const campaigns = new CampaignClient(new Client({ connection }), { taskQueue });
+  const costs: number[] = [];
+  try {
+    for (let run = 0; run < Number(values.runs); run++) {
+      emulator.configure({ latencyMs: 120_000 });
+      const a = startWorker();
+      const campaignId = `lost-${Date.now()}`;
+      await campaigns.start({
+        campaignId,
+        instanceId: 'bench-instance',
+        defaults: { QueueId: 'queue-1', Campaign: { CampaignId: 'bench' }, OutboundStrategy: { Type: 'AGENT_FIRST' } },
+        pacing: { batchSize: 25, batchesInFlight: 1, adaptive: false },
+        dialList: { kind: 'inline', entries: Array.from({ length: 25 }, (_, i) => ({ RequestIdentifier: `r${i}`, CustomerEndpoint: { Type: 'TELEPHONE_NUMBER', Address: benchPhoneNumber(i) } })) },
+      });
+      const handle = campaigns.handle(campaignId);
+      const batchOnA = async (): Promise<true | undefined> => {
+        const d = await handle.describe();
+        const started = (state: unknown): boolean => state === 2 || state === 'PENDING_ACTIVITY_STATE_STARTED';
+        return d.raw.pendingActivities?.some((p) => p.activityType?.name === 'putContactBatch' && p.attempt === 1 && started(p.state)) ? true : undefined;
+      };
+      await until('the batch to start on worker A', batchOnA);
+      const b = startWorker();
+      await sleep(8_000); // B bundles its workflow code and polls before A dies
+      emulator.configure({ latencyMs: 0 });
+      a.kill('SIGKILL');
+      const killedAt = Date.now();
+      await until('the batch retry to be taken', async () => {
+        const d = await handle.describe();
+        const firstAttemptPending = d.raw.pendingActivities?.some((p) => p.activityType?.name === 'putContactBatch' && (p.attempt ?? 1) === 1);
+        return firstAttemptPending ? undefined : true;
+      });
+      costs.push((Date.now() - killedAt) / 1000);
+      await campaigns.result(campaignId);
+      b.kill('SIGKILL');
+    }
+    const sorted = [...costs].sort((x, y) => x - y);
+    console.log(JSON.stringify({ runs: costs.length, secondsFromKillToRetry: costs, median: sorted[Math.floor(sorted.length / 2)] }));
+  } finally {
+    for (const w of workers) w.kill('SIGKILL');
+    await connection.close();
+    await emulator.stop();
+    await server.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
