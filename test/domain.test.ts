@@ -1,10 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { campaignSpecSchema } from '../src/domain/campaign';
-import { batchClientToken, chatClientToken } from '../src/domain/client-token';
+import { batchClientToken, chatClientToken, isOutboundRequestToken, outboundRequestClientToken } from '../src/domain/client-token';
 import { toContactDataRequest } from '../src/domain/contact-entry';
 import { checkEntry } from '../src/domain/entry-validation';
-import { addLaneFailure, backoffMs, decideLane, defaultLanePolicies, laneFor, MAX_SENDS_PER_ENTRY, resolveLanePolicies, type LaneFailures } from '../src/domain/failure-lanes';
+import { addLaneFailure, backoffMs, decideLane, defaultLanePolicies, laneFor, MAX_SENDS_PER_ENTRY, resolveLanePolicies, slowsPace, type LaneFailures } from '../src/domain/failure-lanes';
 import { batchGapMs, initialPace, paceAfterBatch } from '../src/domain/pace';
 import { StartBudget } from '../src/domain/start-budget';
 import { nextDue, splitBatch, takeBatch, type LaneItem } from '../src/domain/retry-lanes';
@@ -18,6 +18,21 @@ describe('client tokens', () => {
     assert.notEqual(batchClientToken('campaign-a', 17), batchClientToken('campaign-b', 17));
     assert.equal(batchClientToken('campaign-a', 17), 'campaign-a/batch/17');
     assert.equal(chatClientToken('campaign-a', 'r1'), 'campaign-a/chat/r1');
+  });
+  test('v2 request tokens: one per entry and send, within 200 characters of [a-zA-Z0-9_-.], readable, distinct', () => {
+    assert.equal(outboundRequestClientToken('campaign-spring.2025', 17, 1), `campaign-spring.2025.e17.s1.${outboundRequestClientToken('campaign-spring.2025', 17, 1).slice(-16)}`);
+    assert.equal(outboundRequestClientToken('campaign-a', 17, 1), outboundRequestClientToken('campaign-a', 17, 1), 'a retry or replay resends the same token');
+    assert.notEqual(outboundRequestClientToken('campaign-a', 17, 1), outboundRequestClientToken('campaign-a', 17, 2), 'a re-send gets a new token');
+    assert.notEqual(outboundRequestClientToken('campaign-a', 17, 1), outboundRequestClientToken('campaign-a', 18, 1));
+    // Ids that read alike once their disallowed characters are replaced stay apart.
+    assert.notEqual(outboundRequestClientToken('campaign-a/b', 1, 1), outboundRequestClientToken('campaign-a:b', 1, 1));
+    for (const id of ['campaign-x', 'campaign-ünïcode/with spaces:and#hash', `campaign-${'z'.repeat(300)}`, 'campaign-a', '']) {
+      for (const [index, send] of [[0, 1], [999_999, 50]] as const) {
+        const token = outboundRequestClientToken(id, index, send);
+        assert.ok(isOutboundRequestToken(token), `${token} (${token.length} characters) fits the model`);
+      }
+    }
+    assert.equal(outboundRequestClientToken(`campaign-${'z'.repeat(300)}`, 999_999, 50).length, 200);
   });
   test('stay within 500 characters and distinct for long ids', () => {
     const a = batchClientToken('x'.repeat(600), 1);
@@ -35,6 +50,12 @@ describe('failure lanes', () => {
     assert.equal(laneFor('INVALID_QUEUE'), 'permanent');
     assert.equal(laneFor('MISSING_CAMPAIGN'), 'permanent');
     assert.equal(laneFor('SOMETHING_NEW'), 'unknown');
+    // Outbound Campaigns v2 codes take the same lanes, and a full buffer its own.
+    assert.equal(laneFor('RequestThrottled'), 'throttled');
+    assert.equal(laneFor('UnknownError'), 'internal');
+    assert.equal(laneFor('InvalidInput'), 'permanent');
+    assert.equal(laneFor('BufferLimitExceeded'), 'buffer');
+    assert.deepEqual(['REQUEST_THROTTLED', 'RequestThrottled', 'BufferLimitExceeded', 'INTERNAL_ERROR', 'InvalidInput'].filter(slowsPace), ['REQUEST_THROTTLED', 'RequestThrottled', 'BufferLimitExceeded']);
   });
   test('permanent and idempotency failures are never retried; throttles are, until the lane gives up', () => {
     assert.equal(decideLane('INVALID_QUEUE', 1, {}, defaultLanePolicies, 0.5).retry, false);

@@ -14,6 +14,29 @@ export function chatClientToken(workflowId: string, requestIdentifier: string): 
   return fit(`${workflowId}/chat/${requestIdentifier}`);
 }
 
+/** PutOutboundRequestBatch's clientToken: at most 200 characters of `[a-zA-Z0-9_\-.]`. */
+export const MAX_OUTBOUND_REQUEST_TOKEN_LENGTH = 200;
+const OUTBOUND_TOKEN_PATTERN = /^[a-zA-Z0-9_\-.]+$/;
+
+/**
+ * Outbound Campaigns v2 takes one token per request, not per batch. It depends only on the
+ * workflow id, the entry's index in the dial list and its send (1 for the first): a retried
+ * activity, a replay or a continued-as-new run resends the same token, and an entry sent
+ * again after a per-request failure gets a new one (a token that once failed is never
+ * reused). The workflow id is kept readable where its characters are allowed; any other
+ * character becomes `_`, and the hash of the exact id keeps two ids that read alike apart.
+ * Example: `campaign-spring.2025` entry 17, first send → `campaign-spring.2025.e17.s1.<16 hex>`.
+ */
+export function outboundRequestClientToken(workflowId: string, entryIndex: number, send: number): string {
+  const suffix = `.e${entryIndex}.s${send}.${fnv1a64(workflowId)}`;
+  const readable = workflowId.replace(/[^a-zA-Z0-9_\-.]/g, '_').slice(0, MAX_OUTBOUND_REQUEST_TOKEN_LENGTH - suffix.length);
+  return `${readable}${suffix}`;
+}
+
+export function isOutboundRequestToken(token: string): boolean {
+  return token.length <= MAX_OUTBOUND_REQUEST_TOKEN_LENGTH && OUTBOUND_TOKEN_PATTERN.test(token);
+}
+
 function fit(token: string): string {
   if (token.length <= MAX_CLIENT_TOKEN_LENGTH) return token;
   // Campaign ids are capped well below this; the hash keeps a pathological id usable.

@@ -15,7 +15,10 @@ export const knownFailureCodes = [
   'INTERNAL_ERROR',
 ] as const;
 
-export const laneNames = ['throttled', 'internal', 'idempotency', 'permanent', 'unknown'] as const;
+/** Outbound Campaigns v2's per-request failureCode values (PutOutboundRequestBatch). */
+export const knownOutboundRequestFailureCodes = ['InvalidInput', 'RequestThrottled', 'UnknownError', 'BufferLimitExceeded'] as const;
+
+export const laneNames = ['throttled', 'internal', 'buffer', 'idempotency', 'permanent', 'unknown'] as const;
 export type LaneName = (typeof laneNames)[number];
 
 export const lanePolicySchema = z.object({
@@ -36,6 +39,8 @@ export type LanePolicyOverrides = z.infer<typeof lanePolicyOverridesSchema>;
 export const defaultLanePolicies: LanePolicies = {
   throttled: { maxAttempts: 20, initialBackoffMs: 1_000, maxBackoffMs: 60_000, multiplier: 2 },
   internal: { maxAttempts: 4, initialBackoffMs: 2_000, maxBackoffMs: 30_000, multiplier: 2 },
+  // The v2 campaign's buffer is full: it drains as Connect dials, so wait long and try often.
+  buffer: { maxAttempts: 30, initialBackoffMs: 5_000, maxBackoffMs: 120_000, multiplier: 2 },
   // A reused token with other contents: retrying blindly could dial someone twice.
   idempotency: { maxAttempts: 1, initialBackoffMs: 0, maxBackoffMs: 0, multiplier: 1 },
   permanent: { maxAttempts: 1, initialBackoffMs: 0, maxBackoffMs: 0, multiplier: 1 },
@@ -49,15 +54,23 @@ export function resolveLanePolicies(overrides: LanePolicyOverrides | undefined):
 }
 
 export function laneFor(code: string): LaneName {
-  if (code === 'REQUEST_THROTTLED') return 'throttled';
-  if (code === 'INTERNAL_ERROR') return 'internal';
+  if (code === 'REQUEST_THROTTLED' || code === 'RequestThrottled') return 'throttled';
+  if (code === 'INTERNAL_ERROR' || code === 'UnknownError') return 'internal';
+  if (code === 'BufferLimitExceeded') return 'buffer';
+  if (code === 'InvalidInput') return 'permanent';
   if (code === 'IDEMPOTENCY_EXCEPTION') return 'idempotency';
   if (code.startsWith('INVALID_') || code.startsWith('MISSING_')) return 'permanent';
   return 'unknown';
 }
 
 export function isKnownFailureCode(code: string): boolean {
-  return (knownFailureCodes as readonly string[]).includes(code);
+  return (knownFailureCodes as readonly string[]).includes(code) || (knownOutboundRequestFailureCodes as readonly string[]).includes(code);
+}
+
+/** Codes that say Connect wants fewer requests: they slow the campaign's pace. */
+export function slowsPace(code: string): boolean {
+  const lane = laneFor(code);
+  return lane === 'throttled' || lane === 'buffer';
 }
 
 export type LaneDecision = { retry: true; delayMs: number; lane: LaneName } | { retry: false; lane: LaneName; why: string };

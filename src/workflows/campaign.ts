@@ -7,7 +7,7 @@ import type { StagedEntry } from '../domain/contact-entry';
 import { batchClientToken, chatClientToken } from '../domain/client-token';
 import { deflectRequestSchema, deflectSignalSchema, type DeflectAnswer, type DeflectRequest } from '../domain/deflection';
 import { DeflectionAnswers } from '../domain/deflection-answers';
-import { addLaneFailure, decideLane, isKnownFailureCode, resolveLanePolicies } from '../domain/failure-lanes';
+import { addLaneFailure, decideLane, isKnownFailureCode, resolveLanePolicies, slowsPace } from '../domain/failure-lanes';
 import { cancelSignal, deflectionAnswerQuery, deflectToChatSignal, deflectToChatUpdate, pauseSignal, progressQuery, resumeSignal } from '../domain/messages';
 import type { OutcomeRecord } from '../domain/outcome';
 import { batchGapMs, paceAfterBatch } from '../domain/pace';
@@ -262,7 +262,7 @@ class CampaignRun {
     for (const f of result.failed) {
       const item = byId.get(f.requestIdentifier);
       if (!item) continue;
-      if (f.code === 'REQUEST_THROTTLED') throttled++;
+      if (slowsPace(f.code)) throttled++;
       const waiting = this.awaitingBatch.get(f.requestIdentifier);
       if (waiting) {
         // Not dialled after all: the SMS replaces the voice contact.
