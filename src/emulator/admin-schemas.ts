@@ -4,7 +4,8 @@ import type { EmulatorConfigPatch, FaultConfig } from './types';
 /** Checks what the admin endpoints (and setFaults/configure) receive; errors name the field. */
 
 const share = z.number().min(0).max(1);
-const operation = z.enum(['BatchPutContact', 'StartOutboundChatContact']);
+const operation = z.enum(['BatchPutContact', 'StartOutboundChatContact', 'PutOutboundRequestBatch', 'GetCampaignState']);
+const campaignState = z.enum(['Initialized', 'Running', 'Paused', 'Stopped', 'Failed', 'Completed']);
 const callError = z.enum([
   'InternalServiceException',
   'LimitExceededException',
@@ -14,6 +15,8 @@ const callError = z.enum([
   'InvalidRequestException',
   'IdempotencyException',
   'ConflictException',
+  'InternalServerException',
+  'ValidationException',
 ]);
 
 const scheduledFault = z.union([
@@ -30,11 +33,17 @@ const scheduledFault = z.union([
     times: z.number().int().min(1).optional(),
     message: z.string().optional(),
   }),
+  z.strictObject({
+    clientToken: z.string(),
+    failureCode: z.enum(['InvalidInput', 'RequestThrottled', 'UnknownError', 'BufferLimitExceeded']),
+    times: z.number().int().min(1).optional(),
+  }),
 ]);
 
 export const faultConfigSchema: z.ZodType<FaultConfig> = z.strictObject({
   entryThrottleRate: share.optional(),
   entryInternalErrorRate: share.optional(),
+  requestBufferLimitRate: share.optional(),
   callInternalErrorRate: share.optional(),
   schedule: z.array(scheduledFault).optional(),
   chatConcurrencyLimit: z.number().int().min(0).optional(),
@@ -47,13 +56,20 @@ export const configPatchSchema: z.ZodType<EmulatorConfigPatch> = z.strictObject(
   latencyMs: z.number().min(0).optional(),
   // null over the wire clears the limits (JSON has no undefined).
   rate: z
-    .strictObject({ batchPutContact: rateLimit.optional(), outboundChat: rateLimit.optional() })
+    .strictObject({
+      batchPutContact: rateLimit.optional(),
+      outboundChat: rateLimit.optional(),
+      outboundRequests: rateLimit.optional(),
+      campaignState: rateLimit.optional(),
+    })
     .nullable()
     .transform((r) => r ?? undefined)
     .optional(),
   deniedAccessKeyIds: z.array(z.string()).optional(),
   missingInstanceIds: z.array(z.string()).optional(),
   invalidQueueIds: z.array(z.string()).optional(),
+  missingCampaignIds: z.array(z.string()).optional(),
+  campaignStates: z.record(z.string(), campaignState).optional(),
 });
 
 export class AdminInputError extends Error {

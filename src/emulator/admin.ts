@@ -2,16 +2,20 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AdminInputError, configPatchSchema, faultConfigSchema, parseAdmin } from './admin-schemas';
 import { ConnectError } from './errors';
 import type { EmulatorState } from './state';
-import type { ContactQuery } from './types';
+import type { ContactChannel, ContactQuery } from './types';
 import { parseJsonObject, readBody, sendJson } from './wire';
+
+const CHANNELS: readonly string[] = ['VOICE', 'CHAT', 'OUTBOUND_REQUEST'] satisfies ContactChannel[];
+const isChannel = (value: string): value is ContactChannel => CHANNELS.includes(value);
 
 /** Contacts are written a slice at a time, so a million never becomes one string in memory. */
 const STREAM_SLICE = 1000;
 
 function contactQuery(rawQuery: string): { query: ContactQuery; offset: number; limit: number } {
   const params = new URLSearchParams(rawQuery);
-  const channel = params.get('channel') ?? undefined;
-  if (channel !== undefined && channel !== 'VOICE' && channel !== 'CHAT') throw new AdminInputError('channel: must be VOICE or CHAT');
+  const raw = params.get('channel') ?? undefined;
+  if (raw !== undefined && !isChannel(raw)) throw new AdminInputError(`channel: must be one of ${CHANNELS.join(', ')}`);
+  const channel = raw;
   const count = (name: string, fallback: number): number => {
     const raw = params.get(name);
     if (raw === null) return fallback;

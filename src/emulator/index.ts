@@ -1,15 +1,19 @@
 /**
  * A local Amazon Connect for development and tests: the unmodified @aws-sdk/client-connect
  * talks to it through `endpoint`. It serves BatchPutContact and StartOutboundChatContact
- * over rest-json, checks SigV4 signatures, enforces the model's constraints, keeps
+ * (signing name `connect`), and on the same port Outbound Campaigns v2's
+ * PutOutboundRequestBatch and GetCampaignState (`connect-campaigns`, for
+ * @aws-sdk/client-connectcampaignsv2), over rest-json; checks SigV4 signatures, enforces the model's constraints, keeps
  * ClientToken outcomes for 7 days, and injects throttling and faults on demand.
  *
  * Unsigned admin API (also available as methods on the returned Emulator):
  *   GET  /_emulator/health                          liveness and contact count
- *   GET  /_emulator/contacts?channel=&instanceId=&offset=&limit=   created contacts (streamed)
+ *   GET  /_emulator/contacts?channel=&instanceId=&offset=&limit=   created contacts (streamed);
+ *                                                    channel VOICE, CHAT or OUTBOUND_REQUEST (v2 dial requests)
  *   GET  /_emulator/stats                           counters (EmulatorStats)
  *   POST /_emulator/faults   FaultConfig            replaces the fault config
- *   POST /_emulator/config   {latencyMs, rate, deniedAccessKeyIds, missingInstanceIds, invalidQueueIds}
+ *   POST /_emulator/config   {latencyMs, rate, deniedAccessKeyIds, missingInstanceIds, invalidQueueIds,
+ *                             missingCampaignIds, campaignStates: {"<v2 campaign id>": "Paused", ...}}
  *   POST /_emulator/reset                           forgets contacts, tokens, stats and faults
  */
 import { createServer, type Server } from 'node:http';
@@ -21,6 +25,10 @@ import type { ContactQuery, CreatedContact, Emulator, EmulatorOptions } from './
 
 export type {
   CallErrorName,
+  CampaignState,
+  ContactChannel,
+  OutboundRequestFailureCode,
+  ScheduledOutboundRequestFault,
   ConnectOperation,
   ContactQuery,
   CreatedContact,
@@ -58,8 +66,8 @@ function close(server: Server): Promise<void> {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   // Same checks as the admin API, so a bad option fails here and not on the first call.
   if (options.faults !== undefined) parseAdmin(faultConfigSchema, 'faults option', options.faults);
-  const { latencyMs, rate, deniedAccessKeyIds, missingInstanceIds, invalidQueueIds } = options;
-  parseAdmin(configPatchSchema, 'options', { latencyMs, rate, deniedAccessKeyIds, missingInstanceIds, invalidQueueIds });
+  const { latencyMs, rate, deniedAccessKeyIds, missingInstanceIds, invalidQueueIds, missingCampaignIds, campaignStates } = options;
+  parseAdmin(configPatchSchema, 'options', { latencyMs, rate, deniedAccessKeyIds, missingInstanceIds, invalidQueueIds, missingCampaignIds, campaignStates });
   const state = new EmulatorState(options);
   const server = createServer(createRequestHandler(state));
   const host = options.host ?? '127.0.0.1';

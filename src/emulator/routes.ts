@@ -1,28 +1,59 @@
 import { ConnectError } from './errors';
 
-export type Route = { operation: 'BatchPutContact'; instanceId: string } | { operation: 'StartOutboundChatContact' };
+export type Route =
+  | { operation: 'BatchPutContact'; instanceId: string }
+  | { operation: 'StartOutboundChatContact' }
+  | { operation: 'PutOutboundRequestBatch'; campaignId: string }
+  | { operation: 'GetCampaignState'; campaignId: string };
 
 const BATCH = /^\/contact\/batch\/([^/]+)$/;
+/** The v2 campaign id may itself hold `/` (its pattern is `[-:/a-zA-Z0-9]+`), so the label is greedy. */
+const OUTBOUND_REQUESTS = /^\/v2\/campaigns\/(.+)\/outbound-requests$/;
+const CAMPAIGN_STATE = /^\/v2\/campaigns\/(.+)\/state$/;
+const CAMPAIGNS_PREFIX = '/v2/campaigns/';
 
-/** The two operations' HTTP bindings (rest-json); anything else is not an operation of this service. */
+/** Outbound Campaigns v2 shares the emulator's port: its paths are under /v2/campaigns/. */
+export function isCampaignsPath(rawPath: string): boolean {
+  return rawPath.startsWith(CAMPAIGNS_PREFIX);
+}
+
+/** The signing name a request to this path must be signed for. */
+export function signingServiceOf(rawPath: string): 'connect' | 'connect-campaigns' {
+  return isCampaignsPath(rawPath) ? 'connect-campaigns' : 'connect';
+}
+
+function label(encoded: string, name: string): string {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    throw new ConnectError('SerializationException', `${name} in the path is not valid percent-encoding.`);
+  }
+}
+
+/** The operations' HTTP bindings (rest-json); anything else is not an operation of this service. */
 export function matchRoute(method: string, rawPath: string): Route {
   if (method === 'PUT') {
     if (rawPath === '/contact/outbound-chat') return { operation: 'StartOutboundChatContact' };
     const batch = BATCH.exec(rawPath);
-    if (batch?.[1] !== undefined) {
-      let instanceId: string;
-      try {
-        instanceId = decodeURIComponent(batch[1]);
-      } catch {
-        throw new ConnectError('SerializationException', 'InstanceId in the path is not valid percent-encoding.');
-      }
-      return { operation: 'BatchPutContact', instanceId };
-    }
+    if (batch?.[1] !== undefined) return { operation: 'BatchPutContact', instanceId: label(batch[1], 'InstanceId') };
+    const outbound = OUTBOUND_REQUESTS.exec(rawPath);
+    if (outbound?.[1] !== undefined) return { operation: 'PutOutboundRequestBatch', campaignId: label(outbound[1], 'id') };
   }
-  throw new ConnectError('UnknownOperationException', `No operation of Amazon Connect matches ${method} ${rawPath}.`);
+  if (method === 'GET') {
+    const state = CAMPAIGN_STATE.exec(rawPath);
+    if (state?.[1] !== undefined) return { operation: 'GetCampaignState', campaignId: label(state[1], 'id') };
+  }
+  const service = isCampaignsPath(rawPath) ? 'Amazon Connect Outbound Campaigns v2' : 'Amazon Connect';
+  throw new ConnectError('UnknownOperationException', `No operation of ${service} matches ${method} ${rawPath}.`);
 }
 
 export function resourceOf(route: Route): string {
-  return route.operation === 'BatchPutContact' ? `instance/${route.instanceId}` : 'instance/*';
+  switch (route.operation) {
+    case 'BatchPutContact':
+      return `instance/${route.instanceId}`;
+    case 'StartOutboundChatContact':
+      return 'instance/*';
+    default:
+      return `campaign/${route.campaignId}`;
+  }
 }
-

@@ -5,7 +5,7 @@ import { TokenStore } from './idempotency';
 import { bucketFor, type TokenBucket } from './rate-limiter';
 import { StatsRecorder } from './stats';
 import { ContactStore } from './store';
-import type { ConnectOperation, EmulatorConfigPatch, EmulatorOptions, FaultConfig } from './types';
+import type { CampaignState, ConnectOperation, EmulatorConfigPatch, EmulatorOptions, FaultConfig } from './types';
 
 export interface FailedEntry {
   RequestIdentifier?: string;
@@ -20,6 +20,11 @@ export interface BatchOutcome {
   failed: FailedEntry[];
 }
 
+/** What a PutOutboundRequestBatch clientToken is kept for: the dial request it created (store index). */
+export interface DialRequestOutcome {
+  index: number;
+}
+
 /** Everything one emulator knows and the knobs that can change while it runs. */
 export class EmulatorState {
   readonly region: string;
@@ -32,12 +37,20 @@ export class EmulatorState {
   missingInstanceIds = new Set<string>();
   deniedAccessKeyIds = new Set<string>();
   invalidQueueIds = new Set<string>();
-  private buckets: Record<ConnectOperation, TokenBucket | undefined> = { BatchPutContact: undefined, StartOutboundChatContact: undefined };
+  missingCampaignIds = new Set<string>();
+  campaignStates = new Map<string, CampaignState>();
+  private buckets: Record<ConnectOperation, TokenBucket | undefined> = {
+    BatchPutContact: undefined,
+    StartOutboundChatContact: undefined,
+    PutOutboundRequestBatch: undefined,
+    GetCampaignState: undefined,
+  };
   faults = new FaultInjector();
 
   readonly store = new ContactStore();
   readonly batchTokens = new TokenStore<BatchOutcome>();
   readonly chatTokens = new TokenStore<number>();
+  readonly outboundRequestTokens = new TokenStore<DialRequestOutcome>();
   readonly activeChats = new ActiveChats();
   readonly stats = new StatsRecorder();
 
@@ -56,9 +69,16 @@ export class EmulatorState {
     if (patch.missingInstanceIds !== undefined) this.missingInstanceIds = new Set(patch.missingInstanceIds);
     if (patch.deniedAccessKeyIds !== undefined) this.deniedAccessKeyIds = new Set(patch.deniedAccessKeyIds);
     if (patch.invalidQueueIds !== undefined) this.invalidQueueIds = new Set(patch.invalidQueueIds);
+    if (patch.missingCampaignIds !== undefined) this.missingCampaignIds = new Set(patch.missingCampaignIds);
+    if (patch.campaignStates !== undefined) this.campaignStates = new Map(Object.entries(patch.campaignStates));
     // A given `rate` replaces both limits: an absent one means unlimited.
     if ('rate' in patch) {
-      this.buckets = { BatchPutContact: bucketFor(patch.rate?.batchPutContact), StartOutboundChatContact: bucketFor(patch.rate?.outboundChat) };
+      this.buckets = {
+        BatchPutContact: bucketFor(patch.rate?.batchPutContact),
+        StartOutboundChatContact: bucketFor(patch.rate?.outboundChat),
+        PutOutboundRequestBatch: bucketFor(patch.rate?.outboundRequests),
+        GetCampaignState: bucketFor(patch.rate?.campaignState),
+      };
     }
   }
 
@@ -71,6 +91,7 @@ export class EmulatorState {
     this.store.clear();
     this.batchTokens.clear();
     this.chatTokens.clear();
+    this.outboundRequestTokens.clear();
     this.activeChats.clear();
     this.stats.clear();
     this.setFaults({});
@@ -89,6 +110,14 @@ export class EmulatorState {
     if (this.missingInstanceIds.has(instanceId) || (this.instanceIds !== undefined && !this.instanceIds.has(instanceId))) {
       throw new ConnectError('ResourceNotFoundException', `Instance ${instanceId} not found.`);
     }
+  }
+
+  /** A v2 campaign's state: every id exists and is Running unless configured otherwise. */
+  campaignState(campaignId: string): CampaignState {
+    if (this.missingCampaignIds.has(campaignId)) {
+      throw new ConnectError('ResourceNotFoundException', `Campaign ${campaignId} not found.`);
+    }
+    return this.campaignStates.get(campaignId) ?? 'Running';
   }
 
   log(message: string): void {

@@ -2,9 +2,10 @@ import type { EmulatorStats } from './types';
 
 function empty(): EmulatorStats {
   return {
-    calls: { BatchPutContact: 0, StartOutboundChatContact: 0 },
+    calls: { BatchPutContact: 0, StartOutboundChatContact: 0, PutOutboundRequestBatch: 0, GetCampaignState: 0 },
     entries: 0,
     created: 0,
+    dialRequests: 0,
     throttled: 0,
     faultsInjected: 0,
     idempotentReplays: 0,

@@ -1,10 +1,12 @@
 import { randomFillSync } from 'node:crypto';
-import type { ContactQuery, CreatedContact } from './types';
+import type { ContactChannel, ContactQuery, CreatedContact } from './types';
 
 /** A contact about to be stored: what it will carry, before its id is drawn. */
 export type NewContact = Omit<CreatedContact, 'contactId' | 'createdAt'> & { createdAt: number };
 
 const NONE = -1;
+/** A contact's channel as stored: its index here. */
+const CHANNELS: readonly ContactChannel[] = ['VOICE', 'CHAT', 'OUTBOUND_REQUEST'];
 const INITIAL_CAPACITY = 1024;
 /** Random bytes are drawn this many ContactIds at a time: one syscall per contact is the hot spot. */
 const RANDOM_POOL_IDS = 4096;
@@ -91,7 +93,7 @@ export class ContactStore {
     randomPool.take16(this.ids, at);
     this.ids[at + 6] = ((this.ids[at + 6] ?? 0) & 0x0f) | 0x40;
     this.ids[at + 8] = ((this.ids[at + 8] ?? 0) & 0x3f) | 0x80;
-    this.channel[i] = c.channel === 'CHAT' ? 1 : 0;
+    this.channel[i] = CHANNELS.indexOf(c.channel);
     this.instance[i] = this.interner.id(c.instanceId);
     this.token[i] = this.interner.id(c.clientToken);
     this.campaign[i] = this.interner.id(c.campaignId);
@@ -115,7 +117,7 @@ export class ContactStore {
   get(i: number): CreatedContact {
     const contact: CreatedContact = {
       contactId: this.contactId(i),
-      channel: this.channel[i] === 1 ? 'CHAT' : 'VOICE',
+      channel: CHANNELS[this.channel[i] ?? 0] ?? 'VOICE',
       instanceId: this.interner.value(this.instance[i] ?? NONE) ?? '',
       createdAt: new Date(this.createdAt[i] ?? 0).toISOString(),
     };
@@ -145,7 +147,7 @@ export class ContactStore {
   }
 
   *query(q: ContactQuery = {}): Generator<CreatedContact> {
-    const channel = q.channel === undefined ? undefined : q.channel === 'CHAT' ? 1 : 0;
+    const channel = q.channel === undefined ? undefined : CHANNELS.indexOf(q.channel);
     const instance = q.instanceId === undefined ? undefined : this.interner.find(q.instanceId);
     if (q.instanceId !== undefined && instance === undefined) return;
     for (let i = 0; i < this.count; i++) {

@@ -1,6 +1,15 @@
 /** The emulator's public shapes: other parts of connect-dialer depend on these names. */
 
-export type ConnectOperation = 'BatchPutContact' | 'StartOutboundChatContact';
+export type ConnectOperation = 'BatchPutContact' | 'StartOutboundChatContact' | 'PutOutboundRequestBatch' | 'GetCampaignState';
+
+/** The Outbound Campaigns v2 operations (signing name `connect-campaigns`, lowercase members). */
+export const CAMPAIGNS_V2_OPERATIONS = ['PutOutboundRequestBatch', 'GetCampaignState'] as const;
+
+/** A v2 campaign's state, as GetCampaignState answers it. */
+export type CampaignState = 'Initialized' | 'Running' | 'Paused' | 'Stopped' | 'Failed' | 'Completed';
+
+/** What PutOutboundRequestBatch may answer per request in failedRequests[].failureCode. */
+export type OutboundRequestFailureCode = 'InvalidInput' | 'RequestThrottled' | 'UnknownError' | 'BufferLimitExceeded';
 
 export interface RateLimit {
   perSecond: number;
@@ -26,8 +35,15 @@ export interface EmulatorOptions {
   invalidQueueIds?: string[];
   /** Added to every Connect call (default 0). */
   latencyMs?: number;
-  /** Over it: 429 LimitExceededException (batch) / ThrottlingException (chat). Default unlimited. */
-  rate?: { batchPutContact?: RateLimit; outboundChat?: RateLimit };
+  /**
+   * Over it: 429 LimitExceededException (batch) / ThrottlingException (chat, outbound requests,
+   * campaign state). Default unlimited.
+   */
+  rate?: { batchPutContact?: RateLimit; outboundChat?: RateLimit; outboundRequests?: RateLimit; campaignState?: RateLimit };
+  /** v2 campaign ids answered 404 ResourceNotFoundException; every other id exists. */
+  missingCampaignIds?: string[];
+  /** v2 campaign states; a campaign not listed is Running. Replaced as a whole by configure(). */
+  campaignStates?: Record<string, CampaignState>;
   faults?: FaultConfig;
   /** The emulator clock (ms) for token expiry, chat durations and createdAt. Default Date.now. */
   now?: () => number;
@@ -43,7 +59,9 @@ export type CallErrorName =
   | 'ResourceNotFoundException'
   | 'InvalidRequestException'
   | 'IdempotencyException'
-  | 'ConflictException';
+  | 'ConflictException'
+  | 'InternalServerException'
+  | 'ValidationException';
 
 /**
  * A scripted whole-call error. With `call`, it answers that call of the operation (1-based,
@@ -66,14 +84,27 @@ export interface ScheduledEntryFault {
   message?: string;
 }
 
-export type ScheduledFault = ScheduledCallFault | ScheduledEntryFault;
+/** A scripted per-request failure of PutOutboundRequestBatch: the next `times` (default 1) requests with this clientToken. */
+export interface ScheduledOutboundRequestFault {
+  clientToken: string;
+  failureCode: OutboundRequestFailureCode;
+  times?: number;
+}
+
+export type ScheduledFault = ScheduledCallFault | ScheduledEntryFault | ScheduledOutboundRequestFault;
 
 export interface FaultConfig {
   /** 0..1 share of entries answered REQUEST_THROTTLED in FailedRequestList. */
   entryThrottleRate?: number;
   /** 0..1 share of entries answered INTERNAL_ERROR. */
   entryInternalErrorRate?: number;
-  /** 0..1 share of whole calls answered 500 InternalServiceException. */
+  /** 0..1 share of outbound requests (PutOutboundRequestBatch) answered BufferLimitExceeded. */
+  requestBufferLimitRate?: number;
+  /**
+   * 0..1 share of whole calls answered 500 InternalServiceException (InternalServerException
+   * for the v2 operations). entryThrottleRate and entryInternalErrorRate apply to outbound
+   * requests too, as RequestThrottled and UnknownError.
+   */
   callInternalErrorRate?: number;
   schedule?: ScheduledFault[];
   /** Concurrent active chats; over it: 429 LimitExceededException on chat. */
@@ -82,9 +113,16 @@ export interface FaultConfig {
   seed?: number;
 }
 
+export type ContactChannel = 'VOICE' | 'CHAT' | 'OUTBOUND_REQUEST';
+
 export interface CreatedContact {
   contactId: string;
-  channel: 'VOICE' | 'CHAT';
+  /**
+   * OUTBOUND_REQUEST: a dial request accepted by PutOutboundRequestBatch. Its contactId is
+   * the dial request id answered to the caller, its campaignId the v2 campaign id, its
+   * customerAddress the destinationPhoneNumber, and its instanceId '' (v2 names no instance).
+   */
+  channel: ContactChannel;
   instanceId: string;
   clientToken?: string;
   requestIdentifier?: string;
@@ -98,16 +136,18 @@ export interface CreatedContact {
 
 export interface EmulatorStats {
   /** Calls that reached an operation (signature checked), whatever their answer. */
-  calls: { BatchPutContact: number; StartOutboundChatContact: number };
+  calls: Record<ConnectOperation, number>;
   /** BatchPutContact entries processed (replays not counted again). */
   entries: number;
-  /** Contacts created, voice and chat. */
+  /** Contacts created, voice and chat (dial requests are counted in dialRequests). */
   created: number;
+  /** Dial requests accepted by PutOutboundRequestBatch (replays not counted again). */
+  dialRequests: number;
   /** Calls answered 429 because of the configured rate or the chat concurrency limit. */
   throttled: number;
   /** Injected faults: whole calls and entries, random and scripted. */
   faultsInjected: number;
-  /** Calls answered from a stored ClientToken response. */
+  /** Calls answered from a stored ClientToken response; for PutOutboundRequestBatch, requests. */
   idempotentReplays: number;
   /** Contacts created twice for the same (token, RequestIdentifier): must stay 0. */
   duplicates: number;
@@ -115,14 +155,14 @@ export interface EmulatorStats {
   rejected: number;
   /** HTTP status of every Connect call answered, e.g. {"200": 10, "429": 2}. */
   byStatus: Record<string, number>;
-  /** FailureReasonCode of every failed entry. */
+  /** FailureReasonCode of every failed entry, failureCode of every failed outbound request. */
   byFailureCode: Record<string, number>;
 }
 
-export type EmulatorConfigPatch = Partial<Pick<EmulatorOptions, 'latencyMs' | 'rate' | 'deniedAccessKeyIds' | 'missingInstanceIds' | 'invalidQueueIds'>>;
+export type EmulatorConfigPatch = Partial<Pick<EmulatorOptions, 'latencyMs' | 'rate' | 'deniedAccessKeyIds' | 'missingInstanceIds' | 'invalidQueueIds' | 'missingCampaignIds' | 'campaignStates'>>;
 
 export interface ContactQuery {
-  channel?: 'VOICE' | 'CHAT';
+  channel?: ContactChannel;
   instanceId?: string;
 }
 

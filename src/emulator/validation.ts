@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ConnectError } from './errors';
+import { ConnectError, type ErrorName } from './errors';
 
 /**
  * Answers a request that fails a schema the way AWS's front end does: one
@@ -59,11 +59,14 @@ function describe(issue: z.core.$ZodIssue, data: unknown): string {
   return `Value at '${field}' failed to satisfy constraint: ${constraint(issue)}`;
 }
 
-/** Validates like AWS's front end: all violations in one InvalidRequestException naming each field. */
-export function parseRequest<T>(schema: z.ZodType<T>, data: unknown): T {
+/**
+ * Validates like AWS's front end: all violations in one error naming each field
+ * (InvalidRequestException for Connect, ValidationException for Outbound Campaigns v2).
+ */
+export function parseRequest<T>(schema: z.ZodType<T>, data: unknown, errorName: ErrorName = 'InvalidRequestException'): T {
   const result = schema.safeParse(data);
   if (result.success) return result.data;
   const issues = result.error.issues;
   const count = `${issues.length} validation error${issues.length === 1 ? '' : 's'} detected`;
-  throw new ConnectError('InvalidRequestException', `${count}: ${issues.map((i) => describe(i, data)).join('; ')}`);
+  throw new ConnectError(errorName, `${count}: ${issues.map((i) => describe(i, data)).join('; ')}`);
 }

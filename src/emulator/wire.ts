@@ -18,10 +18,13 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
-/** rest-json error: the SDK picks the exception class from x-amzn-ErrorType. */
-export function sendError(res: ServerResponse, err: ConnectError): void {
+/**
+ * rest-json error: the SDK picks the exception class from x-amzn-ErrorType. Connect's
+ * errors say `Message`; Outbound Campaigns v2's say `message` (`lowercase`).
+ */
+export function sendError(res: ServerResponse, err: ConnectError, lowercase = false): void {
   res.setHeader('x-amzn-ErrorType', err.errorType);
-  sendJson(res, err.status, { Message: err.message });
+  sendJson(res, err.status, { ...err.details, [lowercase ? 'message' : 'Message']: err.message });
 }
 
 export function readBody(req: IncomingMessage): Promise<Buffer> {

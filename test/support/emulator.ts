@@ -1,6 +1,7 @@
 // One local Amazon Connect per describe block, and the real SDK client that talks to it.
 import { after, before, beforeEach } from 'node:test';
 import { ConnectClient } from '@aws-sdk/client-connect';
+import { ConnectCampaignsV2Client } from '@aws-sdk/client-connectcampaignsv2';
 import { emulatorCredentials } from '../../src/connect-client';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator';
 
@@ -14,6 +15,19 @@ export interface ClientOverrides {
 
 export function emulatorClient(emu: Emulator, overrides: Partial<ClientOverrides> = {}): ConnectClient {
   return new ConnectClient({
+    endpoint: emu.url,
+    region: overrides.region ?? 'us-east-1',
+    credentials: {
+      accessKeyId: overrides.accessKeyId ?? emulatorCredentials.accessKeyId,
+      secretAccessKey: overrides.secretAccessKey ?? emulatorCredentials.secretAccessKey,
+    },
+    maxAttempts: overrides.maxAttempts ?? 1,
+  });
+}
+
+/** The Outbound Campaigns v2 client, signing for `connect-campaigns`, against the same emulator port. */
+export function emulatorCampaignsClient(emu: Emulator, overrides: Partial<ClientOverrides> = {}): ConnectCampaignsV2Client {
+  return new ConnectCampaignsV2Client({
     endpoint: emu.url,
     region: overrides.region ?? 'us-east-1',
     credentials: {
