@@ -8,11 +8,16 @@ import { z } from 'zod';
 
 export const BOTOCORE_VERSION = '1.44.5';
 const WHEEL_SHA256 = '8f16a56d1dff125dd65322ae021efa7ba5195a6db5102b96862566055b748921';
-const MODEL_IN_WHEEL = 'botocore/data/connect/2017-08-08/service-2.json.gz';
+/** The models read out of the wheel: Connect, and Outbound Campaigns v2 (issue 11). */
+const MODELS = {
+  connect: 'botocore/data/connect/2017-08-08/service-2.json.gz',
+  connectcampaignsv2: 'botocore/data/connectcampaignsv2/2024-04-23/service-2.json.gz',
+} as const;
+type ModelName = keyof typeof MODELS;
 
 const toolsDir = join(__dirname, '..', '..', '.tools');
 const cacheDir = join(toolsDir, `botocore-${BOTOCORE_VERSION}`);
-const cachedModel = join(cacheDir, 'connect-2017-08-08.service-2.json');
+const cachedModel = (name: ModelName): string => join(cacheDir, `${name}-${MODELS[name].split('/')[3] ?? ''}.service-2.json`);
 
 const memberRef = z.object({ shape: z.string(), location: z.string().optional() });
 const shapeSchema = z
@@ -51,8 +56,8 @@ function run(args: string[], what: string): void {
   }
 }
 
-/** Downloads the pinned wheel (hash-checked) and keeps only the Connect model, uncompressed. */
-function fetchModel(): void {
+/** Downloads the pinned wheel (hash-checked) and keeps only the models used here, uncompressed. */
+function fetchModels(): void {
   mkdirSync(toolsDir, { recursive: true });
   const work = mkdtempSync(join(toolsDir, 'botocore-download-'));
   try {
@@ -64,23 +69,36 @@ function fetchModel(): void {
     );
     const wheel = readdirSync(work).find((f) => f.endsWith('.whl'));
     if (wheel === undefined) throw new Error(`pip reported success but left no botocore wheel in ${work}`);
-    const extracted = join(work, 'model.json');
     const extract = 'import gzip, sys, zipfile; open(sys.argv[3], "wb").write(gzip.decompress(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2])))';
-    run(['-c', extract, join(work, wheel), MODEL_IN_WHEEL, extracted], `reading ${MODEL_IN_WHEEL} out of ${wheel}`);
     mkdirSync(cacheDir, { recursive: true });
-    // A rename, so a concurrent or interrupted run never reads half a file.
-    renameSync(extracted, cachedModel);
+    for (const name of Object.keys(MODELS) as ModelName[]) {
+      const extracted = join(work, `${name}.json`);
+      run(['-c', extract, join(work, wheel), MODELS[name], extracted], `reading ${MODELS[name]} out of ${wheel}`);
+      // A rename, so a concurrent or interrupted run never reads half a file.
+      renameSync(extracted, cachedModel(name));
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }
 
-let loaded: ConnectModel | undefined;
+const loaded = new Map<ModelName, ConnectModel>();
+
+function model(name: ModelName): ConnectModel {
+  const known = loaded.get(name);
+  if (known) return known;
+  if (!existsSync(cachedModel(name))) fetchModels();
+  const parsed = modelSchema.parse(JSON.parse(readFileSync(cachedModel(name), 'utf8')));
+  loaded.set(name, parsed);
+  return parsed;
+}
 
 /** The Connect 2017-08-08 model from botocore (fetched on first use, then from .tools/). */
 export function connectModel(): ConnectModel {
-  if (loaded) return loaded;
-  if (!existsSync(cachedModel)) fetchModel();
-  loaded = modelSchema.parse(JSON.parse(readFileSync(cachedModel, 'utf8')));
-  return loaded;
+  return model('connect');
+}
+
+/** The Outbound Campaigns v2 2024-04-23 model (signing name connect-campaigns), from the same wheel. */
+export function campaignsV2Model(): ConnectModel {
+  return model('connectcampaignsv2');
 }

@@ -29,17 +29,35 @@ export interface BoundaryCase {
 }
 
 /** Shape keys that constrain a value. Any other key a walked shape carries must be one of DESCRIPTIVE. */
-const DESCRIPTIVE = new Set(['type', 'members', 'member', 'key', 'value', 'documentation', 'sensitive', 'box', 'deprecated', 'deprecatedMessage']);
-const HANDLED = new Set(['min', 'max', 'enum', 'required']);
+const DESCRIPTIVE = new Set(['type', 'members', 'member', 'key', 'value', 'documentation', 'sensitive', 'box', 'deprecated', 'deprecatedMessage', 'timestampFormat']);
+const HANDLED = new Set(['min', 'max', 'enum', 'required', 'pattern', 'union']);
+/** Characters tried, in order, to break a pattern; a pattern none of them breaks (`.*`) gets no outside case. */
+const PATTERN_BREAKERS = [' ', '!', '#', 'é'];
+/** Characters tried, in order, to pad a value to a length while it keeps to its pattern. */
+const PADDING = ['x', '1', '-'];
 const NOT_IN_ENUM = 'NOT_IN_THE_ENUM';
 
 export function fieldName(path: RequestPath): string {
   return path.map((p) => (typeof p === 'number' ? `${p + 1}.member` : p)).join('.');
 }
 
-/** `base` cut or padded with 'x' to `length` characters: a padded ARN or key stays well formed. */
-function fit(base: string, length: number): string {
-  return base.length >= length ? base.slice(0, length) : base + 'x'.repeat(length - base.length);
+/** The model's patterns match the whole value. */
+function matches(pattern: string | undefined, value: string): boolean {
+  return pattern === undefined || new RegExp(`^(?:${pattern})$`, 'u').test(value);
+}
+
+/** `base` cut or padded to `length` characters: a padded ARN or key stays well formed, and keeps to `pattern` where it can. */
+function fit(base: string, length: number, pattern?: string): string {
+  if (base.length >= length) return base.slice(0, length);
+  const pad = PADDING.find((c) => matches(pattern, base + c)) ?? 'x';
+  return base + pad.repeat(length - base.length);
+}
+
+const patternSays = (pattern: string): string => `Member must satisfy regular expression pattern: ${pattern}`;
+
+/** What a string of the right length says, or does not, about its pattern. */
+function patternExpectation(pattern: string | undefined, value: string, otherwise: Expectation, refused: (says: string) => Expectation): Expectation {
+  return matches(pattern, value) ? otherwise : refused(patternSays(pattern ?? ''));
 }
 
 function isObject(value: unknown): value is Json {
@@ -114,6 +132,12 @@ class Walker {
       case 'string':
         if (typeof value !== 'string') throw new Error(`the base request's ${field} is not a string`);
         return this.string(shape, path, value, inUri);
+      case 'timestamp':
+        if (!(value instanceof Date)) throw new Error(`the base request's ${field} is not a Date`);
+        return;
+      case 'boolean':
+        if (typeof value !== 'boolean') throw new Error(`the base request's ${field} is not a boolean`);
+        return;
       case 'integer':
       case 'long':
         if (typeof value !== 'number') throw new Error(`the base request's ${field} is not a number`);
@@ -130,6 +154,12 @@ class Walker {
     for (const [member, ref] of Object.entries(shape.members ?? {})) {
       const memberPath = [...path, member];
       const inUri = ref.location === 'uri';
+      // A union holds exactly one member: the base request's one is walked, the others cannot be set beside it.
+      if (shape.union === true) {
+        if (Object.keys(value).length !== 1) throw new Error(`the base request's union ${fieldName(path)} must have exactly one member set`);
+        if (value[member] !== undefined) this.walk(ref.shape, memberPath, value[member], new Set([...seen, name]), inUri);
+        continue;
+      }
       if (value[member] === undefined) {
         throw new Error(`the base request has no ${fieldName(memberPath)}: give it one, so its constraints are checked`);
       }
@@ -169,11 +199,22 @@ class Walker {
     const keyShape = this.shape(shape.key.shape);
     if (keyShape.enum !== undefined) throw new Error(`map ${name} has enum keys, which the boundary walker does not check yet`);
     const field = fieldName(path);
+    const refusedKey = (newKey: string, says: string): Expectation => ({
+      kind: 'refused',
+      says: `Value '${newKey}' at '${field}' failed to satisfy constraint: Map keys must satisfy constraint: [${says}]`,
+    });
     const keyCase = (length: number, bound: string, says: string | undefined): void => {
-      const newKey = fit(key, length);
-      const expect: Expectation = says === undefined ? { kind: 'accepted' } : { kind: 'refused', says: `Value '${newKey}' at '${field}' failed to satisfy constraint: Map keys must satisfy constraint: [${says}]` };
+      const newKey = fit(key, length, keyShape.pattern);
+      const expect: Expectation = says !== undefined ? refusedKey(newKey, says) : patternExpectation(keyShape.pattern, newKey, { kind: 'accepted' }, (p) => refusedKey(newKey, p));
       this.add(path, `key ${bound}`, `key of length ${length} (${bound})`, newKey, withKey(this.base, path, key, newKey), expect, false);
     };
+    if (keyShape.pattern !== undefined) {
+      this.add(path, 'key pattern', `key '${key}' (matches ${keyShape.pattern})`, key, withKey(this.base, path, key, key), { kind: 'accepted' }, false);
+      const broken = PATTERN_BREAKERS.map((c) => key + c).find((k) => !matches(keyShape.pattern, k));
+      if (broken !== undefined) {
+        this.add(path, 'key pattern', `key '${broken}' (outside ${keyShape.pattern})`, broken, withKey(this.base, path, key, broken), refusedKey(broken, patternSays(keyShape.pattern)), false);
+      }
+    }
     if (keyShape.min !== undefined) {
       keyCase(keyShape.min, `min length ${keyShape.min}`, undefined);
       if (keyShape.min > 0) keyCase(keyShape.min - 1, `min length ${keyShape.min}`, lengthBelow(keyShape.min));
@@ -189,9 +230,18 @@ class Walker {
     const field = fieldName(path);
     const refused = (says: string): Expectation => ({ kind: 'refused', says: `Value at '${field}' failed to satisfy constraint: ${says}` });
     const lengthCase = (length: number, bound: string, expect: Expectation): void => {
-      const value = fit(base, length);
-      this.add(path, bound, `length ${length} (${bound.replace(' length', '')})`, value, withValue(this.base, path, value), expect, inUri);
+      const value = fit(base, length, shape.pattern);
+      // A length the model allows may still break the pattern (an empty value for `[...]+`).
+      const expected = expect.kind === 'accepted' ? patternExpectation(shape.pattern, value, expect, refused) : expect;
+      this.add(path, bound, `length ${length} (${bound.replace(' length', '')})`, value, withValue(this.base, path, value), expected, inUri);
     };
+    if (shape.pattern !== undefined) {
+      if (!matches(shape.pattern, base)) throw new Error(`the base request's ${field} does not match its pattern ${shape.pattern}`);
+      this.add(path, 'pattern', `'${base.slice(0, 40)}' (matches ${shape.pattern})`, base, withValue(this.base, path, base), { kind: 'accepted' }, inUri);
+      // The breaking character replaces the last one, so the length stays inside its bounds.
+      const broken = PATTERN_BREAKERS.map((c) => (base.length > 0 ? base.slice(0, -1) : '') + c).find((v) => !matches(shape.pattern, v));
+      if (broken !== undefined) this.add(path, 'pattern', `'${broken.slice(0, 40)}' (outside ${shape.pattern})`, broken, withValue(this.base, path, broken), refused(patternSays(shape.pattern)), inUri);
+    }
     if (shape.min !== undefined) {
       lengthCase(shape.min, `min length ${shape.min}`, { kind: 'accepted' });
       if (shape.min > 0) lengthCase(shape.min - 1, `min length ${shape.min}`, refused(lengthBelow(shape.min)));
