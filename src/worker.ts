@@ -3,7 +3,7 @@ import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleW
 import { createActivities, type ActivityDependencies } from './activities';
 import { createFileOutcomeStore } from './activities/outcome-store';
 import { loadConfig, type Config } from './config';
-import { createConnectClient } from './connect-client';
+import { createCampaignsV2Client, createConnectClient } from './connect-client';
 import { connectWorker } from './temporal-connection';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -51,7 +51,7 @@ export async function runWorker(config: Config = loadConfig(), log: (line: strin
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    dependencies: { connect: createConnectClient(config), outcomes: createFileOutcomeStore(dataDir), dataDir },
+    dependencies: { connect: createConnectClient(config), campaignsV2: createCampaignsV2Client(config), outcomes: createFileOutcomeStore(dataDir), dataDir },
   });
   log(
     `connect-dialer worker: task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE}), ` +

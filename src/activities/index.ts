@@ -1,10 +1,13 @@
 import { heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ConnectClient } from '@aws-sdk/client-connect';
-import type { DialListSource, ValidationSettings } from '../domain/campaign';
+import { GetCampaignStateCommand, type ConnectCampaignsV2Client } from '@aws-sdk/client-connectcampaignsv2';
+import type { DialListSource, SubmissionApi, ValidationSettings } from '../domain/campaign';
 import type { ContactDefaults, StagedEntry } from '../domain/contact-entry';
 import type { OutcomeRecord } from '../domain/outcome';
 import { putContactBatch, type BatchInput } from './batch-put-contact';
+import { toConnectFailure } from './connect-errors';
+import { putOutboundRequestBatch, type OutboundRequestBatchInput } from './outbound-request-batch';
 import { campaignDir } from './campaign-files';
 import { DialListError } from './dial-list-reader';
 import { dialListInvalidReason, dialListInvalidType } from '../domain/connect-failures';
@@ -15,6 +18,8 @@ import { stageDialList } from './staging';
 
 export interface ActivityDependencies {
   connect: ConnectClient;
+  /** Outbound Campaigns v2, for campaigns that submit through PutOutboundRequestBatch. */
+  campaignsV2?: ConnectCampaignsV2Client;
   outcomes: OutcomeStore;
   /** Where staged dial lists live (and, for the file store, outcomes). */
   dataDir: string;
@@ -32,15 +37,20 @@ const CANCEL_CHUNK = 10_000;
 
 export function createActivities(deps: ActivityDependencies) {
   const dirOf = (campaignKey: string): string => campaignDir(deps.dataDir, campaignKey);
+  const campaignsV2 = (): ConnectCampaignsV2Client => {
+    if (!deps.campaignsV2) throw ApplicationFailure.nonRetryable('this worker has no Outbound Campaigns v2 client; it needs one to run campaigns with --api outbound-campaigns-v2');
+    return deps.campaignsV2;
+  };
 
   return {
-    async stageDialList(input: { campaignKey: string; source: DialListSource; defaults: ContactDefaults; validation?: ValidationSettings }) {
+    async stageDialList(input: { campaignKey: string; source: DialListSource; defaults: ContactDefaults; validation?: ValidationSettings; api?: SubmissionApi }) {
       try {
         return await stageDialList({
           dir: dirOf(input.campaignKey),
           source: input.source,
           defaults: input.defaults,
           validation: input.validation,
+          api: input.api,
           outcomes: deps.outcomes,
           campaignKey: input.campaignKey,
           baseDir: deps.baseDir,
@@ -61,6 +71,20 @@ export function createActivities(deps: ActivityDependencies) {
       return whileHeartbeating(putContactBatch(deps.connect, deps.outcomes, input));
     },
 
+    async putOutboundRequestBatch(input: OutboundRequestBatchInput) {
+      return whileHeartbeating(putOutboundRequestBatch(campaignsV2(), deps.outcomes, input));
+    },
+
+    /** The Outbound Campaigns v2 campaign's state (Running, Paused, …). */
+    async getV2CampaignState(input: { v2CampaignId: string }): Promise<string> {
+      try {
+        const answer = await campaignsV2().send(new GetCampaignStateCommand({ id: input.v2CampaignId }));
+        return answer.state ?? 'Unknown';
+      } catch (err) {
+        throw toConnectFailure(err, 'GetCampaignState', input.v2CampaignId);
+      }
+    },
+
     async startOutboundChat(input: ChatInput) {
       return whileHeartbeating(startOutboundChat(deps.connect, deps.outcomes, input));
     },
@@ -71,10 +95,10 @@ export function createActivities(deps: ActivityDependencies) {
 
     /**
      * Marks CANCELLED every entry the campaign will never send: those it holds in memory
-     * (`held`) and the rest of the staged list from `fromOffset`, less `skipIds`. Keys are deterministic, so
+     * (`held`) and the rest of the staged list from `fromOffset` (none when absent: the list was read to its end), less `skipIds`. Keys are deterministic, so
      * a retry rewrites the same files.
      */
-    async cancelRemaining(input: { campaignKey: string; fromOffset: number; held: StagedEntry[]; skipIds: string[]; reason: string }): Promise<number> {
+    async cancelRemaining(input: { campaignKey: string; fromOffset?: number; held: StagedEntry[]; skipIds: string[]; reason: string }): Promise<number> {
       const message = `not sent: ${input.reason}`;
       const toRecord = (s: StagedEntry): OutcomeRecord => ({ requestIdentifier: s.entry.RequestIdentifier, index: s.index, outcome: 'CANCELLED', message });
       await deps.outcomes.write(input.campaignKey, 'cancelled-held', input.held.map(toRecord));
@@ -88,7 +112,9 @@ export function createActivities(deps: ActivityDependencies) {
       // Deflected entries in the unread part already have (or are held for) their outcome.
       const skip = new Set(input.skipIds);
       let rest = 0;
-      await forEachStagedEntry(dirOf(input.campaignKey), input.fromOffset, async (s) => {
+      // Runs before this one sent Number.MAX_SAFE_INTEGER for "read to its end".
+      const unreadFrom = input.fromOffset !== undefined && input.fromOffset < Number.MAX_SAFE_INTEGER ? input.fromOffset : undefined;
+      if (unreadFrom !== undefined) await forEachStagedEntry(dirOf(input.campaignKey), unreadFrom, async (s) => {
         if (skip.has(s.entry.RequestIdentifier)) return;
         rest++;
         chunk.push(toRecord(s));

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { DialListSource, ValidationSettings } from '../domain/campaign';
+import type { DialListSource, SubmissionApi, ValidationSettings } from '../domain/campaign';
 import type { ContactDefaults, StagedEntry } from '../domain/contact-entry';
 import { checkEntry, rejectionCodes, type EntryRejection } from '../domain/entry-validation';
 import type { OutcomeRecord } from '../domain/outcome';
@@ -51,6 +51,8 @@ export interface StageArgs {
   campaignKey: string;
   /** The campaign's `validation` (how strictly numbers are checked); Connect's own rules when absent. */
   validation?: ValidationSettings;
+  /** The Connect API the entries go to (which fields an entry needs); BatchPutContact when absent. */
+  api?: SubmissionApi;
   baseDir?: string;
   /** Called every thousand entries and at the end; the activity heartbeats from it. */
   onProgress?: (entriesRead: number) => void;
@@ -83,7 +85,7 @@ export async function stageDialList(args: StageArgs): Promise<StagingSummary> {
     let chunk = '';
     for await (const raw of readDialListSource(args.source, { baseDir: args.baseDir })) {
       const index = counts.total++;
-      const result = stageEntry(raw, index, args.defaults, args.validation, seen);
+      const result = stageEntry(raw, index, args.defaults, args.validation, args.api, seen);
       if ('rejection' in result) {
         counts.rejected++;
         reasons.add(result.rejection, index);
@@ -117,6 +119,7 @@ function stageEntry(
   index: number,
   defaults: ContactDefaults,
   validation: ValidationSettings | undefined,
+  api: SubmissionApi | undefined,
   seen: Map<string, number>,
 ): StagedEntry | { rejection: EntryRejection; record: OutcomeRecord } {
   const rowId = `row-${index + 1}`;
@@ -126,7 +129,7 @@ function stageEntry(
   });
   if (isMalformed(raw)) return rejected(rowId, { code: 'MALFORMED_LINE', field: '(entry)', reason: raw.__malformed });
 
-  const check = checkEntry(raw, defaults, validation);
+  const check = checkEntry(raw, defaults, validation, api);
   if (!check.ok) return rejected(givenId(raw) ?? rowId, check.rejection);
   const requestIdentifier = check.entry.RequestIdentifier ?? rowId;
   const first = seen.get(requestIdentifier);

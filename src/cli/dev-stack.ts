@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { DefaultLogger, Runtime, type LogEntry, type Worker } from '@temporalio/worker';
 import { createFileOutcomeStore } from '../activities/outcome-store';
 import type { Config } from '../config';
-import { createConnectClient } from '../connect-client';
+import { createCampaignsV2Client, createConnectClient } from '../connect-client';
 import { startDevServer, type DevServer } from '../dev/temporal-server';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator';
 import { connectWorker } from '../temporal-connection';
@@ -80,12 +80,14 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     const connection = await connectWorker(config);
     stops.push(() => connection.close());
     const connect = createConnectClient(config);
+    const campaignsV2 = createCampaignsV2Client(config);
     stops.push(() => Promise.resolve(connect.destroy()));
+    stops.push(() => Promise.resolve(campaignsV2.destroy()));
     const worker = await createCampaignWorker({
       connection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
-      dependencies: { connect, outcomes: createFileOutcomeStore(dataDir), dataDir },
+      dependencies: { connect, campaignsV2, outcomes: createFileOutcomeStore(dataDir), dataDir },
     });
     const running = worker.run().catch((err: unknown) => log(`worker stopped: ${(err as Error).message}`));
     stops.push(() => stopWorker(worker, running));

@@ -13,6 +13,10 @@ export interface CampaignFlags {
   phoneCheck?: string;
   campaignId?: string;
   instanceId?: string;
+  api?: string;
+  v2CampaignId?: string;
+  requestTtl?: number;
+  ringTimeout?: number;
   queueId?: string;
   systemPhone?: string;
   campaign?: string;
@@ -71,6 +75,7 @@ function specOverrides(f: CampaignFlags): Json {
       Attributes: f.attribute,
     }),
     validation: prune({ phone: f.phoneCheck }),
+    submission: prune({ api: f.api ?? (f.v2CampaignId !== undefined ? 'outbound-campaigns-v2' : undefined), campaignId: f.v2CampaignId, requestTtlSeconds: f.requestTtl, ringTimeout: f.ringTimeout }),
     pacing: prune({ batchSize: f.batchSize, batchesInFlight: f.inFlight, batchesPerSecond: f.rate, adaptive: f.adaptive }),
     chat: prune({ sourcePhoneNumberArn: f.chatSourceArn, contactFlowId: f.chatFlowId, initialMessage: f.chatMessage }),
     dialList: prune({
@@ -88,6 +93,10 @@ function specOverrides(f: CampaignFlags): Json {
 const flagOfField: Record<string, string> = {
   campaignId: '--campaign-id',
   instanceId: '--instance-id',
+  'submission.api': '--api',
+  'submission.campaignId': '--v2-campaign-id',
+  'submission.requestTtlSeconds': '--request-ttl',
+  'submission.ringTimeout': '--ring-timeout',
   dialList: '--file or --config',
   'dialList.path': '--file',
   'dialList.format': '--format',

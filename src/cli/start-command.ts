@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { peekCsvHeader } from '../activities/dial-list-reader';
 import { CampaignInputError, parseSpec } from '../client';
-import { dialListEncodings, formatFromPath, hasQueueOrSystemEndpoint, phoneChecks, type CampaignSpec, type CampaignSpecInput } from '../domain/campaign';
+import { dialListEncodings, formatFromPath, hasQueueOrSystemEndpoint, phoneChecks, submissionApis, type CampaignSpec, type CampaignSpecInput } from '../domain/campaign';
 import { parseDialListInvalidReason } from '../domain/connect-failures';
 import type { CampaignResult } from '../domain/progress';
 import { progressModeFor, progressOption, waitWithProgress } from './campaign-wait';
@@ -23,6 +23,17 @@ export function startCommand(): Command {
     .description('start a campaign from a dial list (CSV, JSON or JSONL) or a campaign JSON file')
     .addOption(new Option('--campaign-id <id>', 'the campaign id; a rerun needs a new one (client tokens are per campaign id)').helpGroup('Campaign:'))
     .addOption(new Option('--instance-id <id>', 'the Amazon Connect instance id').helpGroup('Campaign:'))
+    .addOption(
+      new Option(
+        '--api <api>',
+        'the Connect API that takes the contacts: batch-put-contact (default; in AWS only the Outbound Campaigns service principal may call it) or outbound-campaigns-v2 (PutOutboundRequestBatch on an existing v2 campaign, callable by your own account; no QueueId: the v2 campaign routes the calls)',
+      )
+        .choices(submissionApis)
+        .helpGroup('Campaign:'),
+    )
+    .addOption(new Option('--v2-campaign-id <id>', 'the Outbound Campaigns v2 campaign the requests go to (implies --api outbound-campaigns-v2)').helpGroup('Campaign:'))
+    .addOption(new Option('--request-ttl <seconds>', 'v2: how long Connect keeps a request it has not dialled (expirationTime), default 86400').argParser(numberArg).helpGroup('Campaign:'))
+    .addOption(new Option('--ring-timeout <seconds>', 'v2: seconds a call rings, 15-60').argParser(numberArg).helpGroup('Campaign:'))
     .addOption(new Option('--config <campaign.json>', 'take the whole campaign from a JSON file; other flags override it').helpGroup('Campaign:'))
     .addOption(new Option('--file <path>', 'the dial list: .csv, .json (AWS CLI --contact-data-request-list) or .jsonl').helpGroup('Dial list:'))
     .addOption(new Option('--format <format>', 'csv, json or jsonl, when the extension does not say').helpGroup('Dial list:'))
@@ -70,6 +81,12 @@ Examples:
       --campaign cmp-1 --agent-first --preview-timeout 30 --allowed-actions CALL,DISCARD \\
       --attribute source=cli --batch-size 10 --in-flight 2 --rate 5 \\
       --chat-source-arn arn:aws:connect:us-east-1:123456789012:phone-number/abc --chat-flow-id flow-1
+  $ connect-dialer start --file examples/demo-dial-list.csv --campaign-id spring-v2 --instance-id inst-1 \
+      --v2-campaign-id 4f1c2d3e-aaaa-bbbb-cccc-0123456789ab --request-ttl 3600 --wait
+
+With --api outbound-campaigns-v2 each entry becomes one dial request of the v2 campaign; its RequestIdentifier
+and attributes go into the request's attributes, QueueId is not used, and the report's contactId column holds
+the dial request id. While the v2 campaign is not running the campaign pauses itself and resumes when it runs.
 
 The campaign is checked before it starts; each problem is printed as "field: reason" and the exit code is 2.
 That includes a campaign no entry could be sent for: no --queue-id or --system-phone, and a CSV without a
@@ -135,7 +152,7 @@ function unreadableDialList(result: CampaignResult): CampaignInputError | undefi
  */
 async function refuseListWithoutQueue(spec: CampaignSpec): Promise<void> {
   const list = spec.dialList;
-  if (list.kind !== 'file' || hasQueueOrSystemEndpoint(spec.defaults) || (list.format ?? formatFromPath(list.path)) !== 'csv') return;
+  if (spec.submission.api !== 'batch-put-contact' || list.kind !== 'file' || hasQueueOrSystemEndpoint(spec.defaults) || (list.format ?? formatFromPath(list.path)) !== 'csv') return;
   const header = await peekCsvHeader(list);
   if (!header || header.queueId >= 0) return;
   const reason = `neither QueueId nor SystemEndpoint is set as a campaign default, and the dial list has no "${list.columns.queueId}" column: every entry would be REJECTED (Connect needs one of them per contact)`;

@@ -75,6 +75,34 @@ export const validationSettingsSchema = z.object({
 });
 export type ValidationSettings = z.infer<typeof validationSettingsSchema>;
 
+/**
+ * Which Connect API takes the campaign's contacts. `batch-put-contact`: BatchPutContact, which in
+ * AWS only the Outbound Campaigns service principal may call. `outbound-campaigns-v2`:
+ * PutOutboundRequestBatch on an existing Outbound Campaigns v2 campaign, which a customer's own
+ * account may call; QueueId is not one of its fields (the v2 campaign routes the calls).
+ */
+export const submissionSchema = z.discriminatedUnion('api', [
+  z.object({ api: z.literal('batch-put-contact') }),
+  z.object({
+    api: z.literal('outbound-campaigns-v2'),
+    /** The v2 campaign's id, as PutOutboundRequestBatch's path takes it. */
+    campaignId: z.string().min(1).max(256).regex(/^[-:/a-zA-Z0-9]+$/, 'a v2 campaign id holds 1-256 letters, digits, "-", ":" or "/"'),
+    /** How long Connect keeps a request it has not dialled yet (its expirationTime), in seconds; 1 day by default. */
+    requestTtlSeconds: z.number().int().min(60).max(30 * 86_400).default(86_400),
+    /** Seconds a call rings before it is given up (15-60); Connect's default when absent. */
+    ringTimeout: z.number().int().min(15).max(60).optional(),
+    /** Caller id, when the v2 campaign's own is not wanted. */
+    connectSourcePhoneNumber: z.string().min(1).max(100).optional(),
+    /** How often to ask whether a v2 campaign that is not running runs again, in seconds. */
+    stateRecheckSeconds: z.number().int().min(1).max(3600).default(60),
+  }),
+]);
+export type Submission = z.infer<typeof submissionSchema>;
+/** What PutOutboundRequestBatch needs from the spec. */
+export type OutboundRequestSettings = Extract<Submission, { api: 'outbound-campaigns-v2' }>;
+export const submissionApis = ['batch-put-contact', 'outbound-campaigns-v2'] as const;
+export type SubmissionApi = (typeof submissionApis)[number];
+
 export const campaignIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/, 'use 1-80 letters, digits, ".", "_" or "-", starting with a letter or digit');
@@ -86,6 +114,7 @@ export const campaignSpecSchema = z
     instanceId: z.string().min(1).max(MAX_INSTANCE_ID_LENGTH),
     defaults: contactDefaultsSchema.default({}),
     validation: validationSettingsSchema.default({ phone: 'possible' }),
+    submission: submissionSchema.default({ api: 'batch-put-contact' }),
     pacing: pacingSchema.default({ batchSize: 25, batchesInFlight: 4, adaptive: true }),
     lanes: lanePolicyOverridesSchema.optional(),
     chat: chatSettingsSchema.optional(),
@@ -96,7 +125,7 @@ export const campaignSpecSchema = z
   .superRefine((spec, ctx) => {
     // Checked at start where it is cheap: an inline list is at hand. A file's entries are read
     // by the worker (the CLI peeks a CSV's header; see start-command.ts).
-    if (spec.dialList.kind === 'inline' && !hasQueueOrSystemEndpoint(spec.defaults) && !spec.dialList.entries.some(entryHasQueueOrSystemEndpoint)) {
+    if (spec.submission.api === 'batch-put-contact' && spec.dialList.kind === 'inline' && !hasQueueOrSystemEndpoint(spec.defaults) && !spec.dialList.entries.some(entryHasQueueOrSystemEndpoint)) {
       ctx.addIssue({ code: 'custom', path: ['defaults', 'QueueId'], message: NO_QUEUE_ANYWHERE });
     }
   });

@@ -7,6 +7,8 @@ export const connectFailureTypes = {
   chatThrottled: 'ConnectChatThrottled',
   chatConcurrency: 'ConnectChatConcurrencyLimit',
   chatConflict: 'ConnectChatConflict',
+  /** Outbound Campaigns v2: the v2 campaign is not running (paused, stopped, …); the campaign waits for it. */
+  v2CampaignNotRunning: 'ConnectV2CampaignNotRunning',
 } as const;
 
 /** Errors that stop a campaign at once: retrying cannot help and every other call would fail the same way. */

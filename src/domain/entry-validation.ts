@@ -1,5 +1,5 @@
 import { parsePhoneNumberFromString, validatePhoneNumberLength } from 'libphonenumber-js/max';
-import type { PhoneCheck, ValidationSettings } from './campaign';
+import type { PhoneCheck, SubmissionApi, ValidationSettings } from './campaign';
 import { dialEntrySchema, type ContactDefaults, type DialEntry } from './contact-entry';
 import {
   ATTRIBUTE_KEY_PATTERN,
@@ -44,7 +44,11 @@ const DEFAULT_VALIDATION: ValidationSettings = { phone: 'possible' };
  * call — and nothing Connect would accept is refused (unless `validation` asks for more).
  * Telephone numbers are normalised to E.164.
  */
-export function checkEntry(raw: unknown, defaults: ContactDefaults, validation: ValidationSettings = DEFAULT_VALIDATION): EntryCheck {
+/**
+ * `api` is the Connect API the entry goes to: Outbound Campaigns v2 has no QueueId (its campaign
+ * routes the calls) and dials telephone numbers only.
+ */
+export function checkEntry(raw: unknown, defaults: ContactDefaults, validation: ValidationSettings = DEFAULT_VALIDATION, api: SubmissionApi = 'batch-put-contact'): EntryCheck {
   const parsed = dialEntrySchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -79,7 +83,10 @@ export function checkEntry(raw: unknown, defaults: ContactDefaults, validation: 
 
   const queueId = entry.QueueId ?? defaults.QueueId;
   const systemEndpoint = entry.SystemEndpoint ?? defaults.SystemEndpoint;
-  if (!queueId && !systemEndpoint?.Address) {
+  if (api === 'outbound-campaigns-v2' && type !== 'TELEPHONE_NUMBER') {
+    return reject('INVALID_CUSTOMER_ENDPOINT', 'CustomerEndpoint.Type', 'Outbound Campaigns v2 dials telephone numbers only (TELEPHONE_NUMBER)');
+  }
+  if (api === 'batch-put-contact' && !queueId && !systemEndpoint?.Address) {
     return reject('MISSING_QUEUE_ID_AND_SYSTEM_ENDPOINT', 'QueueId', 'neither QueueId nor SystemEndpoint is set, for the entry or as a campaign default');
   }
 

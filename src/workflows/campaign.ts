@@ -4,7 +4,7 @@ import type { CampaignActivities, ContactLookup } from '../activities';
 import type { BatchResult } from '../activities/batch-put-contact';
 import { campaignStoppingTypes, connectFailureTypes, dialListInvalidType, retryableConnectFailureTypes } from '../domain/connect-failures';
 import type { StagedEntry } from '../domain/contact-entry';
-import { batchClientToken, chatClientToken } from '../domain/client-token';
+import { batchClientToken, chatClientToken, outboundRequestClientToken } from '../domain/client-token';
 import { deflectRequestSchema, deflectSignalSchema, type DeflectAnswer, type DeflectRequest } from '../domain/deflection';
 import { DeflectionAnswers } from '../domain/deflection-answers';
 import { addLaneFailure, decideLane, isKnownFailureCode, resolveLanePolicies, slowsPace } from '../domain/failure-lanes';
@@ -70,6 +70,7 @@ class CampaignRun {
   private readonly batchStarts = new StartBudget();
   private readonly chatStarts = new StartBudget();
   private readonly answers: DeflectionAnswers;
+  private watchingV2Campaign = false;
   private fatal?: { reason: string; code: string };
   /** Set once dispatch returns: the run drains before it ends ('done') or continues as new ('continue'). */
   private draining?: 'done' | 'continue';
@@ -81,6 +82,8 @@ class CampaignRun {
     this.state = input.carried ?? initialState(Date.now());
     this.policies = resolveLanePolicies(this.spec.lanes);
     this.answers = new DeflectionAnswers(this.state.answers);
+    // A run carried over while the v2 campaign was not running keeps asking.
+    if (this.state.waitingForV2Campaign) this.waitForV2Campaign(this.state.pauseReason?.split('; connect-dialer asks again')[0] ?? 'the Outbound Campaigns v2 campaign is not running');
     this.installHandlers();
   }
 
@@ -95,7 +98,7 @@ class CampaignRun {
     this.publish();
     if (!this.state.staged) {
       const summary = await housekeeping.stageDialList
-        .executeWithOptions({ summary: 'stage the dial list' }, [{ campaignKey: this.workflowId, source: this.spec.dialList, defaults: this.spec.defaults, validation: this.spec.validation }])
+        .executeWithOptions({ summary: 'stage the dial list' }, [{ campaignKey: this.workflowId, source: this.spec.dialList, defaults: this.spec.defaults, validation: this.spec.validation, api: this.spec.submission?.api }])
         .catch((err: unknown) => {
           const cause = (err as ActivityFailure).cause;
           if (cause instanceof ApplicationFailure && cause.type === dialListInvalidType) {
@@ -227,19 +230,30 @@ class CampaignRun {
     this.batchStarts.take(batchGapMs(this.spec.pacing, this.state.pace), Date.now());
     this.inFlight.set(seq, items);
     this.touch();
-    const call = connectCalls.putContactBatch.executeWithOptions(
-      { activityId: `batch-${seq}`, summary: `batch ${seq} · ${items.length} contacts` },
-      [
-        {
-          campaignKey: this.workflowId,
-          instanceId: this.spec.instanceId,
-          seq,
-          clientToken: batchClientToken(this.workflowId, seq),
-          defaults: this.spec.defaults,
-          entries: items.map((i) => i.staged),
-        },
-      ],
-    );
+    const options = { activityId: `batch-${seq}`, summary: `batch ${seq} · ${items.length} contacts` };
+    const submission = this.spec.submission;
+    const call =
+      submission?.api === 'outbound-campaigns-v2'
+        ? connectCalls.putOutboundRequestBatch.executeWithOptions(options, [
+            {
+              campaignKey: this.workflowId,
+              seq,
+              settings: submission,
+              defaults: this.spec.defaults,
+              // One token per request and send: a re-send after a per-request failure gets a new one.
+              requests: items.map((i) => ({ staged: i.staged, clientToken: outboundRequestClientToken(this.workflowId, i.staged.index, i.attempts + 1) })),
+            },
+          ])
+        : connectCalls.putContactBatch.executeWithOptions(options, [
+            {
+              campaignKey: this.workflowId,
+              instanceId: this.spec.instanceId,
+              seq,
+              clientToken: batchClientToken(this.workflowId, seq),
+              defaults: this.spec.defaults,
+              entries: items.map((i) => i.staged),
+            },
+          ]);
     void call.then(
       (result) => this.settleBatch(seq, items, result),
       (err: unknown) => this.batchFailed(seq, items, err),
@@ -305,6 +319,14 @@ class CampaignRun {
     }
     const rest = items.filter((i) => !deflectionItems.includes(i));
 
+    if (type === connectFailureTypes.v2CampaignNotRunning) {
+      // Nothing was accepted: the same requests go again, with the same tokens, once the v2 campaign runs.
+      if (rest.length > 0) this.state.splits.unshift(rest);
+      this.inFlight.delete(seq);
+      this.waitForV2Campaign(message);
+      return;
+    }
+
     if (type === connectFailureTypes.invalidRequest && rest.length > 1) {
       this.state.splits.push(...splitBatch(rest));
       this.inFlight.delete(seq);
@@ -325,6 +347,40 @@ class CampaignRun {
     await this.recordFailed(`failed-${seq}`, rest.map((i) => this.failedRecord(i.staged, code, message)));
     this.inFlight.delete(seq);
     this.touch();
+  }
+
+  /**
+   * The Outbound Campaigns v2 campaign is not running: pause with that reason (status PAUSED,
+   * search attribute, progress, CLI all show it) and ask its state again on a timer, resuming
+   * when it runs. An operator's resume sends the next batch, which pauses again if it still does not run.
+   */
+  private waitForV2Campaign(reason: string): void {
+    const submission = this.spec.submission;
+    if (submission?.api !== 'outbound-campaigns-v2') return;
+    this.state.paused = true;
+    this.state.pauseReason = `${reason}; connect-dialer asks again every ${submission.stateRecheckSeconds} s and resumes when it runs`;
+    this.state.waitingForV2Campaign = true;
+    this.touch();
+    if (this.watchingV2Campaign) return;
+    this.watchingV2Campaign = true;
+    void (async () => {
+      try {
+        while (this.state.waitingForV2Campaign && !this.ending()) {
+          await wf.sleep(submission.stateRecheckSeconds * 1000);
+          const state = await housekeeping.getV2CampaignState
+            .executeWithOptions({ summary: `is v2 campaign ${submission.campaignId} running?` }, [{ v2CampaignId: submission.campaignId }])
+            .catch((err: unknown) => `unknown (${(err as Error).message})`);
+          if (state === 'Running' && this.state.waitingForV2Campaign) {
+            this.state.waitingForV2Campaign = false;
+            this.state.paused = false;
+            this.state.pauseReason = undefined;
+            this.touch();
+          }
+        }
+      } finally {
+        this.watchingV2Campaign = false;
+      }
+    })();
   }
 
   private failedRecord(staged: StagedEntry, code: string, message: string): OutcomeRecord {
@@ -589,7 +645,7 @@ class CampaignRun {
       ];
       const reason = this.fatal ? `campaign failed: ${this.fatal.reason}` : (s.cancelReason ?? 'cancelled');
       const cancelled = await housekeeping.cancelRemaining.executeWithOptions({ summary: 'mark the unsent entries CANCELLED' }, [
-        { campaignKey: this.workflowId, fromOffset: s.listDone ? Number.MAX_SAFE_INTEGER : s.cursor, held, skipIds: s.skipIds, reason },
+        { campaignKey: this.workflowId, fromOffset: s.listDone ? undefined : s.cursor, held, skipIds: s.skipIds, reason },
       ]);
       s.outcomes.CANCELLED += cancelled;
       s.queue = [];

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { ConnectClient } from '@aws-sdk/client-connect';
+import { ConnectCampaignsV2Client } from '@aws-sdk/client-connectcampaignsv2';
+import { emulatorCredentials } from '../../src/connect-client';
 import type { Worker } from '@temporalio/worker';
 import { createFileOutcomeStore, type OutcomeStore } from '../../src/activities/outcome-store';
 import { CampaignClient } from '../../src/client';
@@ -31,6 +33,12 @@ export async function startStack(options: { emulator?: EmulatorOptions } = {}): 
   const taskQueue = `test-${randomUUID()}`;
   // The SDK's default retries, as the worker's own client has.
   const connect = emulatorClient(emulator, { region: options.emulator?.region, ...options.emulator?.credentials, maxAttempts: 3 });
+  const campaignsV2 = new ConnectCampaignsV2Client({
+    endpoint: emulator.url,
+    region: options.emulator?.region ?? 'us-east-1',
+    credentials: { ...emulatorCredentials, ...options.emulator?.credentials },
+    maxAttempts: 3,
+  });
   const outcomes = createFileOutcomeStore(dataDir);
   const running: { worker: Worker; done: Promise<void> }[] = [];
 
@@ -39,7 +47,7 @@ export async function startStack(options: { emulator?: EmulatorOptions } = {}): 
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
       taskQueue,
-      dependencies: { connect, outcomes, dataDir },
+      dependencies: { connect, campaignsV2, outcomes, dataDir },
     });
     running.push({ worker, done: worker.run() });
     return worker;
@@ -58,6 +66,7 @@ export async function startStack(options: { emulator?: EmulatorOptions } = {}): 
       for (const r of running) if (r.worker.getState() === 'RUNNING') r.worker.shutdown();
       await Promise.allSettled(running.map((r) => r.done));
       connect.destroy();
+      campaignsV2.destroy();
       await emulator.stop();
       await rm(dataDir, { recursive: true, force: true });
       await closeTestTemporal();

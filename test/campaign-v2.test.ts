@@ -1,0 +1,130 @@
+// Campaigns submitted through Outbound Campaigns v2 (PutOutboundRequestBatch): the real worker,
+// the real Temporal dev server and the real @aws-sdk/client-connectcampaignsv2 against the emulator.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { CampaignSpecInput } from '../src/domain/campaign';
+import { outboundRequestClientToken } from '../src/domain/client-token';
+import type { OutcomeRecord } from '../src/domain/outcome';
+import { entry, startStack, uniqueCampaignId, type Stack } from './support/stack';
+
+let stack: Stack;
+
+before(async () => {
+  stack = await startStack();
+});
+after(async () => {
+  await stack?.stop();
+});
+
+const V2_CAMPAIGN = 'v2-campaign-1';
+
+function spec(campaignId: string, size: number, extra: Partial<CampaignSpecInput> = {}): CampaignSpecInput {
+  return {
+    campaignId,
+    instanceId: 'instance-1',
+    // No QueueId: the v2 campaign routes the calls.
+    defaults: { Attributes: { source: 'test' } },
+    submission: { api: 'outbound-campaigns-v2', campaignId: V2_CAMPAIGN, stateRecheckSeconds: 1 },
+    dialList: { kind: 'inline', entries: Array.from({ length: size }, (_, i) => entry(i, { RequestIdentifier: `${campaignId}-${i}` })) },
+    ...extra,
+  };
+}
+
+function dialRequestsOf(campaignId: string) {
+  return stack.emulator.contacts({ channel: 'OUTBOUND_REQUEST' }).filter((c) => c.clientToken?.startsWith(`campaign-${campaignId}.e`));
+}
+
+async function outcomesOf(campaignId: string): Promise<OutcomeRecord[]> {
+  const records: OutcomeRecord[] = [];
+  for await (const r of stack.campaigns.report(campaignId)) records.push(r);
+  return records;
+}
+
+describe('a campaign through Outbound Campaigns v2', () => {
+  test('300 contacts become exactly 300 dial requests, each CREATED with its dial request id', async () => {
+    const id = uniqueCampaignId('v2');
+    await stack.campaigns.start(spec(id, 300));
+    const result = await stack.campaigns.result(id);
+    assert.equal(result.status, 'COMPLETED', JSON.stringify(result));
+    assert.equal(result.outcomes.CREATED, 300);
+    const requests = dialRequestsOf(id);
+    assert.equal(requests.length, 300, 'one dial request per entry');
+    assert.equal(new Set(requests.map((r) => r.clientToken)).size, 300);
+    assert.equal(stack.emulator.contacts({ channel: 'VOICE' }).filter((c) => c.clientToken?.startsWith(`campaign-${id}`)).length, 0, 'no BatchPutContact call');
+    const records = await outcomesOf(id);
+    assert.equal(records.length, 300);
+    const ids = new Set(requests.map((r) => r.contactId));
+    for (const r of records) assert.ok(r.contactId && ids.has(r.contactId), `${r.requestIdentifier} carries its dial request id: ${r.contactId}`);
+  });
+
+  test('each failure code takes its lane: RequestThrottled and BufferLimitExceeded end CREATED with a new token, InvalidInput ends FAILED with its code', async () => {
+    const id = uniqueCampaignId('v2-lanes');
+    const token = (index: number, send: number): string => outboundRequestClientToken(`campaign-${id}`, index, send);
+    stack.emulator.setFaults({
+      schedule: [
+        { clientToken: token(1, 1), failureCode: 'RequestThrottled' },
+        { clientToken: token(2, 1), failureCode: 'BufferLimitExceeded' },
+        { clientToken: token(3, 1), failureCode: 'InvalidInput' },
+      ],
+    });
+    const quick = { initialBackoffMs: 10, maxBackoffMs: 50 };
+    try {
+      await stack.campaigns.start(spec(id, 10, { lanes: { throttled: quick, buffer: quick } }));
+      const result = await stack.campaigns.result(id);
+      assert.equal(result.status, 'COMPLETED', JSON.stringify(result));
+      const records = await outcomesOf(id);
+      const of = (i: number): OutcomeRecord | undefined => records.find((r) => r.requestIdentifier === `${id}-${i}`);
+      assert.equal(of(1)?.outcome, 'CREATED');
+      assert.equal(of(2)?.outcome, 'CREATED');
+      assert.equal(of(3)?.outcome, 'FAILED');
+      assert.equal(of(3)?.failureCode, 'InvalidInput');
+      const tokens = new Set(dialRequestsOf(id).map((r) => r.clientToken));
+      assert.ok(tokens.has(token(1, 2)) && tokens.has(token(2, 2)), 'a re-send goes with a new token');
+      assert.equal(result.outcomes.CREATED, 9);
+      assert.equal(result.outcomes.FAILED, 1);
+      assert.equal(result.retries, 2, 'one re-send each for RequestThrottled and BufferLimitExceeded');
+    } finally {
+      stack.emulator.setFaults({});
+    }
+  });
+
+  test('a v2 campaign that is not running pauses the campaign with the reason; it resumes and completes when it runs', async () => {
+    const id = uniqueCampaignId('v2-state');
+    stack.emulator.configure({ campaignStates: { [V2_CAMPAIGN]: 'Paused' } });
+    try {
+      await stack.campaigns.start(spec(id, 60));
+      let progress = await stack.campaigns.progress(id);
+      const deadline = Date.now() + 30_000;
+      while (progress.status !== 'PAUSED' && Date.now() < deadline) {
+        await sleep(100);
+        progress = await stack.campaigns.progress(id);
+      }
+      assert.equal(progress.status, 'PAUSED');
+      assert.match(progress.pauseReason ?? '', /v2 campaign is Paused/);
+      assert.equal(dialRequestsOf(id).length, 0, 'nothing is sent while the v2 campaign is paused');
+      stack.emulator.configure({ campaignStates: { [V2_CAMPAIGN]: 'Running' } });
+      const result = await stack.campaigns.result(id);
+      assert.equal(result.status, 'COMPLETED');
+      assert.equal(result.outcomes.CREATED, 60);
+      assert.equal(dialRequestsOf(id).length, 60);
+    } finally {
+      stack.emulator.configure({ campaignStates: {} });
+    }
+  });
+
+  test('a v2 campaign that does not exist stops the campaign after one call with one clear reason', async () => {
+    const id = uniqueCampaignId('v2-missing');
+    stack.emulator.configure({ missingCampaignIds: [V2_CAMPAIGN] });
+    try {
+      await stack.campaigns.start(spec(id, 100, { pacing: { batchSize: 25, batchesInFlight: 1, adaptive: true } }));
+      const result = await stack.campaigns.result(id);
+      assert.equal(result.status, 'FAILED');
+      assert.match(result.reason ?? '', /no Outbound Campaigns v2 campaign v2-campaign-1/);
+      assert.equal(result.batchesSent, 1);
+      assert.equal(result.outcomes.CANCELLED + result.outcomes.FAILED, 100);
+    } finally {
+      stack.emulator.configure({ missingCampaignIds: [] });
+    }
+  });
+});
