@@ -113,6 +113,30 @@ describe('a campaign through Outbound Campaigns v2', () => {
     }
   });
 
+  test('deflection works on the v2 path: after the dial request the SMS goes without RelatedContactId', async () => {
+    const id = uniqueCampaignId('v2-deflect');
+    const chat = { sourcePhoneNumberArn: 'arn:aws:connect:us-east-1:123456789012:phone-number/sms-1', contactFlowId: 'flow-sms', initialMessage: 'We tried to call you' };
+    stack.emulator.configure({ latencyMs: 20 });
+    try {
+      await stack.campaigns.start(spec(id, 200, { chat, pacing: { batchSize: 25, batchesInFlight: 1, adaptive: true } }));
+      while (dialRequestsOf(id).length < 50) await sleep(20);
+      await stack.campaigns.pause(id, 'deflection test');
+      while ((await stack.campaigns.progress(id)).batchesInFlight > 0) await sleep(50);
+      const answer = await stack.campaigns.deflect(id, { requestIdentifiers: [`${id}-0`, `${id}-199`] });
+      assert.deepEqual([...answer.accepted].sort(), [`${id}-0`, `${id}-199`].sort());
+      await stack.campaigns.resume(id);
+      const result = await stack.campaigns.result(id);
+      assert.equal(result.outcomes.DEFLECTED, 2);
+      assert.equal(result.outcomes.CREATED, 198);
+      const chats = stack.emulator.contacts({ channel: 'CHAT' }).filter((c) => c.clientToken?.startsWith(`campaign-${id}/chat/`));
+      assert.equal(chats.length, 2);
+      for (const c of chats) assert.equal(c.relatedContactId, undefined, 'a dial request id is not sent as RelatedContactId');
+      assert.equal(dialRequestsOf(id).filter((r) => r.attributes?.RequestIdentifier === `${id}-199`).length, 0, 'the unreached entry was not dialled');
+    } finally {
+      stack.emulator.configure({ latencyMs: 0 });
+    }
+  });
+
   test('a v2 campaign that does not exist stops the campaign after one call with one clear reason', async () => {
     const id = uniqueCampaignId('v2-missing');
     stack.emulator.configure({ missingCampaignIds: [V2_CAMPAIGN] });

@@ -11,7 +11,10 @@ export interface PendingDeflection {
   staged: StagedEntry;
   message?: string;
   attributes?: Record<string, string>;
-  /** Set when the entry was already CREATED: the SMS names the voice contact. */
+  /**
+   * Set when the entry was already CREATED: the voice ContactId, which the SMS names as its
+   * RelatedContactId, or on the v2 path the dial request id (not sent: it is no contact id).
+   */
   relatedContactId?: string;
 }
 

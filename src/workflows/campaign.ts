@@ -429,7 +429,7 @@ class CampaignRun {
     const { staged } = d;
     try {
       await connectCalls.startOutboundChat.executeWithOptions(
-        { activityId: `chat-${staged.index}`, summary: `SMS to ${d.requestIdentifier}${d.relatedContactId ? ' (after voice)' : ''}` },
+        { activityId: `chat-${staged.index}`, summary: `SMS to ${d.requestIdentifier}${d.relatedContactId ? ' (after the call)' : ''}` },
         [
           {
             campaignKey: this.workflowId,
@@ -441,7 +441,8 @@ class CampaignRun {
             phoneNumber: staged.entry.CustomerEndpoint?.Address ?? '',
             attributes: { ...this.spec.defaults.Attributes, ...staged.entry.Attributes, ...d.attributes },
             message: d.message,
-            relatedContactId: d.relatedContactId,
+            // A v2 dial request id is not a contact id: Connect would refuse it as RelatedContactId.
+            relatedContactId: this.spec.submission?.api === 'outbound-campaigns-v2' ? undefined : d.relatedContactId,
           },
         ],
       );
