@@ -335,6 +335,37 @@ describe('connect-dialer CLI against a real stack', () => {
     assert.deepEqual((JSON.parse(run.stdout) as CampaignResult).outcomes, { CREATED: 1, DEFLECTED: 0, REJECTED: 1, FAILED: 0, CANCELLED: 0 });
   });
 
+  test('a v2 campaign starts and is steered end to end; a v2 campaign that does not exist exits 2 before anything starts', async () => {
+    const campaignId = uniqueCampaignId('cli-v2');
+    const file = join(work, `${campaignId}.csv`);
+    const rows = ['RequestIdentifier,PhoneNumber'];
+    for (let i = 0; i < 100; i++) rows.push(`${campaignId}-${i},+1415555${String(i).padStart(4, '0')}`);
+    await writeFile(file, rows.join('\n'));
+    const v2 = ['--instance-id', 'instance-1', '--v2-campaign-id', 'v2-cli', '--request-ttl', '3600', '--connect-endpoint', stack.emulator.url];
+
+    stack.emulator.configure({ missingCampaignIds: ['v2-cli'] });
+    const missing = await cli('start', '--file', file, '--campaign-id', campaignId, ...v2, '--wait');
+    stack.emulator.configure({ missingCampaignIds: [] });
+    assert.equal(missing.code, 2, missing.stderr);
+    assert.match(missing.stderr, /submission\.campaignId: no Outbound Campaigns v2 campaign "v2-cli".*--v2-campaign-id/);
+
+    // No --queue-id: the v2 campaign routes the calls.
+    const started = await cli('start', '--file', file, '--campaign-id', campaignId, ...v2, '--batch-size', '10', '--in-flight', '1', '--rate', '1', '--chat-source-arn', 'arn:aws:connect:us-east-1:123456789012:phone-number/sms-1', '--chat-flow-id', 'flow-sms');
+    assert.equal(started.code, 0, started.stderr);
+    assert.equal((await cli('pause', '--campaign-id', campaignId, '--reason', 'v2 pause')).code, 0);
+    assert.equal((await cli('resume', '--campaign-id', campaignId)).code, 0);
+    const deflect = await cli('deflect', '--campaign-id', campaignId, '--request-id', `${campaignId}-99`, '--json');
+    assert.equal(deflect.code, 0, deflect.stderr);
+    assert.deepEqual((JSON.parse(deflect.stdout) as { accepted: string[] }).accepted, [`${campaignId}-99`]);
+    const result = await stack.campaigns.result(campaignId);
+    assert.equal(result.status, 'COMPLETED');
+    assert.equal(result.outcomes.CREATED, 99);
+    assert.equal(result.outcomes.DEFLECTED, 1);
+    const requests = stack.emulator.contacts({ channel: 'OUTBOUND_REQUEST' }).filter((c) => c.clientToken?.startsWith(`campaign-${campaignId}.e`));
+    assert.equal(requests.length, result.outcomes.CREATED, 'one dial request per CREATED entry');
+    assert.ok(requests.every((r) => r.campaignId === 'v2-cli'));
+  });
+
   test('steering a campaign that finished says so, with how it ended, instead of "no such campaign"', async () => {
     const campaignId = uniqueCampaignId('cli-finished');
     const file = join(work, `${campaignId}.csv`);

@@ -1,4 +1,7 @@
 import { Command, Option } from 'commander';
+import { AccessDeniedException, GetCampaignStateCommand, ResourceNotFoundException } from '@aws-sdk/client-connectcampaignsv2';
+import type { Config } from '../config';
+import { createCampaignsV2Client } from '../connect-client';
 import { peekCsvHeader } from '../activities/dial-list-reader';
 import { CampaignInputError, parseSpec } from '../client';
 import { dialListEncodings, formatFromPath, hasQueueOrSystemEndpoint, phoneChecks, submissionApis, type CampaignSpec, type CampaignSpecInput } from '../domain/campaign';
@@ -101,7 +104,8 @@ it is REJECTED with its line and reason, and every good row is sent.`,
       const adaptive = cmd.getOptionValueSource('adaptive') === 'cli' ? flags.adaptive : undefined;
       process.exitCode = await runStart({ ...flags, adaptive });
     });
-  return withConnectionOptions(command, ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE']);
+  // Connect settings too: a v2 campaign is checked with GetCampaignState before it starts.
+  return withConnectionOptions(command, ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'CONNECT_ENDPOINT', 'AWS_REGION']);
 }
 
 async function runStart(flags: StartFlags): Promise<number> {
@@ -109,6 +113,7 @@ async function runStart(flags: StartFlags): Promise<number> {
   const spec = specOrHints(await campaignSpecFromFlags(flags));
   await refuseListWithoutQueue(spec);
   const config = configFrom(flags);
+  if (spec.submission.api === 'outbound-campaigns-v2') await refuseMissingV2Campaign(spec.submission.campaignId, config);
   return withCampaigns(config, async (campaigns) => {
     const started = await campaigns.start(spec);
     const note = (line: string): void => {
@@ -141,6 +146,33 @@ function unreadableDialList(result: CampaignResult): CampaignInputError | undefi
   if (result.status !== 'FAILED' || result.total !== 0 || !result.reason) return undefined;
   const problem = parseDialListInvalidReason(result.reason);
   return problem && new CampaignInputError([{ field: `dialList.${problem.field}`, reason: problem.message }]);
+}
+
+/**
+ * Refuses a campaign whose Outbound Campaigns v2 campaign does not exist (or may not be read),
+ * asking GetCampaignState before anything starts. Its state itself does not matter here: a
+ * campaign that is not running yet pauses the connect-dialer campaign until it runs.
+ */
+async function refuseMissingV2Campaign(v2CampaignId: string, config: Config): Promise<void> {
+  const client = createCampaignsV2Client(config);
+  try {
+    await client.send(new GetCampaignStateCommand({ id: v2CampaignId }));
+  } catch (err) {
+    const where = config.CONNECT_ENDPOINT ?? `AWS ${config.AWS_REGION}`;
+    if (err instanceof ResourceNotFoundException) {
+      throw new CampaignInputError([
+        { field: 'submission.campaignId', reason: `no Outbound Campaigns v2 campaign "${v2CampaignId}" in ${where}: create it (Amazon Connect console, Outbound campaigns) or check --v2-campaign-id and --region` },
+      ]);
+    }
+    if (err instanceof AccessDeniedException) {
+      throw new CampaignInputError([
+        { field: 'submission.campaignId', reason: `not allowed to read v2 campaign "${v2CampaignId}" in ${where} (${err.message}): grant connect-campaigns:GetCampaignState and connect-campaigns:PutOutboundRequestBatch (README, "Which Connect API?")` },
+      ]);
+    }
+    throw err;
+  } finally {
+    client.destroy();
+  }
 }
 
 /**
