@@ -2,11 +2,18 @@
 // the real Temporal dev server and the real @aws-sdk/client-connectcampaignsv2 against the emulator.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ConnectCampaignsV2Client } from '@aws-sdk/client-connectcampaignsv2';
+import { CampaignClient } from '../src/client';
+import { emulatorCredentials } from '../src/connect-client';
+import { createCampaignWorker } from '../src/worker';
 import type { CampaignSpecInput } from '../src/domain/campaign';
 import { outboundRequestClientToken } from '../src/domain/client-token';
 import type { OutcomeRecord } from '../src/domain/outcome';
 import { entry, startStack, uniqueCampaignId, type Stack } from './support/stack';
+import { testTemporal } from './support/temporal';
 
 let stack: Stack;
 
@@ -133,6 +140,45 @@ describe('a campaign through Outbound Campaigns v2', () => {
       for (const c of chats) assert.equal(c.relatedContactId, undefined, 'a dial request id is not sent as RelatedContactId');
       assert.equal(dialRequestsOf(id).filter((r) => r.attributes?.RequestIdentifier === `${id}-199`).length, 0, 'the unreached entry was not dialled');
     } finally {
+      stack.emulator.configure({ latencyMs: 0 });
+    }
+  });
+
+  test('a worker killed with SIGKILL mid-campaign and replaced: every entry one dial request, none twice', async () => {
+    const id = uniqueCampaignId('v2-kill9');
+    const taskQueue = `${stack.taskQueue}-v2-kill9`;
+    const env = await testTemporal();
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'src', 'worker.ts')], {
+      env: { ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue, CONNECT_ENDPOINT: stack.emulator.url, CONNECT_DIALER_DATA_DIR: stack.dataDir },
+      stdio: 'ignore',
+    });
+    stack.emulator.configure({ latencyMs: 150 });
+    const campaigns = new CampaignClient(stack.campaigns.client, { taskQueue, outcomes: stack.outcomes });
+    const campaignsV2 = new ConnectCampaignsV2Client({ endpoint: stack.emulator.url, region: 'us-east-1', credentials: emulatorCredentials });
+    try {
+      await campaigns.start(spec(id, 600, { pacing: { batchSize: 25, batchesInFlight: 2, adaptive: true } }));
+      const deadline = Date.now() + 60_000;
+      while (dialRequestsOf(id).length < 100 && Date.now() < deadline) await sleep(100);
+      assert.ok(dialRequestsOf(id).length >= 100, 'the child worker never got going');
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      assert.ok(dialRequestsOf(id).length < 600, 'the campaign finished before the kill');
+      const replacement = await createCampaignWorker({
+        connection: env.nativeConnection,
+        namespace: 'default',
+        taskQueue,
+        dependencies: { connect: stack.connect, campaignsV2, outcomes: stack.outcomes, dataDir: stack.dataDir },
+      });
+      const result = await replacement.runUntil(campaigns.result(id));
+      assert.equal(result.status, 'COMPLETED');
+      assert.equal(result.outcomes.CREATED, 600, JSON.stringify(result));
+      const requests = dialRequestsOf(id);
+      assert.equal(requests.length, 600, 'no entry lost, none dialled twice');
+      assert.equal(new Set(requests.map((r) => r.attributes?.RequestIdentifier)).size, 600);
+      assert.equal((await outcomesOf(id)).length, 600);
+    } finally {
+      child.kill('SIGKILL');
+      campaignsV2.destroy();
       stack.emulator.configure({ latencyMs: 0 });
     }
   });

@@ -83,6 +83,14 @@ void describe('emulator: Outbound Campaigns v2 PutOutboundRequestBatch', () => {
     assert.equal(stats.dialRequests, 2);
   });
 
+  void test('a retry that recomputed its expirationTime is a replay of the same request, not a conflict', async () => {
+    const first = await campaigns().send(put(CAMPAIGN, [request('entry-1', '+15555550123', { expirationTime: new Date(START + 3600_000) })]));
+    local.clock += 60_000;
+    const retry = await campaigns().send(put(CAMPAIGN, [request('entry-1', '+15555550123', { expirationTime: new Date(START + 60_000 + 3600_000) })]));
+    assert.equal(retry.successfulRequests?.[0]?.id, first.successfulRequests?.[0]?.id);
+    assert.equal(local.emu.stats().dialRequests, 1);
+  });
+
   void test('a clientToken is kept 7 days: after that the same request is a new dial request', async () => {
     const first = await campaigns().send(put(CAMPAIGN, [request('entry-1', '+15555550123', { expirationTime: new Date(START + 8 * 24 * 3600 * 1000) })]));
     local.clock += TOKEN_TTL_MS;

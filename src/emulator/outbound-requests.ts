@@ -39,7 +39,10 @@ export function putOutboundRequestBatch(state: EmulatorState, campaignId: string
   const now = state.now();
   // Every token is checked before anything is created: one conflict refuses the whole call.
   const raw = body.outboundRequests as Record<string, unknown>[];
-  const prints = raw.map(({ clientToken: _token, ...rest }) => fingerprint(campaignId, rest));
+  // A retry recomputes expirationTime from the caller's clock, so it is not part of what the
+  // token stands for: who is dialled, how, with which attributes. (AWS does not say which
+  // members its token covers; this is the reading under which a retry is safe.)
+  const prints = raw.map(({ clientToken: _token, expirationTime: _expires, ...rest }) => fingerprint(campaignId, rest));
   const lookups = input.outboundRequests.map((r, i) => state.outboundRequestTokens.lookup(r.clientToken, prints[i] ?? '', now));
   const conflict = input.outboundRequests.find((_, i) => lookups[i]?.kind === 'mismatch');
   if (conflict !== undefined) {
