@@ -1,12 +1,13 @@
 // Throughput and quota utilisation of one campaign through the real stack: a Temporal dev
 // server, a worker, the real AWS SDK and the Connect emulator with a request-rate quota.
-//   npx tsx bench/campaign-throughput.ts [--contacts 20000] [--quota 10] [--burst 15] [--in-flight 4] [--throttle-rate 0.15]
+//   npx tsx bench/campaign-throughput.ts [--api batch-put-contact|outbound-campaigns-v2] [--contacts 20000] [--quota 10] [--burst 15] [--in-flight 4] [--throttle-rate 0.15]
 // Prints figures; asserts nothing.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConnectClient } from '@aws-sdk/client-connect';
+import { ConnectCampaignsV2Client } from '@aws-sdk/client-connectcampaignsv2';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createFileOutcomeStore } from '../src/activities/outcome-store';
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     burst: { type: 'string', default: '15' },
     'in-flight': { type: 'string', default: '4' },
     'throttle-rate': { type: 'string', default: '0' },
+    api: { type: 'string', default: 'batch-put-contact' },
   },
 });
 const contacts = Number(values.contacts);
@@ -30,19 +32,25 @@ const quota = Number(values.quota);
 const burst = Number(values.burst);
 const inFlight = Number(values['in-flight']);
 const throttleRate = Number(values['throttle-rate']);
+const v2 = values.api === 'outbound-campaigns-v2';
+if (!v2 && values.api !== 'batch-put-contact') throw new Error(`--api must be batch-put-contact or outbound-campaigns-v2, not ${values.api}`);
+/** The operation the campaign's contacts go through, for the figures. */
+const operation = v2 ? 'PutOutboundRequestBatch' : 'BatchPutContact';
 
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'connect-dialer-bench-'));
   const server = await startDevServer({ headless: true });
-  const emulator = await startEmulator({ quiet: true, rate: { batchPutContact: { perSecond: quota, burst } }, faults: { entryThrottleRate: throttleRate } });
+  const emulator = await startEmulator({ quiet: true, rate: v2 ? { outboundRequests: { perSecond: quota, burst } } : { batchPutContact: { perSecond: quota, burst } }, faults: { entryThrottleRate: throttleRate } });
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   const connection = await Connection.connect({ address: server.address });
-  const connect = new ConnectClient({ endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const clientSettings = { endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+  const connect = new ConnectClient(clientSettings);
+  const campaignsV2 = new ConnectCampaignsV2Client(clientSettings);
   const worker = await createCampaignWorker({
     connection: nativeConnection,
     namespace: 'default',
     taskQueue: 'bench',
-    dependencies: { connect, outcomes: createFileOutcomeStore(dataDir), dataDir },
+    dependencies: { connect, campaignsV2, outcomes: createFileOutcomeStore(dataDir), dataDir },
   });
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
@@ -59,6 +67,7 @@ async function main(): Promise<void> {
         campaignId,
         instanceId: 'bench-instance',
         defaults: { QueueId: 'q' },
+        ...(v2 ? { submission: { api: 'outbound-campaigns-v2' as const, campaignId: 'bench-v2' } } : {}),
         pacing: { batchSize: 25, batchesInFlight: inFlight, batchesPerSecond: quota, adaptive: true },
         dialList: { kind: 'file', path },
       });
@@ -71,15 +80,17 @@ async function main(): Promise<void> {
     console.log(`contacts:                ${contacts}`);
     console.log(`wall time:               ${seconds.toFixed(1)} s`);
     console.log(`contacts/s:              ${(result.outcomes.CREATED / seconds).toFixed(1)}`);
-    console.log(`BatchPutContact calls/s: ${(stats.calls.BatchPutContact / seconds).toFixed(2)} (quota ${quota}/s, burst ${burst}) → utilisation ${((100 * stats.calls.BatchPutContact) / seconds / quota).toFixed(1)}%`);
-    console.log(`calls refused by quota:  ${stats.throttled} of ${stats.calls.BatchPutContact}`);
-    console.log(`entries throttled:       ${stats.byFailureCode.REQUEST_THROTTLED ?? 0} (--throttle-rate ${throttleRate}) → ${result.retries} retries`);
-    console.log(`duplicates:              ${stats.duplicates}`);
+    const calls = stats.calls[operation];
+    console.log(`${operation} calls/s: ${(calls / seconds).toFixed(2)} (quota ${quota}/s, burst ${burst}) → utilisation ${((100 * calls) / seconds / quota).toFixed(1)}%`);
+    console.log(`calls refused by quota:  ${stats.throttled} of ${calls}`);
+    console.log(`entries throttled:       ${(stats.byFailureCode.REQUEST_THROTTLED ?? 0) + (stats.byFailureCode.RequestThrottled ?? 0)} (--throttle-rate ${throttleRate}) → ${result.retries} retries`);
+    console.log(`duplicates:              ${v2 ? stats.dialRequests - result.outcomes.CREATED : stats.duplicates}`);
     console.log(`workflow runs:           ${result.runs} (last run ${history.events?.length ?? 0} history events)`);
     console.log(`peak RSS (bench process: worker + emulator): ${(peakRss / 2 ** 20).toFixed(0)} MiB`);
   } finally {
     clearInterval(sampler);
     connect.destroy();
+    campaignsV2.destroy();
     await connection.close();
     await nativeConnection.close();
     await emulator.stop();
