@@ -49,18 +49,18 @@ async function outcomesOf(campaignId: string): Promise<OutcomeRecord[]> {
 }
 
 describe('a campaign through Outbound Campaigns v2', () => {
-  test('300 contacts become exactly 300 dial requests, each CREATED with its dial request id', async () => {
+  test('1,000 contacts become exactly 1,000 dial requests, each CREATED with its dial request id', async () => {
     const id = uniqueCampaignId('v2');
-    await stack.campaigns.start(spec(id, 300));
+    await stack.campaigns.start(spec(id, 1000));
     const result = await stack.campaigns.result(id);
     assert.equal(result.status, 'COMPLETED', JSON.stringify(result));
-    assert.equal(result.outcomes.CREATED, 300);
+    assert.equal(result.outcomes.CREATED, 1000);
     const requests = dialRequestsOf(id);
-    assert.equal(requests.length, 300, 'one dial request per entry');
-    assert.equal(new Set(requests.map((r) => r.clientToken)).size, 300);
+    assert.equal(requests.length, 1000, 'one dial request per entry');
+    assert.equal(new Set(requests.map((r) => r.clientToken)).size, 1000);
     assert.equal(stack.emulator.contacts({ channel: 'VOICE' }).filter((c) => c.clientToken?.startsWith(`campaign-${id}`)).length, 0, 'no BatchPutContact call');
     const records = await outcomesOf(id);
-    assert.equal(records.length, 300);
+    assert.equal(records.length, 1000);
     const ids = new Set(requests.map((r) => r.contactId));
     for (const r of records) assert.ok(r.contactId && ids.has(r.contactId), `${r.requestIdentifier} carries its dial request id: ${r.contactId}`);
   });
@@ -180,6 +180,21 @@ describe('a campaign through Outbound Campaigns v2', () => {
       child.kill('SIGKILL');
       campaignsV2.destroy();
       stack.emulator.configure({ latencyMs: 0 });
+    }
+  });
+
+  test('a denied PutOutboundRequestBatch (403) stops the campaign after one call with one clear reason', async () => {
+    const id = uniqueCampaignId('v2-denied');
+    stack.emulator.configure({ deniedAccessKeyIds: ['test'] });
+    try {
+      await stack.campaigns.start(spec(id, 100, { pacing: { batchSize: 25, batchesInFlight: 1, adaptive: true } }));
+      const result = await stack.campaigns.result(id);
+      assert.equal(result.status, 'FAILED');
+      assert.match(result.reason ?? '', /denied PutOutboundRequestBatch on Outbound Campaigns v2 campaign v2-campaign-1/);
+      assert.equal(result.batchesSent, 1);
+      assert.equal(result.outcomes.CANCELLED + result.outcomes.FAILED, 100);
+    } finally {
+      stack.emulator.configure({ deniedAccessKeyIds: [] });
     }
   });
 
