@@ -5,14 +5,13 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConnectCampaignsV2Client } from '@aws-sdk/client-connectcampaignsv2';
 import { CampaignClient } from '../src/client';
-import { emulatorCredentials } from '../src/connect-client';
 import { createCampaignWorker } from '../src/worker';
 import type { CampaignSpecInput } from '../src/domain/campaign';
 import { outboundRequestClientToken } from '../src/domain/client-token';
 import type { OutcomeRecord } from '../src/domain/outcome';
 import { entry, startStack, uniqueCampaignId, type Stack } from './support/stack';
+import { emulatorCampaignsClient } from './support/emulator';
 import { testTemporal } from './support/temporal';
 
 let stack: Stack;
@@ -154,7 +153,7 @@ describe('a campaign through Outbound Campaigns v2', () => {
     });
     stack.emulator.configure({ latencyMs: 150 });
     const campaigns = new CampaignClient(stack.campaigns.client, { taskQueue, outcomes: stack.outcomes });
-    const campaignsV2 = new ConnectCampaignsV2Client({ endpoint: stack.emulator.url, region: 'us-east-1', credentials: emulatorCredentials });
+    const campaignsV2 = emulatorCampaignsClient(stack.emulator, { maxAttempts: 3 });
     try {
       await campaigns.start(spec(id, 600, { pacing: { batchSize: 25, batchesInFlight: 2, adaptive: true } }));
       const deadline = Date.now() + 60_000;

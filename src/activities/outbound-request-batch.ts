@@ -63,9 +63,10 @@ export async function putOutboundRequestBatch(
     if (!seen.has(token)) failed.push({ requestIdentifier: staged.entry.RequestIdentifier, code: MISSING_FROM_RESPONSE, message: 'Connect returned no result for this request' });
   }
 
+  const indexById = new Map(input.requests.map((r) => [r.staged.entry.RequestIdentifier, r.staged.index]));
   const records: OutcomeRecord[] = created.map((c) => ({
     requestIdentifier: c.requestIdentifier,
-    index: input.requests.find((r) => r.staged.entry.RequestIdentifier === c.requestIdentifier)?.staged.index,
+    index: indexById.get(c.requestIdentifier),
     outcome: 'CREATED',
     contactId: c.contactId,
   }));

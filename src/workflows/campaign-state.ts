@@ -55,8 +55,8 @@ export interface CarriedState {
   deflectionIds: string[];
   /** Deflected entries still in the unread part of the list: dropped from the voice path when read. */
   skipIds: string[];
-  /** Paused because the Outbound Campaigns v2 campaign is not running: its state is asked on a timer. */
-  waitingForV2Campaign?: boolean;
+  /** Why the campaign paused itself: its Outbound Campaigns v2 campaign is not running (asked again on a timer). */
+  waitingForV2Campaign?: string;
   /** Answers to deflections, kept for the callers that wait on them (bounded). */
   answers?: CarriedAnswers;
 }

@@ -83,7 +83,7 @@ class CampaignRun {
     this.policies = resolveLanePolicies(this.spec.lanes);
     this.answers = new DeflectionAnswers(this.state.answers);
     // A run carried over while the v2 campaign was not running keeps asking.
-    if (this.state.waitingForV2Campaign) this.waitForV2Campaign(this.state.pauseReason?.split('; connect-dialer asks again')[0] ?? 'the Outbound Campaigns v2 campaign is not running');
+    if (this.state.waitingForV2Campaign !== undefined) this.waitForV2Campaign(this.state.waitingForV2Campaign);
     this.installHandlers();
   }
 
@@ -359,19 +359,19 @@ class CampaignRun {
     if (submission?.api !== 'outbound-campaigns-v2') return;
     this.state.paused = true;
     this.state.pauseReason = `${reason}; connect-dialer asks again every ${submission.stateRecheckSeconds} s and resumes when it runs`;
-    this.state.waitingForV2Campaign = true;
+    this.state.waitingForV2Campaign = reason;
     this.touch();
     if (this.watchingV2Campaign) return;
     this.watchingV2Campaign = true;
     void (async () => {
       try {
-        while (this.state.waitingForV2Campaign && !this.ending()) {
+        while (this.state.waitingForV2Campaign !== undefined && !this.ending()) {
           await wf.sleep(submission.stateRecheckSeconds * 1000);
           const state = await housekeeping.getV2CampaignState
             .executeWithOptions({ summary: `is v2 campaign ${submission.campaignId} running?` }, [{ v2CampaignId: submission.campaignId }])
             .catch((err: unknown) => `unknown (${(err as Error).message})`);
-          if (state === 'Running' && this.state.waitingForV2Campaign) {
-            this.state.waitingForV2Campaign = false;
+          if (state === 'Running' && this.state.waitingForV2Campaign !== undefined) {
+            this.state.waitingForV2Campaign = undefined;
             this.state.paused = false;
             this.state.pauseReason = undefined;
             this.touch();

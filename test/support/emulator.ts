@@ -13,8 +13,9 @@ export interface ClientOverrides {
   maxAttempts: number;
 }
 
-export function emulatorClient(emu: Emulator, overrides: Partial<ClientOverrides> = {}): ConnectClient {
-  return new ConnectClient({
+/** What both SDK clients need to talk to the emulator. */
+function clientSettings(emu: Emulator, overrides: Partial<ClientOverrides>) {
+  return {
     endpoint: emu.url,
     region: overrides.region ?? 'us-east-1',
     credentials: {
@@ -22,20 +23,16 @@ export function emulatorClient(emu: Emulator, overrides: Partial<ClientOverrides
       secretAccessKey: overrides.secretAccessKey ?? emulatorCredentials.secretAccessKey,
     },
     maxAttempts: overrides.maxAttempts ?? 1,
-  });
+  };
+}
+
+export function emulatorClient(emu: Emulator, overrides: Partial<ClientOverrides> = {}): ConnectClient {
+  return new ConnectClient(clientSettings(emu, overrides));
 }
 
 /** The Outbound Campaigns v2 client, signing for `connect-campaigns`, against the same emulator port. */
 export function emulatorCampaignsClient(emu: Emulator, overrides: Partial<ClientOverrides> = {}): ConnectCampaignsV2Client {
-  return new ConnectCampaignsV2Client({
-    endpoint: emu.url,
-    region: overrides.region ?? 'us-east-1',
-    credentials: {
-      accessKeyId: overrides.accessKeyId ?? emulatorCredentials.accessKeyId,
-      secretAccessKey: overrides.secretAccessKey ?? emulatorCredentials.secretAccessKey,
-    },
-    maxAttempts: overrides.maxAttempts ?? 1,
-  });
+  return new ConnectCampaignsV2Client(clientSettings(emu, overrides));
 }
 
 export interface EmulatorFixture {

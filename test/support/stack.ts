@@ -3,15 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { ConnectClient } from '@aws-sdk/client-connect';
-import { ConnectCampaignsV2Client } from '@aws-sdk/client-connectcampaignsv2';
-import { emulatorCredentials } from '../../src/connect-client';
 import type { Worker } from '@temporalio/worker';
 import { createFileOutcomeStore, type OutcomeStore } from '../../src/activities/outcome-store';
 import { CampaignClient } from '../../src/client';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator';
 import { createCampaignWorker } from '../../src/worker';
 import { closeTestTemporal, testTemporal } from './temporal';
-import { emulatorClient } from './emulator';
+import { emulatorCampaignsClient, emulatorClient } from './emulator';
 
 export interface Stack {
   campaigns: CampaignClient;
@@ -33,12 +31,7 @@ export async function startStack(options: { emulator?: EmulatorOptions } = {}): 
   const taskQueue = `test-${randomUUID()}`;
   // The SDK's default retries, as the worker's own client has.
   const connect = emulatorClient(emulator, { region: options.emulator?.region, ...options.emulator?.credentials, maxAttempts: 3 });
-  const campaignsV2 = new ConnectCampaignsV2Client({
-    endpoint: emulator.url,
-    region: options.emulator?.region ?? 'us-east-1',
-    credentials: { ...emulatorCredentials, ...options.emulator?.credentials },
-    maxAttempts: 3,
-  });
+  const campaignsV2 = emulatorCampaignsClient(emulator, { region: options.emulator?.region, ...options.emulator?.credentials, maxAttempts: 3 });
   const outcomes = createFileOutcomeStore(dataDir);
   const running: { worker: Worker; done: Promise<void> }[] = [];
 
