@@ -2,19 +2,17 @@
 // server, a worker, the real AWS SDK and the Connect emulator with a request-rate quota.
 //   npx tsx bench/campaign-throughput.ts [--api batch-put-contact|outbound-campaigns-v2] [--contacts 20000] [--quota 10] [--burst 15] [--in-flight 4] [--throttle-rate 0.15]
 // Prints figures; asserts nothing.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConnectClient } from '@aws-sdk/client-connect';
 import { ConnectCampaignsV2Client } from '@aws-sdk/client-connectcampaignsv2';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createFileOutcomeStore } from '../src/activities/outcome-store';
 import { CampaignClient } from '../src/client';
-import { startDevServer } from '../src/dev/temporal-server';
-import { startEmulator } from '../src/emulator';
 import { createCampaignWorker } from '../src/worker';
+import { runBench, startBenchStack } from './bench-stack';
 import { benchPhoneNumber } from './phone-numbers';
 
 const { values } = parseArgs({
@@ -38,11 +36,12 @@ if (!v2 && values.api !== 'batch-put-contact') throw new Error(`--api must be ba
 const operation = v2 ? 'PutOutboundRequestBatch' : 'BatchPutContact';
 
 async function main(): Promise<void> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'connect-dialer-bench-'));
-  const server = await startDevServer({ headless: true });
-  const emulator = await startEmulator({ quiet: true, rate: v2 ? { outboundRequests: { perSecond: quota, burst } } : { batchPutContact: { perSecond: quota, burst } }, faults: { entryThrottleRate: throttleRate } });
+  const stack = await startBenchStack('bench', {
+    rate: v2 ? { outboundRequests: { perSecond: quota, burst } } : { batchPutContact: { perSecond: quota, burst } },
+    faults: { entryThrottleRate: throttleRate },
+  });
+  const { dataDir, server, emulator, connection } = stack;
   const nativeConnection = await NativeConnection.connect({ address: server.address });
-  const connection = await Connection.connect({ address: server.address });
   const clientSettings = { endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
   const connect = new ConnectClient(clientSettings);
   const campaignsV2 = new ConnectCampaignsV2Client(clientSettings);
@@ -91,15 +90,9 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     connect.destroy();
     campaignsV2.destroy();
-    await connection.close();
     await nativeConnection.close();
-    await emulator.stop();
-    await server.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await stack.stop();
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

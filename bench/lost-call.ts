@@ -3,16 +3,12 @@
 // prints the seconds from the kill until B has taken the batch's retry.
 //   npx tsx bench/lost-call.ts [--runs 3]
 // Prints figures; asserts nothing.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { CampaignClient } from '../src/client';
-import { startDevServer } from '../src/dev/temporal-server';
-import { startEmulator } from '../src/emulator';
+import { runBench, startBenchStack } from './bench-stack';
 import { benchPhoneNumber } from './phone-numbers';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
@@ -28,20 +24,10 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 }
 
 async function main(): Promise<void> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'connect-dialer-lost-call-'));
-  const server = await startDevServer({ headless: true });
-  const emulator = await startEmulator({ quiet: true });
+  const stack = await startBenchStack('lost-call');
+  const { emulator, connection } = stack;
   const taskQueue = 'lost-call';
-  const workers: ChildProcess[] = [];
-  const startWorker = (): ChildProcess => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'src', 'worker.ts')], {
-      env: { ...process.env, TEMPORAL_ADDRESS: server.address, TEMPORAL_TASK_QUEUE: taskQueue, CONNECT_ENDPOINT: emulator.url, CONNECT_DIALER_DATA_DIR: dataDir },
-      stdio: 'ignore',
-    });
-    workers.push(child);
-    return child;
-  };
-  const connection = await Connection.connect({ address: server.address });
+  const startWorker = (): ChildProcess => stack.spawnWorker(taskQueue);
   const campaigns = new CampaignClient(new Client({ connection }), { taskQueue });
   const costs: number[] = [];
   try {
@@ -80,15 +66,8 @@ async function main(): Promise<void> {
     const sorted = [...costs].sort((x, y) => x - y);
     console.log(JSON.stringify({ runs: costs.length, secondsFromKillToRetry: costs, median: sorted[Math.floor(sorted.length / 2)] }));
   } finally {
-    for (const w of workers) w.kill('SIGKILL');
-    await connection.close();
-    await emulator.stop();
-    await server.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await stack.stop();
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

@@ -2,17 +2,14 @@
 // --kill-every seconds and replaced at once, for --seconds; prints the contacts created.
 //   npx tsx bench/worker-churn.ts [--contacts 5000] [--seconds 82] [--kill-every 10] [--latency-ms 100]
 // Prints figures; asserts nothing.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { createFileOutcomeStore } from '../src/activities/outcome-store';
 import { CampaignClient } from '../src/client';
-import { startDevServer } from '../src/dev/temporal-server';
-import { startEmulator } from '../src/emulator';
+import { runBench, startBenchStack } from './bench-stack';
 import { benchPhoneNumber } from './phone-numbers';
 
 const { values } = parseArgs({
@@ -28,19 +25,12 @@ const seconds = Number(values.seconds);
 const killEveryMs = Number(values['kill-every']) * 1000;
 
 async function main(): Promise<void> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'connect-dialer-churn-'));
-  const server = await startDevServer({ headless: true });
-  const emulator = await startEmulator({ quiet: true });
+  const stack = await startBenchStack('churn');
+  const { dataDir, emulator, connection } = stack;
   emulator.configure({ latencyMs: Number(values['latency-ms']) });
   const taskQueue = 'churn';
-  const startWorker = (): ChildProcess =>
-    spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'src', 'worker.ts')], {
-      env: { ...process.env, TEMPORAL_ADDRESS: server.address, TEMPORAL_TASK_QUEUE: taskQueue, CONNECT_ENDPOINT: emulator.url, CONNECT_DIALER_DATA_DIR: dataDir },
-      stdio: 'ignore',
-    });
-  let worker = startWorker();
+  let worker = stack.spawnWorker(taskQueue);
   let kills = 0;
-  const connection = await Connection.connect({ address: server.address });
   try {
     const path = join(dataDir, 'list.csv');
     const rows = ['RequestIdentifier,PhoneNumber'];
@@ -62,7 +52,7 @@ async function main(): Promise<void> {
       if (Date.now() >= nextKill) {
         worker.kill('SIGKILL');
         kills++;
-        worker = startWorker();
+        worker = stack.spawnWorker(taskQueue);
         nextKill += killEveryMs;
       }
     }
@@ -72,15 +62,8 @@ async function main(): Promise<void> {
       JSON.stringify({ seconds, killEverySeconds: killEveryMs / 1000, kills, contactsCreated: created.length, distinct, contactsPerSecond: +(created.length / seconds).toFixed(1) }),
     );
   } finally {
-    worker.kill('SIGKILL');
-    await connection.close();
-    await emulator.stop();
-    await server.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    await stack.stop();
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);
