@@ -1,8 +1,10 @@
-// `npm test`: one Temporal dev server for the whole run (with its Web UI, for the UI test),
-// handed to every test file through TEMPORAL_ADDRESS, and stopped at the end whatever happens.
+// `npm test`: one Temporal dev server for the whole run (with its Web UI, for the UI test) and one
+// throwaway PostgreSQL server, handed to every test file through TEMPORAL_ADDRESS and
+// TEST_DATABASE_URL, and both stopped at the end whatever happens.
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { startPostgresServer } from '../src/dev/postgres-server';
 import { startDevServer } from '../src/dev/temporal-server';
 
 const root = join(__dirname, '..');
@@ -24,10 +26,19 @@ async function main(): Promise<number> {
     console.error(`no test files match ${filter.join(' ')}`);
     return 2;
   }
-  console.error('Starting the Temporal dev server for this test run…');
-  const server = await startDevServer({});
+  console.error('Starting the Temporal dev server and PostgreSQL for this test run…');
+  // allSettled, so that when one fails to start the other is still stopped.
+  const [temporal, postgres] = await Promise.allSettled([startDevServer({}), startPostgresServer()]);
+  if (temporal.status === 'rejected' || postgres.status === 'rejected') {
+    await Promise.all([temporal, postgres].map((s) => (s.status === 'fulfilled' ? s.value.stop() : Promise.resolve())));
+    throw temporal.status === 'rejected' ? temporal.reason : (postgres as PromiseRejectedResult).reason;
+  }
+  const server = temporal.value;
+  const database = postgres.value;
   console.error(`Temporal dev server at ${server.address} (UI ${server.uiUrl ?? 'off'})`);
-  const stop = (): void => void server.stop().then(() => process.exit(130));
+  console.error(`PostgreSQL ${database.version.split(' ')[0]} at ${database.url}`);
+  const stopAll = (): Promise<void> => Promise.all([server.stop(), database.stop()]).then(() => undefined);
+  const stop = (): void => void stopAll().then(() => process.exit(130));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
@@ -37,12 +48,18 @@ async function main(): Promise<number> {
       {
         cwd: root,
         stdio: 'inherit',
-        env: { ...process.env, TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace, TEMPORAL_UI_URL: server.uiUrl ?? '' },
+        env: {
+          ...process.env,
+          TEMPORAL_ADDRESS: server.address,
+          TEMPORAL_NAMESPACE: server.namespace,
+          TEMPORAL_UI_URL: server.uiUrl ?? '',
+          TEST_DATABASE_URL: database.url,
+        },
       },
     );
     return await new Promise<number>((resolveCode) => child.on('exit', (code, signal) => resolveCode(code ?? (signal ? 1 : 0))));
   } finally {
-    await server.stop();
+    await stopAll();
   }
 }
 
