@@ -9,7 +9,7 @@ import { ConnectClient } from '@aws-sdk/client-connect';
 import { ConnectCampaignsV2Client } from '@aws-sdk/client-connectcampaignsv2';
 import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { createFileOutcomeStore } from '../src/activities/outcome-store';
+import { openConfiguredStore } from '../src/storage/open-store';
 import { CampaignClient } from '../src/client';
 import { createCampaignWorker } from '../src/worker';
 import { runBench, startBenchStack } from './bench-stack';
@@ -45,11 +45,14 @@ async function main(): Promise<void> {
   const clientSettings = { endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
   const connect = new ConnectClient(clientSettings);
   const campaignsV2 = new ConnectCampaignsV2Client(clientSettings);
+  const { store, database } = await openConfiguredStore({ DATABASE_URL: process.env.DATABASE_URL, CONNECT_DIALER_DATA_DIR: dataDir });
   const worker = await createCampaignWorker({
     connection: nativeConnection,
     namespace: 'default',
     taskQueue: 'bench',
-    dependencies: { connect, campaignsV2, outcomes: createFileOutcomeStore(dataDir), dataDir },
+    region: 'us-east-1',
+    rates: { batchPutContact: quota, outboundRequests: quota, chat: 2 },
+    dependencies: { connect, campaignsV2, store },
   });
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
@@ -61,7 +64,7 @@ async function main(): Promise<void> {
     const campaigns = new CampaignClient(new Client({ connection }), { taskQueue: 'bench' });
     const campaignId = `bench-${Date.now()}`;
     const t0 = Date.now();
-    const result = await worker.runUntil(async () => {
+    const result = await worker.runUntil((async () => {
       await campaigns.start({
         campaignId,
         instanceId: 'bench-instance',
@@ -71,7 +74,7 @@ async function main(): Promise<void> {
         dialList: { kind: 'file', path },
       });
       return campaigns.result(campaignId);
-    });
+    })());
     const seconds = (Date.now() - t0) / 1000;
     const stats = emulator.stats();
     const history = await campaigns.handle(campaignId).fetchHistory();
@@ -91,6 +94,7 @@ async function main(): Promise<void> {
     connect.destroy();
     campaignsV2.destroy();
     await nativeConnection.close();
+    await database.close();
     await stack.stop();
   }
 }

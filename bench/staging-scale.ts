@@ -7,9 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { once } from 'node:events';
-import { createFileOutcomeStore } from '../src/activities/outcome-store';
-import { readStagedPage } from '../src/activities/staged-list';
 import { stageDialList } from '../src/activities/staging';
+import { openConfiguredStore } from '../src/storage/open-store';
 import { benchPhoneNumber } from './phone-numbers';
 
 const { values } = parseArgs({ options: { contacts: { type: 'string', default: '1000000' } } });
@@ -31,22 +30,23 @@ async function main(): Promise<void> {
     let peak = 0;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
     const t0 = Date.now();
+    const { store, database } = await openConfiguredStore({ DATABASE_URL: process.env.DATABASE_URL, CONNECT_DIALER_DATA_DIR: dir });
     const summary = await stageDialList({
-      dir: join(dir, 'campaign'),
       source: { kind: 'file', path, columns: { requestIdentifier: 'RequestIdentifier', phoneNumber: 'PhoneNumber', queueId: 'QueueId' } },
       defaults: { QueueId: 'q' },
-      outcomes: createFileOutcomeStore(dir),
+      store,
       campaignKey: 'bench',
     });
     const seconds = (Date.now() - t0) / 1000;
     clearInterval(sampler);
     const t1 = Date.now();
-    const first = await readStagedPage(join(dir, 'campaign'), 0, 400);
-    const page = await readStagedPage(join(dir, 'campaign'), first.nextOffset, 400);
+    const first = await store.stagedPage('bench', 0, 400);
+    const page = await store.stagedPage('bench', first.nextIndex, 400);
+    await database.close();
     console.log(`entries staged:   ${summary.total} (${summary.valid} valid, ${summary.rejected} rejected)`);
     console.log(`staging time:     ${seconds.toFixed(1)} s (${Math.round(summary.total / seconds)} entries/s)`);
     console.log(`peak RSS:         ${(peak / 2 ** 20).toFixed(0)} MiB`);
-    console.log(`two pages of ${page.entries.length} by byte offset: ${Date.now() - t1} ms`);
+    console.log(`two pages of ${page.indices.length} indices: ${Date.now() - t1} ms`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Client } from '@temporalio/client';
-import { createFileOutcomeStore } from '../src/activities/outcome-store';
 import { CampaignClient } from '../src/client';
 import { runBench, startBenchStack } from './bench-stack';
 import { benchPhoneNumber } from './phone-numbers';
@@ -36,7 +35,7 @@ async function main(): Promise<void> {
     const rows = ['RequestIdentifier,PhoneNumber'];
     for (let i = 0; i < contacts; i++) rows.push(`r${i},${benchPhoneNumber(i)}`);
     await writeFile(path, rows.join('\n'));
-    const campaigns = new CampaignClient(new Client({ connection }), { taskQueue, outcomes: createFileOutcomeStore(dataDir) });
+    const campaigns = new CampaignClient(new Client({ connection }), { taskQueue });
     const campaignId = `churn-${Date.now()}`;
     await campaigns.start({
       campaignId,

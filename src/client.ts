@@ -4,8 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
-import type { OutcomeStore } from './activities/outcome-store';
-import { writeReport, type ReportFormat } from './activities/report';
+import type { CampaignStore } from './storage/campaign-store';
+import { writeReport, type ReportFormat } from './storage/report';
 import { campaignSpecSchema, campaignWorkflowId, type CampaignSpec, type CampaignSpecInput } from './domain/campaign';
 import { deflectRequestSchema, type DeflectAnswer, type DeflectRequest } from './domain/deflection';
 import { cancelSignal, deflectionAnswerQuery, deflectToChatSignal, pauseSignal, progressQuery, resumeSignal } from './domain/messages';
@@ -84,11 +84,8 @@ export interface StartedCampaign {
 
 export interface CampaignClientOptions {
   taskQueue?: string;
-  /**
-   * Where the workers write outcomes, for report(): the store they were built with (for the
-   * embedded default, `createFileOutcomeStore(<the workers' data folder>)`).
-   */
-  outcomes?: OutcomeStore;
+  /** The campaign store the workers use, for report(): `createCampaignStore((await openCampaignDatabase(…)).pool)`. */
+  store?: CampaignStore;
 }
 
 /**
@@ -97,14 +94,14 @@ export interface CampaignClientOptions {
  */
 export class CampaignClient {
   private readonly taskQueue: string;
-  private readonly outcomes?: OutcomeStore;
+  private readonly store?: CampaignStore;
 
   constructor(
     readonly client: Client,
     options: CampaignClientOptions = {},
   ) {
     this.taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
-    this.outcomes = options.outcomes;
+    this.store = options.store;
   }
 
   /** Validates the campaign and starts it; starting a running campaign again returns the running one. */
@@ -191,22 +188,22 @@ export class CampaignClient {
 
   /**
    * Every entry's outcome so far, one record per dial-list entry in list order (all of them
-   * once the campaign has ended), read from the workers' outcome store.
+   * once the campaign has ended), read from the campaign store.
    */
   report(campaignId: string): AsyncIterable<OutcomeRecord> {
-    return this.outcomeStore().readAll(campaignWorkflowId(campaignId));
+    return this.campaignStore().outcomes(campaignWorkflowId(campaignId));
   }
 
   /** Writes report(campaignId) to a file as CSV or JSONL, atomically. */
   async writeReport(campaignId: string, path: string, format: ReportFormat = 'csv'): Promise<{ path: string; records: number }> {
-    return writeReport(campaignWorkflowId(campaignId), this.outcomeStore(), path, format);
+    return writeReport(campaignWorkflowId(campaignId), this.campaignStore(), path, format);
   }
 
-  private outcomeStore(): OutcomeStore {
-    if (!this.outcomes) {
-      throw new Error('CampaignClient has no outcome store: pass { outcomes: createFileOutcomeStore(<the workers\' data folder>) } (or the store the workers use) to read reports');
+  private campaignStore(): CampaignStore {
+    if (!this.store) {
+      throw new Error('CampaignClient has no campaign store: pass { store: createCampaignStore(pool) } over the database the workers use to read reports');
     }
-    return this.outcomes;
+    return this.store;
   }
 
   /**

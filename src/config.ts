@@ -14,7 +14,21 @@ export const configSchema = z.object({
   /** The Connect endpoint: unset means real AWS; the emulator's URL for local runs. */
   CONNECT_ENDPOINT: z.url().optional(),
   AWS_REGION: z.string().min(1).default('us-east-1'),
-  /** Staged dial lists and outcome files. */
+  /**
+   * The campaign store (staged entries, outcomes, attempts): any PostgreSQL. Unset means the
+   * embedded PGlite store under CONNECT_DIALER_DATA_DIR, for one machine.
+   */
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
+  /**
+   * Connect calls per second for every worker together (the server enforces it on each
+   * Connect task queue): the account's quota for each API in this Region. Defaults: the
+   * documented BatchPutContact quota (10/s); v2 has no published figure, so the same; chat
+   * the 2/s most Connect APIs get.
+   */
+  CONNECT_BATCH_PUT_CONTACT_RATE: z.coerce.number().positive().default(10),
+  CONNECT_OUTBOUND_REQUEST_BATCH_RATE: z.coerce.number().positive().default(10),
+  CONNECT_CHAT_RATE: z.coerce.number().positive().default(2),
+  /** The embedded store and the dev stack's Temporal database. */
   CONNECT_DIALER_DATA_DIR: z.string().min(1).default('.data'),
 });
 export type Config = z.infer<typeof configSchema>;

@@ -1,9 +1,9 @@
-import { resolve } from 'node:path';
 import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from './activities';
-import { createFileOutcomeStore } from './activities/outcome-store';
 import { loadConfig, type Config } from './config';
 import { createCampaignsV2Client, createConnectClient } from './connect-client';
+import { connectQueues, type ConnectRates } from './domain/connect-queues';
+import { openConfiguredStore } from './storage/open-store';
 import { connectWorker } from './temporal-connection';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -27,39 +27,97 @@ export interface CampaignWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  dependencies: ActivityDependencies;
+  /** The AWS Region of the Connect instance: its quota is per account and Region. */
+  region: string;
+  /** Calls per second on each Connect task queue, for all workers together. */
+  rates: ConnectRates;
+  dependencies: Omit<ActivityDependencies, 'connectQueues'>;
 }
 
-/** A worker for campaign workflows and their activities: the one place production dependencies are wired. */
-export async function createCampaignWorker(options: CampaignWorkerOptions): Promise<Worker> {
-  return Worker.create({
-    connection: options.connection,
-    namespace: options.namespace,
-    taskQueue: options.taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: createActivities(options.dependencies),
-    // Batches in flight across all campaigns on this worker; Connect's quota is per account.
-    maxConcurrentActivityTaskExecutions: 50,
-  });
+/**
+ * The workers of one process: one for campaign workflows and their housekeeping on the
+ * campaign task queue, and one per Connect task queue, whose rate the Temporal server holds
+ * every worker polling it to (invariant 6). They run and stop together.
+ */
+export class CampaignWorker {
+  constructor(private readonly workers: readonly Worker[]) {}
+
+  run(): Promise<void> {
+    return Promise.all(this.workers.map((w) => w.run())).then(() => undefined);
+  }
+
+  /** Runs until `until` settles, then shuts down and waits for the workers to stop. */
+  async runUntil<T>(until: Promise<T>): Promise<T> {
+    const running = this.run();
+    try {
+      return await until;
+    } finally {
+      this.shutdown();
+      await running;
+    }
+  }
+
+  shutdown(): void {
+    for (const w of this.workers) if (w.getState() === 'RUNNING') w.shutdown();
+  }
+
+  getState(): ReturnType<Worker['getState']> {
+    return this.workers[0]?.getState() ?? 'STOPPED';
+  }
+}
+
+/** The one place production dependencies are wired into workers. */
+export async function createCampaignWorker(options: CampaignWorkerOptions): Promise<CampaignWorker> {
+  const queues = connectQueues(options.taskQueue, options.region);
+  const activities = createActivities({ ...options.dependencies, connectQueues: queues });
+  const base = { connection: options.connection, namespace: options.namespace, activities };
+  const connectWorkerFor = (taskQueue: string, rate: number): Promise<Worker> =>
+    Worker.create({
+      ...base,
+      taskQueue,
+      maxTaskQueueActivitiesPerSecond: rate,
+      // Calls waiting on Connect's answer; the rate, not this, is what paces them.
+      maxConcurrentActivityTaskExecutions: 50,
+    });
+  const workers = await Promise.all([
+    Worker.create({ ...base, taskQueue: options.taskQueue, workflowBundle: await workflowBundle(), maxConcurrentActivityTaskExecutions: 20 }),
+    connectWorkerFor(queues.batchPutContact, options.rates.batchPutContact),
+    connectWorkerFor(queues.outboundRequests, options.rates.outboundRequests),
+    connectWorkerFor(queues.chat, options.rates.chat),
+  ]);
+  return new CampaignWorker(workers);
+}
+
+export function connectRatesFrom(config: Config): ConnectRates {
+  return {
+    batchPutContact: config.CONNECT_BATCH_PUT_CONTACT_RATE,
+    outboundRequests: config.CONNECT_OUTBOUND_REQUEST_BATCH_RATE,
+    chat: config.CONNECT_CHAT_RATE,
+  };
 }
 
 /** Runs a worker from configuration until SIGINT/SIGTERM. */
 export async function runWorker(config: Config = loadConfig(), log: (line: string) => void = console.error): Promise<void> {
   const connection = await connectWorker(config);
-  const dataDir = resolve(config.CONNECT_DIALER_DATA_DIR);
-  const worker = await createCampaignWorker({
-    connection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    dependencies: { connect: createConnectClient(config), campaignsV2: createCampaignsV2Client(config), outcomes: createFileOutcomeStore(dataDir), dataDir },
-  });
-  log(
-    `connect-dialer worker: task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE}), ` +
-      `Connect ${config.CONNECT_ENDPOINT ?? `AWS ${config.AWS_REGION}`}, data in ${dataDir}`,
-  );
+  const { store, database } = await openConfiguredStore(config, { log });
   try {
+    const worker = await createCampaignWorker({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      region: config.AWS_REGION,
+      rates: connectRatesFrom(config),
+      dependencies: { connect: createConnectClient(config), campaignsV2: createCampaignsV2Client(config), store },
+    });
+    const queues = connectQueues(config.TEMPORAL_TASK_QUEUE, config.AWS_REGION);
+    log(
+      `connect-dialer worker: task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE}), ` +
+        `Connect ${config.CONNECT_ENDPOINT ?? `AWS ${config.AWS_REGION}`} through ${queues.batchPutContact} at ${config.CONNECT_BATCH_PUT_CONTACT_RATE}/s ` +
+        `(v2 ${config.CONNECT_OUTBOUND_REQUEST_BATCH_RATE}/s, chat ${config.CONNECT_CHAT_RATE}/s, shared by every worker), campaign store: ${database.description}`,
+    );
     await worker.run();
   } finally {
+    await database.close();
     await connection.close();
   }
 }

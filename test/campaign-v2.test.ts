@@ -148,11 +148,11 @@ describe('a campaign through Outbound Campaigns v2', () => {
     const taskQueue = `${stack.taskQueue}-v2-kill9`;
     const env = await testTemporal();
     const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'src', 'worker.ts')], {
-      env: { ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue, CONNECT_ENDPOINT: stack.emulator.url, CONNECT_DIALER_DATA_DIR: stack.dataDir },
+      env: { ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue, CONNECT_ENDPOINT: stack.emulator.url, CONNECT_DIALER_DATA_DIR: stack.dataDir, DATABASE_URL: stack.testStore.databaseUrl },
       stdio: 'ignore',
     });
     stack.emulator.configure({ latencyMs: 150 });
-    const campaigns = new CampaignClient(stack.campaigns.client, { taskQueue, outcomes: stack.outcomes });
+    const campaigns = new CampaignClient(stack.campaigns.client, { taskQueue, store: stack.store });
     const campaignsV2 = emulatorCampaignsClient(stack.emulator, { maxAttempts: 3 });
     try {
       await campaigns.start(spec(id, 600, { pacing: { batchSize: 25, batchesInFlight: 2, adaptive: true } }));
@@ -166,7 +166,9 @@ describe('a campaign through Outbound Campaigns v2', () => {
         connection: env.nativeConnection,
         namespace: 'default',
         taskQueue,
-        dependencies: { connect: stack.connect, campaignsV2, outcomes: stack.outcomes, dataDir: stack.dataDir },
+        region: stack.region,
+        rates: { batchPutContact: 100, outboundRequests: 100, chat: 100 },
+        dependencies: { connect: stack.connect, campaignsV2, store: stack.store },
       });
       const result = await replacement.runUntil(campaigns.result(id));
       assert.equal(result.status, 'COMPLETED');

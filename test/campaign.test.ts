@@ -108,7 +108,7 @@ describe('campaign workflow', () => {
 
   test('a client without an outcome store says how to read reports', () => {
     const bare = new CampaignClient(stack.campaigns.client);
-    assert.throws(() => bare.report('any'), /no outcome store: pass \{ outcomes: createFileOutcomeStore/);
+    assert.throws(() => bare.report('any'), /no campaign store: pass \{ store: createCampaignStore/);
   });
 
   test('30% throttled and 5% INTERNAL_ERROR entries: all end CREATED once, retries visible', async () => {
@@ -310,12 +310,13 @@ describe('campaign workflow', () => {
         TEMPORAL_TASK_QUEUE: taskQueue,
         CONNECT_ENDPOINT: stack.emulator.url,
         CONNECT_DIALER_DATA_DIR: stack.dataDir,
+        DATABASE_URL: stack.testStore.databaseUrl,
       },
       stdio: 'ignore',
     });
     stack.emulator.configure({ latencyMs: 150 });
     const { CampaignClient } = await import('../src/client');
-    const campaigns = new CampaignClient(stack.campaigns.client, { taskQueue });
+    const campaigns = new CampaignClient(stack.campaigns.client, { taskQueue, store: stack.store });
     try {
       await campaigns.start({
         campaignId,
@@ -339,7 +340,9 @@ describe('campaign workflow', () => {
         connection: env.nativeConnection,
         namespace: 'default',
         taskQueue,
-        dependencies: { connect: stack.connect, outcomes: stack.outcomes, dataDir: stack.dataDir },
+        region: stack.region,
+        rates: { batchPutContact: 100, outboundRequests: 100, chat: 100 },
+        dependencies: { connect: stack.connect, store: stack.store },
       });
       const result = await replacement.runUntil(campaigns.result(campaignId));
       assert.equal(result.status, 'COMPLETED');

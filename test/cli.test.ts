@@ -27,6 +27,7 @@ before(async () => {
     TEMPORAL_NAMESPACE: process.env.TEMPORAL_NAMESPACE ?? 'default',
     TEMPORAL_TASK_QUEUE: stack.taskQueue,
     CONNECT_DIALER_DATA_DIR: stack.dataDir,
+    DATABASE_URL: stack.testStore.databaseUrl,
   };
 });
 after(async () => {

@@ -9,7 +9,6 @@ import { batchGapMs, initialPace, paceAfterBatch } from '../src/domain/pace';
 import { StartBudget } from '../src/domain/start-budget';
 import { nextDue, splitBatch, takeBatch, type LaneItem } from '../src/domain/retry-lanes';
 
-const staged = (i: number) => ({ index: i, entry: { RequestIdentifier: `r${i}`, CustomerEndpoint: { Type: 'TELEPHONE_NUMBER' as const, Address: '+14155550100' } } });
 
 describe('client tokens', () => {
   test('depend only on the workflow id and the batch number', () => {
@@ -100,12 +99,12 @@ describe('failure lanes', () => {
 describe('batching', () => {
   test('due retries go first, then fresh entries, at most the batch size', () => {
     const lanes: LaneItem[] = [
-      { staged: staged(1), attempts: 1, lastCode: 'REQUEST_THROTTLED', notBefore: 100 },
-      { staged: staged(2), attempts: 1, lastCode: 'REQUEST_THROTTLED', notBefore: 5_000 },
+      { index: 1, attempts: 1, lastCode: 'REQUEST_THROTTLED', notBefore: 100 },
+      { index: 2, attempts: 1, lastCode: 'REQUEST_THROTTLED', notBefore: 5_000 },
     ];
-    const queue = [staged(3), staged(4), staged(5)];
+    const queue = [3, 4, 5];
     const batch = takeBatch(lanes, queue, 3, 1_000);
-    assert.deepEqual(batch.map((b) => b.staged.index), [1, 3, 4]);
+    assert.deepEqual(batch.map((b) => b.index), [1, 3, 4]);
     assert.deepEqual(batch.map((b) => b.attempts), [1, 0, 0]);
     assert.equal(lanes.length, 1);
     assert.equal(queue.length, 1);

@@ -1,20 +1,24 @@
 import { StartOutboundChatContactCommand, type ConnectClient } from '@aws-sdk/client-connect';
 import type { ChatSettings } from '../domain/campaign';
+import type { ContactDefaults } from '../domain/contact-entry';
+import type { CampaignStore } from '../storage/campaign-store';
 import { toConnectFailure } from './connect-errors';
-import type { OutcomeStore } from './outcome-store';
 
 export interface ChatInput {
   campaignKey: string;
   instanceId: string;
   chat: ChatSettings;
   clientToken: string;
-  requestIdentifier: string;
   index: number;
-  phoneNumber: string;
+  defaults: ContactDefaults;
+  /** The deflection's own attributes, over the entry's and the campaign's. */
   attributes?: Record<string, string>;
   message?: string;
-  /** The voice contact this SMS follows up, when the entry was already dialled. */
-  relatedContactId?: string;
+  /**
+   * The entry was dialled first: the SMS names the voice contact (read from the store) as its
+   * RelatedContactId. Not on the Outbound Campaigns v2 path, whose dial request id is no contact id.
+   */
+  afterCall?: 'voice-contact' | 'dial-request';
 }
 
 export interface ChatResult {
@@ -26,8 +30,12 @@ export interface ChatResult {
 const smsSegment = { 'connect:Subtype': { ValueString: 'connect:SMS' } };
 
 /** Deflects one contact to SMS; the DEFLECTED outcome is written before returning. */
-export async function startOutboundChat(connect: ConnectClient, outcomes: OutcomeStore, input: ChatInput): Promise<ChatResult> {
+export async function startOutboundChat(connect: ConnectClient, store: CampaignStore, input: ChatInput): Promise<ChatResult> {
   const message = input.message ?? input.chat.initialMessage;
+  const [staged] = await store.stagedEntries(input.campaignKey, [input.index]);
+  if (!staged) throw new Error(`entry ${input.index} is not staged`);
+  const relatedContactId = input.afterCall === 'voice-contact' ? await voiceContactId(store, input.campaignKey, input.index) : undefined;
+  const attributes = { ...input.defaults.Attributes, ...staged.entry.Attributes, ...input.attributes };
   let contactId: string | undefined;
   try {
     const response = await connect.send(
@@ -35,14 +43,14 @@ export async function startOutboundChat(connect: ConnectClient, outcomes: Outcom
         InstanceId: input.instanceId,
         ClientToken: input.clientToken,
         SourceEndpoint: { Type: 'CONNECT_PHONENUMBER_ARN', Address: input.chat.sourcePhoneNumberArn },
-        DestinationEndpoint: { Type: 'TELEPHONE_NUMBER', Address: input.phoneNumber },
+        DestinationEndpoint: { Type: 'TELEPHONE_NUMBER', Address: staged.entry.CustomerEndpoint?.Address ?? '' },
         SegmentAttributes: smsSegment,
         ContactFlowId: input.chat.contactFlowId,
-        Attributes: input.attributes && Object.keys(input.attributes).length > 0 ? input.attributes : undefined,
+        Attributes: Object.keys(attributes).length > 0 ? attributes : undefined,
         ChatDurationInMinutes: input.chat.chatDurationInMinutes,
         ParticipantDetails: input.chat.displayName ? { DisplayName: input.chat.displayName } : undefined,
         InitialSystemMessage: message ? { ContentType: 'text/plain', Content: message } : undefined,
-        RelatedContactId: input.relatedContactId,
+        RelatedContactId: relatedContactId,
         SupportedMessagingContentTypes: ['text/plain'],
       }),
     );
@@ -51,14 +59,15 @@ export async function startOutboundChat(connect: ConnectClient, outcomes: Outcom
     throw toConnectFailure(err, 'StartOutboundChatContact', input.instanceId);
   }
   if (!contactId) throw new Error('StartOutboundChatContact returned no ContactId');
-  await outcomes.write(input.campaignKey, `chat-${input.index}`, [
-    {
-      requestIdentifier: input.requestIdentifier,
-      index: input.index,
-      outcome: 'DEFLECTED',
-      contactId,
-      relatedContactId: input.relatedContactId,
-    },
+  await store.recordOutcomes(input.campaignKey, [
+    { requestIdentifier: staged.entry.RequestIdentifier, index: input.index, outcome: 'DEFLECTED', contactId, relatedContactId },
   ]);
-  return { requestIdentifier: input.requestIdentifier, contactId };
+  return { requestIdentifier: staged.entry.RequestIdentifier, contactId };
+}
+
+/** The ContactId of the entry's call: its CREATED outcome, or the DEFLECTED one a retry of this activity wrote. */
+async function voiceContactId(store: CampaignStore, campaignKey: string, index: number): Promise<string | undefined> {
+  const outcome = await store.outcomeOf(campaignKey, index);
+  if (outcome?.outcome === 'CREATED') return outcome.contactId;
+  return outcome?.outcome === 'DEFLECTED' ? outcome.relatedContactId : undefined;
 }

@@ -1,10 +1,11 @@
 import { PutOutboundRequestBatchCommand, type ConnectCampaignsV2Client, type OutboundRequest } from '@aws-sdk/client-connectcampaignsv2';
-import type { ContactDefaults, StagedEntry } from '../domain/contact-entry';
+import type { BatchEntry, BatchResult } from '../domain/batch';
 import type { OutboundRequestSettings } from '../domain/campaign';
-import type { OutcomeRecord } from '../domain/outcome';
-import { MISSING_FROM_RESPONSE, type BatchCreated, type BatchFailed, type BatchResult } from './batch-put-contact';
+import { outboundRequestClientToken } from '../domain/client-token';
+import type { ContactDefaults, StagedEntry } from '../domain/contact-entry';
+import type { CampaignStore } from '../storage/campaign-store';
+import { recordBatchAnswers, type EntryAnswer } from './batch-answers';
 import { toConnectFailure } from './connect-errors';
-import type { OutcomeStore } from './outcome-store';
 
 /** The attribute that carries the dial list's RequestIdentifier to the contact flow. */
 export const REQUEST_IDENTIFIER_ATTRIBUTE = 'RequestIdentifier';
@@ -14,64 +15,49 @@ export interface OutboundRequestBatchInput {
   seq: number;
   settings: OutboundRequestSettings;
   defaults: ContactDefaults;
-  /** Each entry with its own client token (Outbound Campaigns v2 takes one per request). */
-  requests: { staged: StagedEntry; clientToken: string }[];
+  entries: BatchEntry[];
 }
 
 /**
- * One PutOutboundRequestBatch call: the same answer shape as BatchPutContact's, the dial
- * request id standing where a ContactId would. CREATED outcomes are written before
- * returning, as for BatchPutContact, so a crash after the call loses nothing.
+ * One PutOutboundRequestBatch call: the same answer as BatchPutContact's, the dial request
+ * id standing where a ContactId would. Outbound Campaigns v2 takes a token per request:
+ * `outboundRequestClientToken(campaign, index, send)`, the same on every retry of this send.
  */
 export async function putOutboundRequestBatch(
   campaigns: ConnectCampaignsV2Client,
-  outcomes: OutcomeStore,
+  store: CampaignStore,
   input: OutboundRequestBatchInput,
   now: () => number = Date.now,
 ): Promise<BatchResult> {
+  const staged = await store.stagedEntries(input.campaignKey, input.entries.map(([index]) => index));
+  const sends = new Map(input.entries);
+  const sent = staged.map((s) => ({ staged: s, send: sends.get(s.index) ?? 1 }));
+  const indexByToken = new Map(sent.map((e) => [outboundRequestClientToken(input.campaignKey, e.staged.index, e.send), e.staged.index]));
   // Computed at each attempt from this activity's clock: a retry an hour later still gets the whole TTL.
   const expirationTime = new Date(now() + input.settings.requestTtlSeconds * 1000);
-  const byToken = new Map(input.requests.map((r) => [r.clientToken, r.staged]));
   let response;
   try {
     response = await campaigns.send(
       new PutOutboundRequestBatchCommand({
         id: input.settings.campaignId,
-        outboundRequests: input.requests.map((r) => toOutboundRequest(r.staged, r.clientToken, expirationTime, input)),
+        outboundRequests: sent.map((e) => toOutboundRequest(e.staged, outboundRequestClientToken(input.campaignKey, e.staged.index, e.send), expirationTime, input)),
       }),
     );
   } catch (err) {
     throw toConnectFailure(err, 'PutOutboundRequestBatch', input.settings.campaignId);
   }
 
-  const created: BatchCreated[] = [];
-  const failed: BatchFailed[] = [];
-  const seen = new Set<string>();
+  const answers = new Map<number, EntryAnswer>();
   for (const ok of response.successfulRequests ?? []) {
-    const staged = ok.clientToken ? byToken.get(ok.clientToken) : undefined;
-    if (!staged || !ok.id || seen.has(ok.clientToken ?? '')) continue;
-    seen.add(ok.clientToken ?? '');
-    created.push({ requestIdentifier: staged.entry.RequestIdentifier, contactId: ok.id });
+    const index = ok.clientToken !== undefined ? indexByToken.get(ok.clientToken) : undefined;
+    if (index !== undefined && ok.id && !answers.has(index)) answers.set(index, { contactId: ok.id });
   }
   for (const bad of response.failedRequests ?? []) {
-    const staged = bad.clientToken ? byToken.get(bad.clientToken) : undefined;
-    if (!staged || seen.has(bad.clientToken ?? '')) continue;
-    seen.add(bad.clientToken ?? '');
-    failed.push({ requestIdentifier: staged.entry.RequestIdentifier, code: bad.failureCode ?? 'UNKNOWN', message: `Outbound Campaigns v2 answered ${bad.failureCode ?? 'no failureCode'}` });
+    const index = bad.clientToken !== undefined ? indexByToken.get(bad.clientToken) : undefined;
+    const code = bad.failureCode ?? 'UNKNOWN';
+    if (index !== undefined && !answers.has(index)) answers.set(index, { code, message: `Outbound Campaigns v2 answered ${code}` });
   }
-  for (const [token, staged] of byToken) {
-    if (!seen.has(token)) failed.push({ requestIdentifier: staged.entry.RequestIdentifier, code: MISSING_FROM_RESPONSE, message: 'Connect returned no result for this request' });
-  }
-
-  const indexById = new Map(input.requests.map((r) => [r.staged.entry.RequestIdentifier, r.staged.index]));
-  const records: OutcomeRecord[] = created.map((c) => ({
-    requestIdentifier: c.requestIdentifier,
-    index: indexById.get(c.requestIdentifier),
-    outcome: 'CREATED',
-    contactId: c.contactId,
-  }));
-  await outcomes.write(input.campaignKey, `batch-${input.seq}`, records);
-  return { seq: input.seq, created, failed };
+  return recordBatchAnswers(store, input.campaignKey, 'PutOutboundRequestBatch', input.seq, sent, answers);
 }
 
 /** A validated dial-list entry as a v2 telephony request: its RequestIdentifier and attributes go into `attributes`. */

@@ -1,53 +1,22 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { z } from 'zod';
 import type { DialListSource, SubmissionApi, ValidationSettings } from '../domain/campaign';
 import type { ContactDefaults, StagedEntry } from '../domain/contact-entry';
-import { checkEntry, rejectionCodes, type EntryRejection } from '../domain/entry-validation';
+import { checkEntry, type EntryRejection } from '../domain/entry-validation';
 import type { OutcomeRecord } from '../domain/outcome';
-import { writeFileAtomic } from './campaign-files';
+import type { StagingSummary } from '../domain/staging-summary';
+import type { CampaignStore } from '../storage/campaign-store';
 import { isMalformed, readDialListSource } from './dial-list-reader';
-import type { OutcomeStore } from './outcome-store';
-import { stagedListPath } from './staged-list';
 
-const stagingSummarySchema = z.object({
-  total: z.number().int().min(0),
-  valid: z.number().int().min(0),
-  rejected: z.number().int().min(0),
-  /** Size of staged.jsonl. */
-  bytes: z.number().int().min(0),
-  /**
-   * The most frequent reason for REJECTED, when any entry was: its rule (`code`), the field,
-   * the reason given for the first entry it rejected (the index of that entry) and how many
-   * entries it rejected. When `count` equals `total`, one mistake (a missing QueueId, the
-   * wrong phone column) rejected the whole list.
-   */
-  commonRejection: z
-    .object({
-      code: z.enum(rejectionCodes),
-      field: z.string(),
-      reason: z.string(),
-      firstIndex: z.number().int().min(0),
-      count: z.number().int().min(1),
-    })
-    .optional(),
-});
-export type StagingSummary = z.infer<typeof stagingSummarySchema>;
-
-export const STAGING_SUMMARY_FILE = 'staged.json';
-
-const REJECTED_CHUNK = 10_000;
+/** Rows per INSERT: large enough to amortise a round trip, small enough to bound memory. */
+const STAGED_CHUNK = 2_000;
+const REJECTED_CHUNK = 2_000;
 const PROGRESS_EVERY = 1_000;
-const WRITE_CHUNK_CHARS = 256 * 1024;
 
 export interface StageArgs {
-  /** campaignDir(dataDir, campaignKey) */
-  dir: string;
   source: DialListSource;
   defaults: ContactDefaults;
-  /** REJECTED entries are written here under keys rejected-000001, rejected-000002, … */
-  outcomes: OutcomeStore;
-  /** The workflow id, passed to outcomes.write. */
+  /** Staged entries go here, and the REJECTED ones' outcomes. */
+  store: CampaignStore;
+  /** The workflow id. */
   campaignKey: string;
   /** The campaign's `validation` (how strictly numbers are checked); Connect's own rules when absent. */
   validation?: ValidationSettings;
@@ -59,57 +28,50 @@ export interface StageArgs {
 }
 
 /**
- * Turns a dial list into a validated spool once per campaign, so the workflow reads pages
- * by byte offset and never holds the list. The summary is written last and marks the work
- * done: a retried activity finds it and returns it without reading the list again.
+ * Stages a dial list into the campaign store once per campaign, streaming: entries are
+ * validated and inserted a chunk at a time, so a million-entry list stages in bounded
+ * memory. The summary is written last and marks the work done: a retried activity finds it
+ * and returns it; one that died half-way stages again, and the rows it already wrote are
+ * kept as they are (the same list gives the same rows).
  */
 export async function stageDialList(args: StageArgs): Promise<StagingSummary> {
-  const summaryPath = join(args.dir, STAGING_SUMMARY_FILE);
-  const existing = await readSummary(summaryPath);
+  const existing = await args.store.stagingSummary(args.campaignKey);
   if (existing) return existing;
 
   const counts = { total: 0, valid: 0, rejected: 0 };
   const reasons = new RejectionTally();
   // First index that used each id: duplicates are named by the row they repeat.
   const seen = new Map<string, number>();
+  let staged: StagedEntry[] = [];
   let rejected: OutcomeRecord[] = [];
-  let rejectedChunks = 0;
 
-  async function flushRejected(): Promise<void> {
-    rejectedChunks++;
-    await args.outcomes.write(args.campaignKey, `rejected-${String(rejectedChunks).padStart(6, '0')}`, rejected);
-    rejected = [];
-  }
-
-  async function* stagedChunks(): AsyncIterable<string> {
-    let chunk = '';
-    for await (const raw of readDialListSource(args.source, { baseDir: args.baseDir })) {
-      const index = counts.total++;
-      const result = stageEntry(raw, index, args.defaults, args.validation, args.api, seen);
-      if ('rejection' in result) {
-        counts.rejected++;
-        reasons.add(result.rejection, index);
-        rejected.push(result.record);
-        if (rejected.length >= REJECTED_CHUNK) await flushRejected();
-      } else {
-        counts.valid++;
-        chunk += JSON.stringify(result) + '\n';
-        if (chunk.length >= WRITE_CHUNK_CHARS) {
-          yield chunk;
-          chunk = '';
-        }
+  for await (const raw of readDialListSource(args.source, { baseDir: args.baseDir })) {
+    const index = counts.total++;
+    const result = stageEntry(raw, index, args.defaults, args.validation, args.api, seen);
+    if ('rejection' in result) {
+      counts.rejected++;
+      reasons.add(result.rejection, index);
+      rejected.push(result.record);
+      if (rejected.length >= REJECTED_CHUNK) {
+        await args.store.recordOutcomes(args.campaignKey, rejected);
+        rejected = [];
       }
-      if (counts.total % PROGRESS_EVERY === 0) args.onProgress?.(counts.total);
+    } else {
+      counts.valid++;
+      staged.push(result);
+      if (staged.length >= STAGED_CHUNK) {
+        await args.store.stageEntries(args.campaignKey, staged);
+        staged = [];
+      }
     }
-    if (chunk) yield chunk;
+    if (counts.total % PROGRESS_EVERY === 0) args.onProgress?.(counts.total);
   }
-
-  const bytes = await writeFileAtomic(stagedListPath(args.dir), stagedChunks());
-  if (rejected.length > 0) await flushRejected();
+  await args.store.stageEntries(args.campaignKey, staged);
+  await args.store.recordOutcomes(args.campaignKey, rejected);
   args.onProgress?.(counts.total);
 
-  const summary: StagingSummary = { ...counts, bytes, commonRejection: reasons.mostFrequent() };
-  await writeFileAtomic(summaryPath, [JSON.stringify(summary) + '\n']);
+  const summary: StagingSummary = { ...counts, commonRejection: reasons.mostFrequent() };
+  await args.store.saveStagingSummary(args.campaignKey, summary);
   return summary;
 }
 
@@ -143,7 +105,6 @@ function stageEntry(
   }
   // Only staged entries claim an id, so a bad entry never blocks a good one with the same id.
   seen.set(requestIdentifier, index);
-  // The id goes first so lookups can read it without parsing the whole line (see staged-list.ts).
   return { index, entry: { RequestIdentifier: requestIdentifier, ...check.entry } };
 }
 
@@ -171,15 +132,4 @@ class RejectionTally {
 function givenId(raw: unknown): string | undefined {
   const id = typeof raw === 'object' && raw !== null ? (raw as { RequestIdentifier?: unknown }).RequestIdentifier : undefined;
   return typeof id === 'string' && id !== '' ? id : undefined;
-}
-
-async function readSummary(path: string): Promise<StagingSummary | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-  return stagingSummarySchema.parse(JSON.parse(text));
 }

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { createFileOutcomeStore } from '../activities/outcome-store';
-import { writeReport } from '../activities/report';
+import { openConfiguredStore } from '../storage/open-store';
+import { writeReport } from '../storage/report';
 import { campaignWorkflowId, type CampaignSpecInput } from '../domain/campaign';
 import { progressModeFor, progressOption, waitWithProgress } from './campaign-wait';
 import type { ProgressChoice } from './progress-view';
@@ -77,7 +77,8 @@ async function runDemo(flags: DemoFlags): Promise<number> {
         say(`Stopped before the campaign ended; it is kept in ${stack.dataDir} and carries on the next time the stack runs.`);
         return ExitCode.interrupted;
       }
-      const written = await writeReport(campaignWorkflowId(campaignId), createFileOutcomeStore(stack.dataDir), reportPath, 'csv');
+      const { store, database } = await openConfiguredStore(stack.config, { maxConnections: 2 });
+      const written = await writeReport(campaignWorkflowId(campaignId), store, reportPath, 'csv').finally(() => database.close());
       process.stdout.write(`${formatResult(result)}\nReport: ${written.path} (${written.records} rows)\n`);
       return result.status === 'COMPLETED' ? ExitCode.ok : ExitCode.campaignNotCompleted;
     });

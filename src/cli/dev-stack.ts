@@ -1,13 +1,13 @@
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { DefaultLogger, Runtime, type LogEntry, type Worker } from '@temporalio/worker';
-import { createFileOutcomeStore } from '../activities/outcome-store';
+import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
 import type { Config } from '../config';
 import { createCampaignsV2Client, createConnectClient } from '../connect-client';
 import { startDevServer, type DevServer } from '../dev/temporal-server';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator';
+import { openConfiguredStore } from '../storage/open-store';
 import { connectWorker } from '../temporal-connection';
-import { createCampaignWorker, workflowBundle } from '../worker';
+import { connectRatesFrom, createCampaignWorker, workflowBundle, type CampaignWorker } from '../worker';
 import { DEFAULT_EMULATOR_PORT, DEFAULT_TEMPORAL_PORT, DEFAULT_UI_PORT } from './stack-defaults';
 
 
@@ -28,6 +28,8 @@ export interface DevStack {
   /** The configuration a client of this stack uses (address, namespace, task queue, emulator endpoint). */
   config: Config;
   dataDir: string;
+  /** Where the campaign store is (the embedded PGlite in the data folder unless DATABASE_URL is set). */
+  storeDescription: string;
   /** Sends the worker's log lines somewhere else (e.g. above progress bars). */
   setLog(log: (line: string) => void): void;
   /** Stops the worker, the emulator and the Temporal server (its child process too). */
@@ -83,11 +85,15 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     const campaignsV2 = createCampaignsV2Client(config);
     stops.push(() => Promise.resolve(connect.destroy()));
     stops.push(() => Promise.resolve(campaignsV2.destroy()));
+    const { store, database } = await openConfiguredStore(config, { log: (line) => log(line) });
+    stops.push(() => database.close());
     const worker = await createCampaignWorker({
       connection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
-      dependencies: { connect, campaignsV2, outcomes: createFileOutcomeStore(dataDir), dataDir },
+      region: config.AWS_REGION,
+      rates: connectRatesFrom(config),
+      dependencies: { connect, campaignsV2, store },
     });
     const running = worker.run().catch((err: unknown) => log(`worker stopped: ${(err as Error).message}`));
     stops.push(() => stopWorker(worker, running));
@@ -97,6 +103,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       emulator,
       config,
       dataDir,
+      storeDescription: database.description,
       setLog(next) {
         log = next;
       },
@@ -108,7 +115,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
   }
 }
 
-async function stopWorker(worker: Worker, running: Promise<void>): Promise<void> {
+async function stopWorker(worker: CampaignWorker, running: Promise<void>): Promise<void> {
   if (worker.getState() === 'RUNNING') worker.shutdown();
   // Batches in flight get a moment to record their outcomes; the campaign resumes them on the next start anyway.
   await Promise.race([running, new Promise((r) => setTimeout(r, 15_000).unref())]);

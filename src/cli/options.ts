@@ -11,7 +11,8 @@ const connectionFlags = [
   { name: 'taskQueue', flag: '--task-queue <name>', key: 'TEMPORAL_TASK_QUEUE', help: 'task queue the campaign workers poll' },
   { name: 'connectEndpoint', flag: '--connect-endpoint <url>', key: 'CONNECT_ENDPOINT', help: 'Amazon Connect endpoint: the emulator URL for local runs, unset for real AWS' },
   { name: 'region', flag: '--region <region>', key: 'AWS_REGION', help: 'AWS Region of the Connect instance' },
-  { name: 'dataDir', flag: '--data-dir <dir>', key: 'CONNECT_DIALER_DATA_DIR', help: 'folder for staged dial lists, outcomes and reports' },
+  { name: 'databaseUrl', flag: '--database-url <url>', key: 'DATABASE_URL', help: 'the campaign store: a PostgreSQL URL (unset: the embedded store in --data-dir)' },
+  { name: 'dataDir', flag: '--data-dir <dir>', key: 'CONNECT_DIALER_DATA_DIR', help: 'folder for the embedded campaign store, reports and the dev stack' },
 ] as const satisfies readonly { name: string; flag: string; key: keyof Config; help: string }[];
 
 type ConnectionFlag = (typeof connectionFlags)[number];

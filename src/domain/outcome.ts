@@ -6,8 +6,8 @@ export type OutcomeKind = (typeof outcomeKinds)[number];
 /** The one terminal outcome of one dial-list entry (invariant 3). */
 export const outcomeRecordSchema = z.object({
   requestIdentifier: z.string(),
-  /** Position in the dial list, 0-based. */
-  index: z.number().int().min(0).optional(),
+  /** Position in the dial list, 0-based: what tells entries apart (a list may repeat an id). */
+  index: z.number().int().min(0),
   outcome: z.enum(outcomeKinds),
   /** CREATED: the voice ContactId; DEFLECTED: the chat ContactId. */
   contactId: z.string().optional(),

@@ -7,6 +7,11 @@ export const pacingSchema = z.object({
   batchesInFlight: z.number().int().min(1).max(100).default(4),
   /** Optional cap on calls per second started by this campaign. */
   batchesPerSecond: z.number().positive().max(1000).optional(),
+  /**
+   * This campaign's share of the shared Connect rate against other campaigns running at the
+   * same time (Temporal task queue fairness; 1 when absent): 2 gets twice the calls of 1.
+   */
+  fairnessWeight: z.number().positive().max(1000).optional(),
   /** Back off when Connect answers REQUEST_THROTTLED, creep back when clean. */
   adaptive: z.boolean().default(true),
 });

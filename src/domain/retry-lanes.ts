@@ -1,9 +1,9 @@
-import type { StagedEntry } from './contact-entry';
 import type { LaneFailures } from './failure-lanes';
 
 /** An entry waiting in a retry lane until `notBefore` (workflow time, ms). */
 export interface LaneItem {
-  staged: StagedEntry;
+  /** The entry's index in the dial list. */
+  index: number;
   /** Sends so far. */
   attempts: number;
   /** Failures so far in each lane (absent in runs carried from before lanes kept their own budgets). */
@@ -14,7 +14,7 @@ export interface LaneItem {
 
 /** An entry as it goes into a batch, with the sends it already had. */
 export interface BatchItem {
-  staged: StagedEntry;
+  index: number;
   attempts: number;
   laneFailures?: LaneFailures;
 }
@@ -23,20 +23,20 @@ export interface BatchItem {
  * Picks the next batch: entries whose retry is due first (they have waited longest), then
  * fresh entries from the queue. Mutates `lanes` and `queue`, taking what it returns.
  */
-export function takeBatch(lanes: LaneItem[], queue: StagedEntry[], size: number, now: number): BatchItem[] {
+export function takeBatch(lanes: LaneItem[], queue: number[], size: number, now: number): BatchItem[] {
   const batch: BatchItem[] = [];
   for (let i = 0; i < lanes.length && batch.length < size; ) {
     const item = lanes[i];
     if (item && item.notBefore <= now) {
-      batch.push({ staged: item.staged, attempts: item.attempts, laneFailures: item.laneFailures });
+      batch.push({ index: item.index, attempts: item.attempts, laneFailures: item.laneFailures });
       lanes.splice(i, 1);
     } else {
       i++;
     }
   }
   while (batch.length < size && queue.length > 0) {
-    const staged = queue.shift();
-    if (staged) batch.push({ staged, attempts: 0 });
+    const index = queue.shift();
+    if (index !== undefined) batch.push({ index, attempts: 0 });
   }
   return batch;
 }

@@ -1,6 +1,6 @@
 import type { CampaignSpec } from '../domain/campaign';
+import type { ConnectQueues } from '../domain/connect-queues';
 import type { CarriedAnswers } from '../domain/deflection-answers';
-import type { StagedEntry } from '../domain/contact-entry';
 import { emptyOutcomeCounts, type OutcomeCounts } from '../domain/outcome';
 import { initialPace, type PaceState } from '../domain/pace';
 import type { LaneItem, BatchItem } from '../domain/retry-lanes';
@@ -8,14 +8,12 @@ import type { LaneItem, BatchItem } from '../domain/retry-lanes';
 /** A contact on its way to SMS. */
 export interface PendingDeflection {
   requestIdentifier: string;
-  staged: StagedEntry;
+  /** The entry's index in the dial list: the chat activity reads the number from the store. */
+  index: number;
   message?: string;
   attributes?: Record<string, string>;
-  /**
-   * Set when the entry was already CREATED: the voice ContactId, which the SMS names as its
-   * RelatedContactId, or on the v2 path the dial request id (not sent: it is no contact id).
-   */
-  relatedContactId?: string;
+  /** The entry was already CREATED: the SMS follows its call (and keeps its voice outcome if the SMS fails). */
+  afterCall?: boolean;
 }
 
 export interface StagedSummary {
@@ -26,18 +24,19 @@ export interface StagedSummary {
 
 /**
  * Everything a campaign must remember across continue-as-new (invariant 2): a cursor into
- * the staged list, counters, and bounded queues, never the list itself.
+ * the staged list, counters, and bounded queues of entry indices, never the entries
+ * themselves (invariant 5).
  */
 export interface CarriedState {
   runs: number;
   startedAtMs: number;
   staged?: StagedSummary;
-  /** Byte offset of the next unread entry of the staged list. */
+  /** Index of the next unread entry of the staged list. */
   cursor: number;
   listDone: boolean;
   nextSeq: number;
-  /** Read from the list, not yet sent. */
-  queue: StagedEntry[];
+  /** Indices read from the list, not yet sent. */
+  queue: number[];
   lanes: LaneItem[];
   /** Groups split off a batch Connect refused as invalid, sent alone to isolate the culprit. */
   splits: BatchItem[][];
@@ -54,9 +53,11 @@ export interface CarriedState {
   /** Every RequestIdentifier ever accepted for deflection: a repeat sends nothing. */
   deflectionIds: string[];
   /** Deflected entries still in the unread part of the list: dropped from the voice path when read. */
-  skipIds: string[];
+  skipIndices: number[];
   /** Why the campaign paused itself: its Outbound Campaigns v2 campaign is not running (asked again on a timer). */
   waitingForV2Campaign?: string;
+  /** Where this campaign's Connect calls go, as the worker that started it said. */
+  connectQueues?: ConnectQueues;
   /** Answers to deflections, kept for the callers that wait on them (bounded). */
   answers?: CarriedAnswers;
 }
@@ -84,7 +85,7 @@ export function initialState(startedAtMs: number): CarriedState {
     paused: false,
     deflections: [],
     deflectionIds: [],
-    skipIds: [],
+    skipIndices: [],
   };
 }
 

@@ -1,15 +1,13 @@
 import * as wf from '@temporalio/workflow';
 import { ApplicationFailure, type ActivityFailure } from '@temporalio/common';
-import type { CampaignActivities, ContactLookup } from '../activities';
-import type { BatchResult } from '../activities/batch-put-contact';
+import type { CampaignActivities, ContactLookup, FailedEntry } from '../activities';
+import type { BatchEntry, BatchResult } from '../domain/batch';
 import { campaignStoppingTypes, connectFailureTypes, dialListInvalidType, retryableConnectFailureTypes } from '../domain/connect-failures';
-import type { StagedEntry } from '../domain/contact-entry';
-import { batchClientToken, chatClientToken, outboundRequestClientToken } from '../domain/client-token';
+import { batchClientToken, chatClientToken } from '../domain/client-token';
 import { deflectRequestSchema, deflectSignalSchema, type DeflectAnswer, type DeflectRequest } from '../domain/deflection';
 import { DeflectionAnswers } from '../domain/deflection-answers';
 import { addLaneFailure, decideLane, isKnownFailureCode, resolveLanePolicies, slowsPace } from '../domain/failure-lanes';
 import { cancelSignal, deflectionAnswerQuery, deflectToChatSignal, deflectToChatUpdate, pauseSignal, progressQuery, resumeSignal } from '../domain/messages';
-import type { OutcomeRecord } from '../domain/outcome';
 import { batchGapMs, paceAfterBatch } from '../domain/pace';
 import { StartBudget } from '../domain/start-budget';
 import { formatProgressDetails, type CampaignResult, type CampaignStatus, type Progress } from '../domain/progress';
@@ -23,20 +21,33 @@ const housekeeping = wf.proxyActivities<CampaignActivities>({
   retry: { initialInterval: '1s', maximumInterval: '30s' },
 });
 
-/** 429s and 5xx are retried here with the same token; the listed types are for the workflow to act on. */
-const connectCalls = wf.proxyActivities<CampaignActivities>({
-  // One HTTP call with the SDK's own retries (src/connect-client.ts bounds each try). The call
-  // heartbeats while it waits, so a call on a worker that died is retried after 5 s, not 30.
-  startToCloseTimeout: '30 seconds',
-  heartbeatTimeout: '5 seconds',
-  retry: {
-    initialInterval: '1s',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 30,
-    nonRetryableErrorTypes: Object.values(connectFailureTypes).filter((t) => !retryableConnectFailureTypes.includes(t)),
-  },
-});
+type ConnectCalls = Pick<CampaignActivities, 'putContactBatch' | 'putOutboundRequestBatch' | 'startOutboundChat'>;
+
+/**
+ * Connect calls go through the deployment's Connect task queue for their API, paced by the
+ * server for every campaign and worker together (invariant 6); each campaign is its own
+ * fairness key, so campaigns share that rate evenly (or by weight) where the server has
+ * fairness on. 429s and 5xx are retried here with the same token; the listed types are for
+ * the workflow to act on.
+ */
+function connectCallsOn(taskQueue: string, campaignKey: string, fairnessWeight: number | undefined): wf.ActivityInterfaceFor<ConnectCalls> {
+  return wf.proxyActivities<ConnectCalls>({
+    taskQueue,
+    priority: { fairnessKey: campaignKey, ...(fairnessWeight !== undefined ? { fairnessWeight } : {}) },
+    // One HTTP call with the SDK's own retries (src/connect-client.ts bounds each try). The call
+    // heartbeats while it waits, so a call on a worker that died is retried after 5 s, not 30.
+    // Time waiting for the shared rate is schedule-to-start, which has no limit.
+    startToCloseTimeout: '30 seconds',
+    heartbeatTimeout: '5 seconds',
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '1 minute',
+      maximumAttempts: 30,
+      nonRetryableErrorTypes: Object.values(connectFailureTypes).filter((t) => !retryableConnectFailureTypes.includes(t)),
+    },
+  });
+}
 
 type Deflected = { accepted: true } | { accepted: false; reason: DeflectAnswer['refused'][number]['reason']; detail: string } | { accepted: 'lookup' };
 
@@ -62,8 +73,8 @@ class CampaignRun {
   private readonly workflowId = wf.workflowInfo().workflowId;
   private readonly policies;
   private readonly inFlight = new Map<number, BatchItem[]>();
-  /** Deflections of entries in a batch in flight, settled when the batch returns. */
-  private readonly awaitingBatch = new Map<string, Omit<PendingDeflection, 'staged'>>();
+  /** Deflections of entries in a batch in flight (by index), settled when the batch returns. */
+  private readonly awaitingBatch = new Map<number, Omit<PendingDeflection, 'index' | 'afterCall'>>();
   private readonly lookingUp = new Set<string>();
   private chatsInFlight = 0;
   private batchesThisRun = 0;
@@ -76,6 +87,7 @@ class CampaignRun {
   private draining?: 'done' | 'continue';
   private epoch = 0;
   private publishedStatus?: CampaignStatus;
+  private connectCalls?: { batch: wf.ActivityInterfaceFor<ConnectCalls>; chat: wf.ActivityInterfaceFor<ConnectCalls> };
 
   constructor(input: CampaignInput) {
     this.spec = input.spec;
@@ -96,6 +108,11 @@ class CampaignRun {
 
   private async runCampaign(): Promise<CampaignResult> {
     this.publish();
+    this.state.connectQueues ??= await housekeeping.connectTaskQueues.executeWithOptions({ summary: 'where Connect calls go' }, []);
+    const queues = this.state.connectQueues;
+    const weight = this.spec.pacing.fairnessWeight;
+    const batchQueue = this.spec.submission?.api === 'outbound-campaigns-v2' ? queues.outboundRequests : queues.batchPutContact;
+    this.connectCalls = { batch: connectCallsOn(batchQueue, this.workflowId, weight), chat: connectCallsOn(queues.chat, this.workflowId, weight) };
     if (!this.state.staged) {
       const summary = await housekeeping.stageDialList
         .executeWithOptions({ summary: 'stage the dial list' }, [{ campaignKey: this.workflowId, source: this.spec.dialList, defaults: this.spec.defaults, validation: this.spec.validation, api: this.spec.submission?.api }])
@@ -173,6 +190,11 @@ class CampaignRun {
     }
   }
 
+  private connect(): { batch: wf.ActivityInterfaceFor<ConnectCalls>; chat: wf.ActivityInterfaceFor<ConnectCalls> } {
+    if (!this.connectCalls) throw new Error('Connect calls before the Connect task queues are known');
+    return this.connectCalls;
+  }
+
   private isComplete(): boolean {
     const s = this.state;
     return (
@@ -209,16 +231,16 @@ class CampaignRun {
 
   private async readPage(): Promise<void> {
     const { batchSize, batchesInFlight } = this.spec.pacing;
-    const page = await housekeeping.readStagedPage.executeWithOptions({ summary: `read the dial list from byte ${this.state.cursor}` }, [
-      { campaignKey: this.workflowId, offset: this.state.cursor, maxEntries: Math.max(100, batchSize * batchesInFlight * 4) },
+    const page = await housekeeping.readStagedPage.executeWithOptions({ summary: `read the dial list from entry ${this.state.cursor}` }, [
+      { campaignKey: this.workflowId, fromIndex: this.state.cursor, maxEntries: Math.max(100, batchSize * batchesInFlight * 4) },
     ]);
-    const skip = new Set(this.state.skipIds);
-    for (const staged of page.entries) {
-      if (skip.delete(staged.entry.RequestIdentifier)) continue;
-      this.state.queue.push(staged);
+    const skip = new Set(this.state.skipIndices);
+    for (const index of page.indices) {
+      if (skip.delete(index)) continue;
+      this.state.queue.push(index);
     }
-    this.state.skipIds = [...skip];
-    this.state.cursor = page.nextOffset;
+    this.state.skipIndices = [...skip];
+    this.state.cursor = page.nextIndex;
     this.state.listDone = page.done;
   }
 
@@ -232,17 +254,13 @@ class CampaignRun {
     this.touch();
     const options = { activityId: `batch-${seq}`, summary: `batch ${seq} · ${items.length} contacts` };
     const submission = this.spec.submission;
+    // Indices and send numbers only: the activity reads the entries from the campaign store.
+    const entries = items.map((i): BatchEntry => [i.index, i.attempts + 1]);
+    const connectCalls = this.connect().batch;
     const call =
       submission?.api === 'outbound-campaigns-v2'
         ? connectCalls.putOutboundRequestBatch.executeWithOptions(options, [
-            {
-              campaignKey: this.workflowId,
-              seq,
-              settings: submission,
-              defaults: this.spec.defaults,
-              // One token per request and send: a re-send after a per-request failure gets a new one.
-              requests: items.map((i) => ({ staged: i.staged, clientToken: outboundRequestClientToken(this.workflowId, i.staged.index, i.attempts + 1) })),
-            },
+            { campaignKey: this.workflowId, seq, settings: submission, defaults: this.spec.defaults, entries },
           ])
         : connectCalls.putContactBatch.executeWithOptions(options, [
             {
@@ -251,7 +269,7 @@ class CampaignRun {
               seq,
               clientToken: batchClientToken(this.workflowId, seq),
               defaults: this.spec.defaults,
-              entries: items.map((i) => i.staged),
+              entries,
             },
           ]);
     void call.then(
@@ -261,48 +279,48 @@ class CampaignRun {
   }
 
   private async settleBatch(seq: number, items: BatchItem[], result: BatchResult): Promise<void> {
-    const byId = new Map(items.map((i) => [i.staged.entry.RequestIdentifier, i]));
-    for (const c of result.created) {
+    const byIndex = new Map(items.map((i) => [i.index, i]));
+    for (const index of result.created) {
+      if (!byIndex.has(index)) continue;
       this.state.outcomes.CREATED++;
-      const waiting = this.awaitingBatch.get(c.requestIdentifier);
-      const item = byId.get(c.requestIdentifier);
-      if (waiting && item) {
-        this.awaitingBatch.delete(c.requestIdentifier);
-        this.state.deflections.push({ ...waiting, staged: item.staged, relatedContactId: c.contactId });
+      const waiting = this.awaitingBatch.get(index);
+      if (waiting) {
+        this.awaitingBatch.delete(index);
+        this.state.deflections.push({ ...waiting, index, afterCall: true });
       }
     }
-    const terminal: OutcomeRecord[] = [];
+    const terminal: FailedEntry[] = [];
     let throttled = 0;
     for (const f of result.failed) {
-      const item = byId.get(f.requestIdentifier);
+      const item = byIndex.get(f.index);
       if (!item) continue;
       if (slowsPace(f.code)) throttled++;
-      const waiting = this.awaitingBatch.get(f.requestIdentifier);
+      const waiting = this.awaitingBatch.get(f.index);
       if (waiting) {
         // Not dialled after all: the SMS replaces the voice contact.
-        this.awaitingBatch.delete(f.requestIdentifier);
-        this.state.deflections.push({ ...waiting, staged: item.staged });
+        this.awaitingBatch.delete(f.index);
+        this.state.deflections.push({ ...waiting, index: f.index });
         continue;
       }
       const attempts = item.attempts + 1;
       const laneFailures = item.laneFailures ?? {};
       const decision = decideLane(f.code, attempts, laneFailures, this.policies, Math.random());
-      if (!isKnownFailureCode(f.code)) wf.log.error('Connect answered an unknown FailureReasonCode', { code: f.code, message: f.message, seq });
+      if (!isKnownFailureCode(f.code)) wf.log.error('Connect answered an unknown FailureReasonCode', { code: f.code, index: f.index, seq });
       if (decision.retry) {
         this.state.lanes.push({
-          staged: item.staged,
+          index: item.index,
           attempts,
           laneFailures: addLaneFailure(laneFailures, f.code),
           lastCode: f.code,
           notBefore: Date.now() + decision.delayMs,
         });
       } else {
-        terminal.push(this.failedRecord(item.staged, f.code, `${f.message} (${decision.why})`));
+        terminal.push(this.failedEntry(item.index, f.code, { why: decision.why }));
       }
     }
     this.state.pace = paceAfterBatch(this.state.pace, { sent: items.length, throttled, batchSize: this.spec.pacing.batchSize }, this.spec.pacing.adaptive);
     // Still in flight until its outcomes are recorded, so the run cannot end before they are.
-    await this.recordFailed(`failed-${seq}`, terminal);
+    await this.recordFailed(terminal);
     this.inFlight.delete(seq);
     this.touch();
   }
@@ -311,11 +329,11 @@ class CampaignRun {
     const cause = (err as ActivityFailure).cause;
     const type = cause instanceof ApplicationFailure ? cause.type ?? '' : '';
     const message = cause?.message ?? (err as Error).message;
-    const deflectionItems = items.filter((i) => this.awaitingBatch.has(i.staged.entry.RequestIdentifier));
+    const deflectionItems = items.filter((i) => this.awaitingBatch.has(i.index));
     for (const i of deflectionItems) {
-      const waiting = this.awaitingBatch.get(i.staged.entry.RequestIdentifier);
-      this.awaitingBatch.delete(i.staged.entry.RequestIdentifier);
-      if (waiting) this.state.deflections.push({ ...waiting, staged: i.staged });
+      const waiting = this.awaitingBatch.get(i.index);
+      this.awaitingBatch.delete(i.index);
+      if (waiting) this.state.deflections.push({ ...waiting, index: i.index });
     }
     const rest = items.filter((i) => !deflectionItems.includes(i));
 
@@ -344,7 +362,7 @@ class CampaignRun {
     } else if (type === connectFailureTypes.idempotencyDefect) {
       wf.log.error('Defect: a client token was reused with other contents', { seq, message });
     }
-    await this.recordFailed(`failed-${seq}`, rest.map((i) => this.failedRecord(i.staged, code, message)));
+    await this.recordFailed(rest.map((i) => this.failedEntry(i.index, code, { message })));
     this.inFlight.delete(seq);
     this.touch();
   }
@@ -383,17 +401,15 @@ class CampaignRun {
     })();
   }
 
-  private failedRecord(staged: StagedEntry, code: string, message: string): OutcomeRecord {
+  private failedEntry(index: number, code: string, why: { why: string } | { message: string }): FailedEntry {
     this.state.outcomes.FAILED++;
     countFailureCode(this.state, code);
-    return { requestIdentifier: staged.entry.RequestIdentifier, index: staged.index, outcome: 'FAILED', failureCode: code, message };
+    return { index, code, ...why };
   }
 
-  private async recordFailed(key: string, records: OutcomeRecord[]): Promise<void> {
-    if (records.length === 0) return;
-    await housekeeping.recordOutcomes.executeWithOptions({ summary: `record ${records.length} failed` }, [
-      { campaignKey: this.workflowId, key, records },
-    ]);
+  private async recordFailed(entries: FailedEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await housekeeping.recordFailed.executeWithOptions({ summary: `record ${entries.length} failed` }, [{ campaignKey: this.workflowId, entries }]);
   }
 
   // ---- deflection ---------------------------------------------------------------------
@@ -426,46 +442,51 @@ class CampaignRun {
   private async sendChat(d: PendingDeflection): Promise<void> {
     const chat = this.spec.chat;
     if (!chat) return;
-    const { staged } = d;
     try {
-      await connectCalls.startOutboundChat.executeWithOptions(
-        { activityId: `chat-${staged.index}`, summary: `SMS to ${d.requestIdentifier}${d.relatedContactId ? ' (after the call)' : ''}` },
+      await this.connect().chat.startOutboundChat.executeWithOptions(
+        { activityId: `chat-${d.index}`, summary: `SMS to ${d.requestIdentifier}${d.afterCall ? ' (after the call)' : ''}` },
         [
           {
             campaignKey: this.workflowId,
             instanceId: this.spec.instanceId,
             chat,
             clientToken: chatClientToken(this.workflowId, d.requestIdentifier),
-            requestIdentifier: d.requestIdentifier,
-            index: staged.index,
-            phoneNumber: staged.entry.CustomerEndpoint?.Address ?? '',
-            attributes: { ...this.spec.defaults.Attributes, ...staged.entry.Attributes, ...d.attributes },
+            index: d.index,
+            defaults: this.spec.defaults,
+            attributes: d.attributes,
             message: d.message,
             // A v2 dial request id is not a contact id: Connect would refuse it as RelatedContactId.
-            relatedContactId: this.spec.submission?.api === 'outbound-campaigns-v2' ? undefined : d.relatedContactId,
+            afterCall: d.afterCall ? (this.spec.submission?.api === 'outbound-campaigns-v2' ? 'dial-request' : 'voice-contact') : undefined,
           },
         ],
       );
-      if (d.relatedContactId) this.state.outcomes.CREATED--;
+      if (d.afterCall) this.state.outcomes.CREATED--;
       this.state.outcomes.DEFLECTED++;
     } catch (err) {
       const message = (err as ActivityFailure).cause?.message ?? String(err);
       wf.log.warn('Deflection to SMS failed', { requestIdentifier: d.requestIdentifier, message });
       countFailureCode(this.state, 'DEFLECTION_FAILED');
       // A contact already dialled keeps its voice outcome; one taken off the voice path fails.
-      if (!d.relatedContactId) await this.recordFailed(`chat-failed-${staged.index}`, [this.failedRecord(staged, 'DEFLECTION_FAILED', message)]);
+      if (!d.afterCall) await this.recordFailed([this.failedEntry(d.index, 'DEFLECTION_FAILED', { message })]);
     }
   }
 
+  /**
+   * Deflects entries by RequestIdentifier. The workflow holds indices only, so each id is
+   * looked up in the campaign store first; what the campaign holds when the answer comes
+   * back decides. An entry that moved between memory and the store while it was looked up
+   * is looked up again (three rounds at most).
+   */
   private async deflect(request: DeflectRequest): Promise<DeflectAnswer> {
     const answer: DeflectAnswer = { accepted: [], refused: [] };
-    const toLookUp: string[] = [];
+    let toLookUp: string[] = [];
     for (const id of new Set(request.requestIdentifiers)) {
-      const verdict = this.deflectFromMemory(id, request);
-      if (verdict.accepted === 'lookup') toLookUp.push(id);
-      else if (verdict.accepted) answer.accepted.push(id);
-      else answer.refused.push({ requestIdentifier: id, reason: verdict.reason, detail: verdict.detail });
+      const refusal = this.refusal(id);
+      if (refusal) answer.refused.push({ requestIdentifier: id, ...refusal });
+      else toLookUp.push(id);
     }
+    // Ids are looked up among the staged entries: a deflection that comes during staging waits for it.
+    if (toLookUp.length > 0) await wf.condition(() => this.state.staged !== undefined || this.ending());
     for (let round = 0; toLookUp.length > 0 && round < 3; round++) {
       toLookUp.forEach((id) => this.lookingUp.add(id));
       let found: ContactLookup[];
@@ -476,28 +497,12 @@ class CampaignRun {
       } finally {
         toLookUp.forEach((id) => this.lookingUp.delete(id));
       }
-      toLookUp.length = 0;
+      toLookUp = [];
       for (const f of found) {
-        // The campaign moved on while we looked: what it holds now wins.
-        const verdict = this.deflectFromMemory(f.requestIdentifier, request);
+        const verdict = this.deflectFound(f, request);
         if (verdict.accepted === true) answer.accepted.push(f.requestIdentifier);
         else if (verdict.accepted === false) answer.refused.push({ requestIdentifier: f.requestIdentifier, reason: verdict.reason, detail: verdict.detail });
-        else if (f.found === 'unknown') {
-          answer.refused.push({ requestIdentifier: f.requestIdentifier, reason: 'UNKNOWN_REQUEST_IDENTIFIER', detail: 'no entry of this campaign has this RequestIdentifier' });
-        } else if (f.found === 'outcome') {
-          if (f.record.outcome === 'CREATED' && f.entry) {
-            this.accept(f.requestIdentifier, request, f.entry, f.record.contactId);
-            answer.accepted.push(f.requestIdentifier);
-          } else {
-            answer.refused.push({ requestIdentifier: f.requestIdentifier, reason: 'ALREADY_TERMINAL', detail: `the entry already ended ${f.record.outcome}` });
-          }
-        } else if (f.offset >= this.state.cursor) {
-          this.state.skipIds.push(f.requestIdentifier);
-          this.accept(f.requestIdentifier, request, f.entry);
-          answer.accepted.push(f.requestIdentifier);
-        } else {
-          toLookUp.push(f.requestIdentifier); // read and settled while we looked: look again
-        }
+        else toLookUp.push(f.requestIdentifier);
       }
     }
     for (const id of toLookUp) answer.refused.push({ requestIdentifier: id, reason: 'ALREADY_TERMINAL', detail: 'the entry settled while the deflection was looked up' });
@@ -505,46 +510,53 @@ class CampaignRun {
     return answer;
   }
 
-  private deflectFromMemory(id: string, request: DeflectRequest): Deflected {
-    const s = this.state;
-    if (s.deflectionIds.includes(id) || this.lookingUp.has(id)) return { accepted: false, reason: 'ALREADY_DEFLECTING', detail: 'this contact is already deflected to SMS' };
-    if (!this.spec.chat) return { accepted: false, reason: 'CHAT_NOT_CONFIGURED', detail: 'the campaign has no chat settings (source phone number ARN and contact flow)' };
+  /** Why a deflection of `id` is refused whatever the store says, if it is. */
+  private refusal(id: string): { reason: DeflectAnswer['refused'][number]['reason']; detail: string } | undefined {
+    if (this.state.deflectionIds.includes(id) || this.lookingUp.has(id)) return { reason: 'ALREADY_DEFLECTING', detail: 'this contact is already deflected to SMS' };
+    if (!this.spec.chat) return { reason: 'CHAT_NOT_CONFIGURED', detail: 'the campaign has no chat settings (source phone number ARN and contact flow)' };
     // While the run drains to continue as new, a deflection is accepted and carried to the next run.
-    if (this.ending() || this.draining === 'done') return { accepted: false, reason: 'CAMPAIGN_ENDING', detail: 'the campaign is ending' };
-    const q = s.queue.findIndex((e) => e.entry.RequestIdentifier === id);
-    if (q >= 0) {
-      const [staged] = s.queue.splice(q, 1);
-      if (staged) this.accept(id, request, staged);
-      return { accepted: true };
-    }
-    const l = s.lanes.findIndex((i) => i.staged.entry.RequestIdentifier === id);
-    if (l >= 0) {
-      const [item] = s.lanes.splice(l, 1);
-      if (item) this.accept(id, request, item.staged);
-      return { accepted: true };
-    }
-    for (const group of s.splits) {
-      const g = group.findIndex((i) => i.staged.entry.RequestIdentifier === id);
-      if (g >= 0) {
-        const [item] = group.splice(g, 1);
-        if (item) this.accept(id, request, item.staged);
-        s.splits = s.splits.filter((x) => x.length > 0);
-        return { accepted: true };
-      }
-    }
-    for (const items of this.inFlight.values()) {
-      if (items.some((i) => i.staged.entry.RequestIdentifier === id)) {
-        s.deflectionIds.push(id);
-        this.awaitingBatch.set(id, { requestIdentifier: id, message: request.message, attributes: request.attributes });
-        return { accepted: true };
-      }
-    }
-    return { accepted: 'lookup' };
+    if (this.ending() || this.draining === 'done') return { reason: 'CAMPAIGN_ENDING', detail: 'the campaign is ending' };
+    return undefined;
   }
 
-  private accept(id: string, request: DeflectRequest, staged: StagedEntry, relatedContactId?: string): void {
+  /** Settles one looked-up id against what the campaign holds now; `lookup` means look again. */
+  private deflectFound(f: ContactLookup, request: DeflectRequest): Deflected {
+    const id = f.requestIdentifier;
+    const refusal = this.refusal(id);
+    if (refusal) return { accepted: false, ...refusal };
+    const index = f.index;
+    if (index === undefined) return { accepted: false, reason: 'UNKNOWN_REQUEST_IDENTIFIER', detail: 'no entry of this campaign has this RequestIdentifier' };
+    if (!f.staged) return { accepted: false, reason: 'ALREADY_TERMINAL', detail: `the entry already ended ${f.outcome ?? 'REJECTED'}` };
+    const s = this.state;
+    if (takeFrom(s.queue, (i) => i === index) || takeFrom(s.lanes, (i) => i.index === index) || s.splits.some((group) => takeFrom(group, (i) => i.index === index))) {
+      s.splits = s.splits.filter((group) => group.length > 0);
+      this.accept(id, request, index);
+      return { accepted: true };
+    }
+    for (const items of this.inFlight.values()) {
+      if (items.some((i) => i.index === index)) {
+        s.deflectionIds.push(id);
+        this.awaitingBatch.set(index, { requestIdentifier: id, message: request.message, attributes: request.attributes });
+        return { accepted: true };
+      }
+    }
+    if (f.outcome === 'CREATED') {
+      this.accept(id, request, index, true);
+      return { accepted: true };
+    }
+    if (f.outcome !== undefined) return { accepted: false, reason: 'ALREADY_TERMINAL', detail: `the entry already ended ${f.outcome}` };
+    if (index >= s.cursor) {
+      // Not read yet: dropped from the voice path when its page is read.
+      s.skipIndices.push(index);
+      this.accept(id, request, index);
+      return { accepted: true };
+    }
+    return { accepted: 'lookup' }; // read and settled while we looked: look again
+  }
+
+  private accept(id: string, request: DeflectRequest, index: number, afterCall?: boolean): void {
     this.state.deflectionIds.push(id);
-    this.state.deflections.push({ requestIdentifier: id, staged, message: request.message, attributes: request.attributes, relatedContactId });
+    this.state.deflections.push({ requestIdentifier: id, index, message: request.message, attributes: request.attributes, ...(afterCall ? { afterCall } : {}) });
   }
 
   // ---- steering ---------------------------------------------------------------------
@@ -640,13 +652,14 @@ class CampaignRun {
       // Never-sent entries: those held in memory, deflections not yet sent, and the unread list.
       const held = [
         ...s.queue,
-        ...s.lanes.map((i) => i.staged),
-        ...s.splits.flat().map((i) => i.staged),
-        ...s.deflections.filter((d) => !d.relatedContactId).map((d) => d.staged),
+        ...s.lanes.map((i) => i.index),
+        ...s.splits.flat().map((i) => i.index),
+        ...s.deflections.filter((d) => !d.afterCall).map((d) => d.index),
       ];
       const reason = this.fatal ? `campaign failed: ${this.fatal.reason}` : (s.cancelReason ?? 'cancelled');
+      const unsent = { held, fromIndex: s.listDone ? undefined : s.cursor, skip: s.skipIndices, message: `not sent: ${reason}` };
       const cancelled = await housekeeping.cancelRemaining.executeWithOptions({ summary: 'mark the unsent entries CANCELLED' }, [
-        { campaignKey: this.workflowId, fromOffset: s.listDone ? undefined : s.cursor, held, skipIds: s.skipIds, reason },
+        { campaignKey: this.workflowId, unsent },
       ]);
       s.outcomes.CANCELLED += cancelled;
       s.queue = [];
@@ -684,4 +697,12 @@ class CampaignRun {
   private campaignFailed(result: CampaignResult): ApplicationFailure {
     return ApplicationFailure.create({ type: 'CampaignFailed', message: result.reason ?? 'campaign failed', nonRetryable: true, details: [result] });
   }
+}
+
+/** Removes the first element that matches from `list`; true when there was one. */
+function takeFrom<T>(list: T[], matches: (item: T) => boolean): boolean {
+  const at = list.findIndex(matches);
+  if (at < 0) return false;
+  list.splice(at, 1);
+  return true;
 }

@@ -1,46 +1,53 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { ConnectClient } from '@aws-sdk/client-connect';
-import type { Worker } from '@temporalio/worker';
-import { createFileOutcomeStore, type OutcomeStore } from '../../src/activities/outcome-store';
 import { CampaignClient } from '../../src/client';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator';
-import { createCampaignWorker } from '../../src/worker';
+import type { ConnectRates } from '../../src/domain/connect-queues';
+import type { CampaignStore } from '../../src/storage/campaign-store';
+import { createCampaignWorker, type CampaignWorker } from '../../src/worker';
+import { openTestStore, type StoreKind, type TestStore } from './database';
 import { closeTestTemporal, testTemporal } from './temporal';
 import { emulatorCampaignsClient, emulatorClient } from './emulator';
 
 export interface Stack {
   campaigns: CampaignClient;
   emulator: Emulator;
-  outcomes: OutcomeStore;
+  store: CampaignStore;
+  /** The store's database, for another process (DATABASE_URL or the embedded store's data folder). */
+  testStore: TestStore;
+  /** A scratch folder for the test's files, removed by stop(). */
   dataDir: string;
   taskQueue: string;
+  region: string;
   connect: ConnectClient;
   /** Starts (another) worker on the stack's task queue; stopped by stop(). */
-  startWorker(): Promise<Worker>;
+  startWorker(): Promise<CampaignWorker>;
   stop(): Promise<void>;
 }
 
-/** Real Temporal dev server, real worker, real AWS SDK, the Connect emulator: one per test file. */
-export async function startStack(options: { emulator?: EmulatorOptions } = {}): Promise<Stack> {
+/** Unlimited unless a test asks: the shared rate has its own tests. */
+const TEST_RATES: ConnectRates = { batchPutContact: 1000, outboundRequests: 1000, chat: 1000 };
+
+/** Real Temporal dev server, real worker, real AWS SDK, the Connect emulator, a real store: one per test file. */
+export async function startStack(options: { emulator?: EmulatorOptions; store?: StoreKind; rates?: ConnectRates } = {}): Promise<Stack> {
   const env = await testTemporal();
   const emulator = await startEmulator({ quiet: true, ...options.emulator });
-  const dataDir = await mkdtemp(join(tmpdir(), 'connect-dialer-test-'));
+  const testStore = await openTestStore(options.store);
   const taskQueue = `test-${randomUUID()}`;
+  const region = options.emulator?.region ?? 'us-east-1';
   // The SDK's default retries, as the worker's own client has.
   const connect = emulatorClient(emulator, { region: options.emulator?.region, ...options.emulator?.credentials, maxAttempts: 3 });
   const campaignsV2 = emulatorCampaignsClient(emulator, { region: options.emulator?.region, ...options.emulator?.credentials, maxAttempts: 3 });
-  const outcomes = createFileOutcomeStore(dataDir);
-  const running: { worker: Worker; done: Promise<void> }[] = [];
+  const running: { worker: CampaignWorker; done: Promise<void> }[] = [];
 
-  const startWorker = async (): Promise<Worker> => {
+  const startWorker = async (): Promise<CampaignWorker> => {
     const worker = await createCampaignWorker({
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
       taskQueue,
-      dependencies: { connect, campaignsV2, outcomes, dataDir },
+      region,
+      rates: options.rates ?? TEST_RATES,
+      dependencies: { connect, campaignsV2, store: testStore.store },
     });
     running.push({ worker, done: worker.run() });
     return worker;
@@ -48,20 +55,22 @@ export async function startStack(options: { emulator?: EmulatorOptions } = {}): 
   await startWorker();
 
   return {
-    campaigns: new CampaignClient(env.client, { taskQueue, outcomes }),
+    campaigns: new CampaignClient(env.client, { taskQueue, store: testStore.store }),
     emulator,
-    outcomes,
-    dataDir,
+    store: testStore.store,
+    testStore,
+    dataDir: testStore.dataDir,
     taskQueue,
+    region,
     connect,
     startWorker,
     async stop() {
-      for (const r of running) if (r.worker.getState() === 'RUNNING') r.worker.shutdown();
+      for (const r of running) r.worker.shutdown();
       await Promise.allSettled(running.map((r) => r.done));
       connect.destroy();
       campaignsV2.destroy();
       await emulator.stop();
-      await rm(dataDir, { recursive: true, force: true });
+      await testStore.close();
       await closeTestTemporal();
     },
   };

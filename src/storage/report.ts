@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { OutcomeRecord } from '../domain/outcome';
-import { writeFileAtomic } from './campaign-files';
-import type { OutcomeStore } from './outcome-store';
+import { writeFileAtomic } from './atomic-file';
+import type { CampaignStore } from './campaign-store';
 
 export type ReportFormat = 'csv' | 'jsonl';
 
@@ -33,10 +33,10 @@ export async function* formatReport(records: AsyncIterable<OutcomeRecord>, forma
 }
 
 /** Writes the campaign's outcomes to `path` (atomically, so a reader never sees half a report). */
-export async function writeReport(campaignKey: string, store: OutcomeStore, path: string, format: ReportFormat): Promise<{ path: string; records: number }> {
+export async function writeReport(campaignKey: string, store: CampaignStore, path: string, format: ReportFormat): Promise<{ path: string; records: number }> {
   let records = 0;
   async function* counted(): AsyncIterable<OutcomeRecord> {
-    for await (const r of store.readAll(campaignKey)) {
+    for await (const r of store.outcomes(campaignKey)) {
       records++;
       yield r;
     }

@@ -1,32 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-
-const SAFE_NAME = /^[A-Za-z0-9._-]{1,200}$/;
-
-/** A name usable as one path segment on every OS: no separators, no `.`/`..`. */
-export function isSafeFileName(name: string): boolean {
-  return SAFE_NAME.test(name) && name !== '.' && name !== '..';
-}
-
-/** Where one campaign's files live: one folder per workflow id under `dataDir`. */
-export function campaignDir(dataDir: string, workflowId: string): string {
-  return join(dataDir, 'campaigns', safeSegment(workflowId));
-}
-
-/**
- * Workflow ids may hold any character. Safe ids are used as they are (readable folders);
- * others are sanitised and suffixed with a hash so that two ids never share a folder.
- */
-function safeSegment(id: string): string {
-  if (isSafeFileName(id)) return id;
-  const readable = id.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 120);
-  const hash = createHash('sha256').update(id).digest('hex').slice(0, 16);
-  return `${readable}~${hash}`;
-}
+import { dirname } from 'node:path';
 
 /** A temp name next to `target`, unique per attempt so an overlapping retry cannot interleave writes. */
-export function tempPathFor(target: string): string {
+function tempPathFor(target: string): string {
   return `${target}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
 }
 

@@ -1,0 +1,290 @@
+import type { Pool } from 'pg';
+import { z } from 'zod';
+import { stagedEntrySchema, type StagedEntry } from '../domain/contact-entry';
+import { emptyOutcomeCounts, outcomeKinds, outcomePrecedence, outcomeRecordSchema, type OutcomeCounts, type OutcomeKind, type OutcomeRecord } from '../domain/outcome';
+import { stagingSummarySchema, type StagingSummary } from '../domain/staging-summary';
+
+/** Up to `max` staged entries from `fromIndex` on, as indices: what the workflow holds. */
+export interface StagedPage {
+  indices: number[];
+  /** Where the next page starts: one past the last index read. */
+  nextIndex: number;
+  done: boolean;
+}
+
+/** Where a RequestIdentifier stands: a staged entry (with its outcome, once it has one), a REJECTED entry, or nothing. */
+export interface ContactLookup {
+  requestIdentifier: string;
+  /** The staged entry with this id, or else the first REJECTED one. */
+  index?: number;
+  staged: boolean;
+  outcome?: OutcomeKind;
+}
+
+/** One send of one entry and Connect's answer to it (`result` is CREATED or the failure code). */
+export const attemptSchema = z.object({
+  index: z.number().int().min(0),
+  send: z.number().int().min(1),
+  api: z.string(),
+  result: z.string(),
+  contactId: z.string().optional(),
+  message: z.string().optional(),
+});
+export type Attempt = z.infer<typeof attemptSchema>;
+
+export interface UnsentEntries {
+  /** Entries the workflow holds (queue, lanes, splits, deflections not yet sent). */
+  held: readonly number[];
+  /** The unread part of the list starts here; absent when the list was read to its end. */
+  fromIndex?: number;
+  /** Entries of the unread part that are not unsent (deflected before they were read). */
+  skip: readonly number[];
+  message: string;
+}
+
+/**
+ * The campaign store (docs/architecture.md): staged entries, one outcome per entry, and
+ * every attempt, in PostgreSQL or PGlite through the same SQL. Every write is idempotent,
+ * so a retried activity never double-counts.
+ */
+export interface CampaignStore {
+  /** The staging summary, present once the whole list is staged. */
+  stagingSummary(campaignKey: string): Promise<StagingSummary | undefined>;
+  /** Marks the list staged; written last by staging. */
+  saveStagingSummary(campaignKey: string, summary: StagingSummary): Promise<void>;
+  /** Adds staged entries; an index already staged is left as it is (a retried staging). */
+  stageEntries(campaignKey: string, entries: readonly StagedEntry[]): Promise<void>;
+  stagedPage(campaignKey: string, fromIndex: number, max: number): Promise<StagedPage>;
+  /** The staged entries at these indices, in the order asked; a missing one is an error. */
+  stagedEntries(campaignKey: string, indices: readonly number[]): Promise<StagedEntry[]>;
+  lookup(campaignKey: string, requestIdentifiers: readonly string[]): Promise<ContactLookup[]>;
+  /**
+   * Upserts outcomes by precedence: a record replaces the stored one only when it ranks
+   * higher (a DEFLECTED after the call replaces CREATED), so each entry has exactly one.
+   */
+  recordOutcomes(campaignKey: string, records: readonly OutcomeRecord[]): Promise<void>;
+  outcomeOf(campaignKey: string, index: number): Promise<OutcomeRecord | undefined>;
+  /** Records sends; the same (index, send) again replaces the row (a retried call). */
+  recordAttempts(campaignKey: string, attempts: readonly Attempt[]): Promise<void>;
+  /** The newest attempt of each of these entries. */
+  lastAttempts(campaignKey: string, indices: readonly number[]): Promise<Map<number, Attempt>>;
+  /** Marks the unsent entries CANCELLED; answers how many entries that covers (the same on a retry). */
+  cancelUnsent(campaignKey: string, unsent: UnsentEntries): Promise<number>;
+  /** Every outcome, by index, read in pages so a report of a million entries streams. */
+  outcomes(campaignKey: string): AsyncIterable<OutcomeRecord>;
+  outcomeCounts(campaignKey: string): Promise<OutcomeCounts>;
+}
+
+const REPORT_PAGE = 5_000;
+
+const outcomeRowSchema = z.object({
+  idx: z.number(),
+  request_identifier: z.string(),
+  outcome: z.enum(outcomeKinds),
+  contact_id: z.string().nullable(),
+  related_contact_id: z.string().nullable(),
+  failure_code: z.string().nullable(),
+  field: z.string().nullable(),
+  message: z.string().nullable(),
+});
+
+const OUTCOME_COLUMNS = 'idx, request_identifier, outcome, contact_id, related_contact_id, failure_code, field, message';
+
+export function createCampaignStore(pool: Pool): CampaignStore {
+  const rows = async (sql: string, params: unknown[]): Promise<unknown[]> => (await pool.query(sql, params)).rows as unknown[];
+
+  return {
+    async stagingSummary(campaignKey) {
+      const [row] = await rows('SELECT staging FROM campaigns WHERE campaign_key = $1', [campaignKey]);
+      return row ? stagingSummarySchema.parse((row as { staging: unknown }).staging) : undefined;
+    },
+
+    async saveStagingSummary(campaignKey, summary) {
+      await pool.query(
+        'INSERT INTO campaigns (campaign_key, staging) VALUES ($1, $2) ON CONFLICT (campaign_key) DO UPDATE SET staging = EXCLUDED.staging',
+        [campaignKey, JSON.stringify(stagingSummarySchema.parse(summary))],
+      );
+    },
+
+    async stageEntries(campaignKey, entries) {
+      if (entries.length === 0) return;
+      await pool.query(
+        `INSERT INTO staged_entries (campaign_key, idx, request_identifier, entry)
+         SELECT $1, * FROM unnest($2::int[], $3::text[], $4::jsonb[])
+         ON CONFLICT (campaign_key, idx) DO NOTHING`,
+        [campaignKey, entries.map((e) => e.index), entries.map((e) => e.entry.RequestIdentifier), entries.map((e) => JSON.stringify(e.entry))],
+      );
+    },
+
+    async stagedPage(campaignKey, fromIndex, max) {
+      if (!Number.isInteger(max) || max < 1) throw new RangeError(`max must be a positive integer, not ${max}`);
+      const found = await rows('SELECT idx FROM staged_entries WHERE campaign_key = $1 AND idx >= $2 ORDER BY idx LIMIT $3', [
+        campaignKey,
+        fromIndex,
+        max + 1,
+      ]);
+      const indices = found.map((r) => (r as { idx: number }).idx);
+      const done = indices.length <= max;
+      if (!done) indices.pop();
+      const last = indices.at(-1);
+      return { indices, nextIndex: last === undefined ? fromIndex : last + 1, done };
+    },
+
+    async stagedEntries(campaignKey, indices) {
+      if (indices.length === 0) return [];
+      const found = await rows('SELECT idx, entry FROM staged_entries WHERE campaign_key = $1 AND idx = ANY($2::int[])', [campaignKey, [...indices]]);
+      const byIndex = new Map(found.map((r) => {
+        const row = r as { idx: number; entry: unknown };
+        return [row.idx, stagedEntrySchema.parse({ index: row.idx, entry: row.entry })];
+      }));
+      return indices.map((i) => {
+        const staged = byIndex.get(i);
+        if (!staged) throw new Error(`entry ${i} of campaign ${campaignKey} is not staged`);
+        return staged;
+      });
+    },
+
+    async lookup(campaignKey, requestIdentifiers) {
+      const ids = [...new Set(requestIdentifiers)];
+      const [staged, recorded] = await Promise.all([
+        rows('SELECT idx, request_identifier FROM staged_entries WHERE campaign_key = $1 AND request_identifier = ANY($2::text[])', [campaignKey, ids]),
+        rows('SELECT idx, request_identifier, outcome FROM outcomes WHERE campaign_key = $1 AND request_identifier = ANY($2::text[]) ORDER BY idx', [campaignKey, ids]),
+      ]);
+      const stagedIndex = new Map(staged.map((r) => [(r as { request_identifier: string }).request_identifier, (r as { idx: number }).idx]));
+      const outcomeAt = new Map(recorded.map((r) => [(r as { idx: number }).idx, r as { request_identifier: string; outcome: OutcomeKind }]));
+      return requestIdentifiers.map((requestIdentifier): ContactLookup => {
+        const index = stagedIndex.get(requestIdentifier);
+        if (index !== undefined) return { requestIdentifier, index, staged: true, outcome: outcomeAt.get(index)?.outcome };
+        // Not staged: the entry was REJECTED (the first such row, when a list repeated the id).
+        for (const [idx, r] of outcomeAt) if (r.request_identifier === requestIdentifier) return { requestIdentifier, index: idx, staged: false, outcome: r.outcome };
+        return { requestIdentifier, staged: false };
+      });
+    },
+
+    async recordOutcomes(campaignKey, records) {
+      // One row per index in a statement (Postgres refuses to upsert a row twice): the highest precedence.
+      const byIndex = new Map<number, OutcomeRecord>();
+      for (const r of records.map((x) => outcomeRecordSchema.parse(x))) {
+        const prev = byIndex.get(r.index);
+        if (!prev || outcomePrecedence[r.outcome] > outcomePrecedence[prev.outcome]) byIndex.set(r.index, r);
+      }
+      const list = [...byIndex.values()];
+      if (list.length === 0) return;
+      await pool.query(
+        `INSERT INTO outcomes (campaign_key, idx, request_identifier, outcome, precedence, contact_id, related_contact_id, failure_code, field, message)
+         SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::int2[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+         ON CONFLICT (campaign_key, idx) DO UPDATE SET
+           request_identifier = EXCLUDED.request_identifier, outcome = EXCLUDED.outcome, precedence = EXCLUDED.precedence,
+           contact_id = EXCLUDED.contact_id, related_contact_id = EXCLUDED.related_contact_id, failure_code = EXCLUDED.failure_code,
+           field = EXCLUDED.field, message = EXCLUDED.message, recorded_at = now()
+         WHERE outcomes.precedence < EXCLUDED.precedence`,
+        [
+          campaignKey,
+          list.map((r) => r.index),
+          list.map((r) => r.requestIdentifier),
+          list.map((r) => r.outcome),
+          list.map((r) => outcomePrecedence[r.outcome]),
+          list.map((r) => r.contactId ?? null),
+          list.map((r) => r.relatedContactId ?? null),
+          list.map((r) => r.failureCode ?? null),
+          list.map((r) => r.field ?? null),
+          list.map((r) => r.message ?? null),
+        ],
+      );
+    },
+
+    async outcomeOf(campaignKey, index) {
+      const [row] = await rows(`SELECT ${OUTCOME_COLUMNS} FROM outcomes WHERE campaign_key = $1 AND idx = $2`, [campaignKey, index]);
+      return row ? toOutcomeRecord(row) : undefined;
+    },
+
+    async recordAttempts(campaignKey, attempts) {
+      const list = [...new Map(attempts.map((a) => [`${a.index}/${a.send}`, attemptSchema.parse(a)])).values()];
+      if (list.length === 0) return;
+      await pool.query(
+        `INSERT INTO attempts (campaign_key, idx, send, api, result, contact_id, message)
+         SELECT $1, * FROM unnest($2::int[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[])
+         ON CONFLICT (campaign_key, idx, send) DO UPDATE SET
+           api = EXCLUDED.api, result = EXCLUDED.result, contact_id = EXCLUDED.contact_id, message = EXCLUDED.message, sent_at = now()`,
+        [
+          campaignKey,
+          list.map((a) => a.index),
+          list.map((a) => a.send),
+          list.map((a) => a.api),
+          list.map((a) => a.result),
+          list.map((a) => a.contactId ?? null),
+          list.map((a) => a.message ?? null),
+        ],
+      );
+    },
+
+    async lastAttempts(campaignKey, indices) {
+      const found = await rows(
+        `SELECT DISTINCT ON (idx) idx, send, api, result, contact_id, message FROM attempts
+         WHERE campaign_key = $1 AND idx = ANY($2::int[]) ORDER BY idx, send DESC`,
+        [campaignKey, [...indices]],
+      );
+      return new Map(
+        found.map((r) => {
+          const row = r as { idx: number; send: number; api: string; result: string; contact_id: string | null; message: string | null };
+          return [row.idx, { index: row.idx, send: row.send, api: row.api, result: row.result, contactId: row.contact_id ?? undefined, message: row.message ?? undefined }];
+        }),
+      );
+    },
+
+    async cancelUnsent(campaignKey, unsent) {
+      const [row] = await rows(
+        `WITH unsent AS (
+           SELECT idx, request_identifier FROM staged_entries
+           WHERE campaign_key = $1
+             AND (idx = ANY($2::int[]) OR ($3::int IS NOT NULL AND idx >= $3 AND NOT (idx = ANY($4::int[]))))
+         ), cancelled AS (
+           INSERT INTO outcomes (campaign_key, idx, request_identifier, outcome, precedence, message)
+           SELECT $1, idx, request_identifier, 'CANCELLED', ${outcomePrecedence.CANCELLED}, $5 FROM unsent
+           ON CONFLICT (campaign_key, idx) DO NOTHING
+         )
+         SELECT count(*)::int AS n FROM unsent`,
+        [campaignKey, [...unsent.held], unsent.fromIndex ?? null, [...unsent.skip], unsent.message],
+      );
+      return (row as { n: number }).n;
+    },
+
+    async *outcomes(campaignKey) {
+      let after = -1;
+      for (;;) {
+        const page = await rows(`SELECT ${OUTCOME_COLUMNS} FROM outcomes WHERE campaign_key = $1 AND idx > $2 ORDER BY idx LIMIT $3`, [
+          campaignKey,
+          after,
+          REPORT_PAGE,
+        ]);
+        for (const row of page) yield toOutcomeRecord(row);
+        if (page.length < REPORT_PAGE) return;
+        after = (page.at(-1) as { idx: number }).idx;
+      }
+    },
+
+    async outcomeCounts(campaignKey) {
+      const found = await rows('SELECT outcome, count(*)::int AS n FROM outcomes WHERE campaign_key = $1 GROUP BY outcome', [campaignKey]);
+      const counts = emptyOutcomeCounts();
+      for (const r of found) {
+        const row = r as { outcome: OutcomeKind; n: number };
+        counts[row.outcome] = row.n;
+      }
+      return counts;
+    },
+  };
+}
+
+function toOutcomeRecord(raw: unknown): OutcomeRecord {
+  const r = outcomeRowSchema.parse(raw);
+  return outcomeRecordSchema.parse({
+    requestIdentifier: r.request_identifier,
+    index: r.idx,
+    outcome: r.outcome,
+    contactId: r.contact_id ?? undefined,
+    relatedContactId: r.related_contact_id ?? undefined,
+    failureCode: r.failure_code ?? undefined,
+    field: r.field ?? undefined,
+    message: r.message ?? undefined,
+  });
+}
