@@ -2,17 +2,16 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dialListSourceSchema, type DialListSource } from '../src/domain/campaign';
 import type { ContactDefaults, StagedEntry } from '../src/domain/contact-entry';
-import type { OutcomeRecord } from '../src/domain/outcome';
-import { campaignDir } from '../src/activities/campaign-files';
+import { emptyOutcomeCounts, type OutcomeRecord } from '../src/domain/outcome';
 import { DialListError } from '../src/activities/dial-list-reader';
-import { createFileOutcomeStore, createMemoryOutcomeStore, type OutcomeStore } from '../src/activities/outcome-store';
-import { findStagedEntries, forEachStagedEntry, readStagedPage } from '../src/activities/staged-list';
 import { stageDialList } from '../src/activities/staging';
+import type { CampaignStore } from '../src/storage/campaign-store';
+import { openTestStore, type StoreKind, type TestStore } from './support/database';
 
 let root: string;
 before(async () => {
@@ -23,8 +22,12 @@ after(async () => {
 });
 
 const defaults: ContactDefaults = { QueueId: 'queue-default' };
-let dirCount = 0;
-const freshDir = (): string => join(root, `campaign-${++dirCount}`);
+const csvDefaults = { requestIdentifier: 'RequestIdentifier', phoneNumber: 'PhoneNumber', queueId: 'QueueId' };
+const phone = (n: number): string => `+1415555${String(n % 10000).padStart(4, '0')}`;
+
+let campaigns = 0;
+/** A campaign of its own per staging: the stores are shared by the tests of a describe. */
+const fresh = (): string => `campaign-${++campaigns}`;
 
 async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -32,30 +35,64 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-/** Every staged entry, read back through pages of `pageSize`. */
-async function allPages(dir: string, pageSize: number): Promise<{ entries: StagedEntry[]; offsets: number[]; pages: number }> {
+/** Every staged entry of the campaign, in index order, read through the store's pages. */
+async function stagedList(store: CampaignStore, campaignKey: string, pageSize = 1_000): Promise<StagedEntry[]> {
   const entries: StagedEntry[] = [];
-  const offsets: number[] = [];
-  let offset = 0;
-  let pages = 0;
-  for (;;) {
-    const page = await readStagedPage(dir, offset, pageSize);
-    pages++;
-    assert.ok(page.entries.length <= pageSize);
-    entries.push(...page.entries);
-    offsets.push(page.nextOffset);
-    offset = page.nextOffset;
-    if (page.done) return { entries, offsets, pages };
-    assert.equal(page.entries.length, pageSize, 'only the last page may be short');
+  for (let from = 0; ; ) {
+    const page = await store.stagedPage(campaignKey, from, pageSize);
+    entries.push(...(await store.stagedEntries(campaignKey, page.indices)));
+    from = page.nextIndex;
+    if (page.done) return entries;
   }
 }
 
-const phone = (n: number): string => `+1415555${String(n % 10000).padStart(4, '0')}`;
+/** What staging leaves in the store for a campaign: its summary, staged entries and outcomes. */
+async function contents(store: CampaignStore, campaignKey: string) {
+  return {
+    summary: await store.stagingSummary(campaignKey),
+    staged: await stagedList(store, campaignKey),
+    outcomes: await collect(store.outcomes(campaignKey)),
+  };
+}
+
+/** The store, with every write counted by its method name. */
+function countingWrites(store: CampaignStore): { store: CampaignStore; writes: string[] } {
+  const writes: string[] = [];
+  return {
+    writes,
+    store: {
+      ...store,
+      stageEntries: (key, entries) => (writes.push('stageEntries'), store.stageEntries(key, entries)),
+      recordOutcomes: (key, records) => (writes.push('recordOutcomes'), store.recordOutcomes(key, records)),
+      saveStagingSummary: (key, summary) => (writes.push('saveStagingSummary'), store.saveStagingSummary(key, summary)),
+    },
+  };
+}
+
+/** The store of a worker that dies at its `n`th write of rows: the writes before it are kept. */
+function dyingAtWrite(store: CampaignStore, n: number): CampaignStore {
+  let writes = 0;
+  const die = (): Promise<void> => Promise.reject(new Error(`the worker died at write ${n}`));
+  return {
+    ...store,
+    stageEntries: (key, entries) => (++writes >= n ? die() : store.stageEntries(key, entries)),
+    recordOutcomes: (key, records) => (++writes >= n ? die() : store.recordOutcomes(key, records)),
+  };
+}
 
 void describe('stageDialList', () => {
+  let t: TestStore;
+  let store: CampaignStore;
+  before(async () => {
+    t = await openTestStore('pglite');
+    store = t.store;
+  });
+  after(async () => {
+    await t.close();
+  });
+
   void test('stages valid entries and REJECTS bad ones with their field and reason', async () => {
-    const dir = freshDir();
-    const outcomes = createMemoryOutcomeStore();
+    const campaignKey = fresh();
     const entries: unknown[] = [
       /* 0 */ { RequestIdentifier: 'ok-1', CustomerEndpoint: { Type: 'TELEPHONE_NUMBER', Address: '+1 415 555 0100' } },
       /* 1 */ { RequestIdentifier: 'bad-number', CustomerEndpoint: { Address: '555-0100' } },
@@ -69,19 +106,11 @@ void describe('stageDialList', () => {
       /* 9 */ { RequestIdentifier: 'bad-number', CustomerEndpoint: { Address: '+14155550107' } },
     ];
     const progress: number[] = [];
-    const summary = await stageDialList({
-      dir,
-      source: { kind: 'inline', entries },
-      defaults,
-      outcomes,
-      campaignKey: 'wf-1',
-      onProgress: (n) => progress.push(n),
-    });
+    const summary = await stageDialList({ source: { kind: 'inline', entries }, defaults, store, campaignKey, onProgress: (n) => progress.push(n) });
     assert.deepEqual(summary, {
       total: 10,
       valid: 3,
       rejected: 7,
-      bytes: (await stat(join(dir, 'staged.jsonl'))).size,
       // Two duplicates outnumber every other reason; the first one's reason stands for them.
       commonRejection: {
         code: 'DUPLICATE_REQUEST_IDENTIFIER',
@@ -92,10 +121,10 @@ void describe('stageDialList', () => {
       },
     });
     assert.equal(progress.at(-1), 10);
+    assert.deepEqual(await store.stagingSummary(campaignKey), summary, 'the summary is saved with the entries');
 
-    const { entries: staged } = await allPages(dir, 100);
     assert.deepEqual(
-      staged.map((s) => [s.index, s.entry.RequestIdentifier, s.entry.CustomerEndpoint?.Address]),
+      (await stagedList(store, campaignKey)).map((s) => [s.index, s.entry.RequestIdentifier, s.entry.CustomerEndpoint?.Address]),
       [
         [0, 'ok-1', '+14155550100'], // normalised to E.164
         [6, 'row-7', '+14155550105'], // generated id
@@ -103,10 +132,13 @@ void describe('stageDialList', () => {
       ],
     );
 
-    const rejected = await collect(outcomes.readAll('wf-1'));
+    const rejected = await collect(store.outcomes(campaignKey));
     const byIndex = new Map(rejected.map((r) => [r.index, r]));
     assert.equal(rejected.length, 7);
-    assert.ok(rejected.every((r) => r.outcome === 'REJECTED'));
+    assert.ok(
+      rejected.every((r) => r.outcome === 'REJECTED'),
+      JSON.stringify(rejected),
+    );
     const expect = (index: number, requestIdentifier: string, field: string, message: RegExp): void => {
       const r = byIndex.get(index);
       assert.ok(r, `entry ${index} should be rejected`);
@@ -121,24 +153,38 @@ void describe('stageDialList', () => {
     expect(5, 'ok-1', 'RequestIdentifier', /already the RequestIdentifier of row 1/);
     expect(7, 'row-7', 'RequestIdentifier', /already the RequestIdentifier of row 7/);
     expect(8, 'row-9', '(entry)', /.+/);
+
+    // Where each id stands now: the staged "bad-number" wins over its REJECTED namesake.
+    assert.deepEqual(await store.lookup(campaignKey, ['bad-number', 'no-number']), [
+      { requestIdentifier: 'bad-number', index: 9, staged: true, outcome: undefined },
+      { requestIdentifier: 'no-number', index: 2, staged: false, outcome: 'REJECTED' },
+    ]);
   });
 
-  void test('a JSONL line that is not JSON is REJECTED, the rest staged', async () => {
-    const dir = freshDir();
+  void test('a JSONL line that is not JSON is REJECTED with its line; the lines around it are staged', async () => {
+    const campaignKey = fresh();
     const path = join(root, 'mixed.jsonl');
     await writeFile(path, '{"CustomerEndpoint":{"Address":"+14155550100"}}\n{oops\n{"CustomerEndpoint":{"Address":"+14155550101"}}\n');
-    const outcomes = createMemoryOutcomeStore();
-    const summary = await stageDialList({ dir, source: { kind: 'file', path, columns: csvDefaults }, defaults, outcomes, campaignKey: 'wf' });
+    const summary = await stageDialList({ source: { kind: 'file', path, columns: csvDefaults }, defaults, store, campaignKey });
     assert.deepEqual([summary.total, summary.valid, summary.rejected], [3, 2, 1]);
-    const [bad] = await collect(outcomes.readAll('wf'));
+    const [bad, ...others] = await collect(store.outcomes(campaignKey));
+    assert.deepEqual(others, []);
     assert.equal(bad?.requestIdentifier, 'row-2');
     assert.equal(bad?.index, 1);
     assert.match(bad?.message ?? '', /^line 2: is not JSON/);
+    assert.deepEqual(
+      (await stagedList(store, campaignKey)).map((s) => [s.index, s.entry.RequestIdentifier]),
+      [
+        [0, 'row-1'],
+        [2, 'row-3'],
+      ],
+    );
   });
 
   void test('a list every entry of which is rejected for one reason names it, with the count, for the campaign to fail with', async () => {
     const entries = Array.from({ length: 40 }, (_, i) => ({ RequestIdentifier: `n-${i}`, CustomerEndpoint: { Address: phone(i) } }));
-    const summary = await stageDialList({ dir: freshDir(), source: { kind: 'inline', entries }, defaults: {}, outcomes: createMemoryOutcomeStore(), campaignKey: 'wf' });
+    const allRejected = fresh();
+    const summary = await stageDialList({ source: { kind: 'inline', entries }, defaults: {}, store, campaignKey: allRejected });
     assert.deepEqual(summary.commonRejection, {
       code: 'MISSING_QUEUE_ID_AND_SYSTEM_ENDPOINT',
       field: 'QueueId',
@@ -147,16 +193,18 @@ void describe('stageDialList', () => {
       count: 40,
     });
     assert.equal(summary.commonRejection.count, summary.total);
+    assert.deepEqual(await store.outcomeCounts(allRejected), { ...emptyOutcomeCounts(), REJECTED: 40 });
+    assert.deepEqual(await store.stagedPage(allRejected, 0, 10), { indices: [], nextIndex: 0, done: true });
 
     // Numbers that differ per entry still count as one reason: the rule, not the message, groups them.
     const local = Array.from({ length: 5 }, (_, i) => ({ CustomerEndpoint: { Address: `555-01${i}0` } }));
     const mixed = [...local, { CustomerEndpoint: { Address: '+14155550100' }, Attributes: { 'bad key': 'x' } }];
-    const second = await stageDialList({ dir: freshDir(), source: { kind: 'inline', entries: mixed }, defaults, outcomes: createMemoryOutcomeStore(), campaignKey: 'wf' });
+    const second = await stageDialList({ source: { kind: 'inline', entries: mixed }, defaults, store, campaignKey: fresh() });
     assert.equal(second.commonRejection?.code, 'INVALID_CUSTOMER_ENDPOINT');
     assert.equal(second.commonRejection?.count, 5);
     assert.match(second.commonRejection?.reason ?? '', /^"555-0100" is not a valid E\.164 phone number/);
 
-    const clean = await stageDialList({ dir: freshDir(), source: { kind: 'inline', entries: [entries[0]] }, defaults, outcomes: createMemoryOutcomeStore(), campaignKey: 'wf' });
+    const clean = await stageDialList({ source: { kind: 'inline', entries: [entries[0]] }, defaults, store, campaignKey: fresh() });
     assert.equal(clean.commonRejection, undefined);
   });
 
@@ -168,11 +216,10 @@ void describe('stageDialList', () => {
       { RequestIdentifier: 'known', CustomerEndpoint: { Address: '+44 20 7183 8750' } },
     ];
     const stage = async (validation?: { phone: 'possible' | 'valid' }) => {
-      const outcomes = createMemoryOutcomeStore();
-      const dir = freshDir();
-      await stageDialList({ dir, source: { kind: 'inline', entries }, defaults, outcomes, campaignKey: 'wf', validation });
-      const { entries: staged } = await allPages(dir, 10);
-      const rejected = new Map((await collect(outcomes.readAll('wf'))).map((r) => [r.requestIdentifier, r.message ?? '']));
+      const campaignKey = fresh();
+      await stageDialList({ source: { kind: 'inline', entries }, defaults, store, campaignKey, validation });
+      const staged = await stagedList(store, campaignKey);
+      const rejected = new Map((await collect(store.outcomes(campaignKey))).map((r) => [r.requestIdentifier, r.message ?? '']));
       return { staged: staged.map((e) => [e.entry.RequestIdentifier, e.entry.CustomerEndpoint?.Address]), rejected };
     };
 
@@ -199,214 +246,170 @@ void describe('stageDialList', () => {
     for (let i = 1; i <= 100; i++) rows.push(`r-${i},${phone(i)},${i === 51 ? '"Smith, Jane' : `Name ${i}`}`);
     const path = join(root, 'unterminated.csv');
     await writeFile(path, rows.join('\n') + '\n');
-    const dir = freshDir();
-    const outcomes = createMemoryOutcomeStore();
-    const summary = await stageDialList({ dir, source: dialListSourceSchema.parse({ kind: 'file', path }), defaults, outcomes, campaignKey: 'wf' });
+    const campaignKey = fresh();
+    const summary = await stageDialList({ source: dialListSourceSchema.parse({ kind: 'file', path }), defaults, store, campaignKey });
     assert.deepEqual([summary.total, summary.valid, summary.rejected], [100, 99, 1]);
-    const [bad] = await collect(outcomes.readAll('wf'));
+    const [bad, ...others] = await collect(store.outcomes(campaignKey));
+    assert.deepEqual(others, []);
     assert.deepEqual([bad?.requestIdentifier, bad?.index, bad?.field], ['row-51', 50, '(entry)']);
     assert.match(bad?.message ?? '', /^line 52: a quoted field opens on this line and is never closed/);
     assert.equal(summary.commonRejection?.code, 'MALFORMED_LINE');
+    const staged = await stagedList(store, campaignKey);
+    assert.equal(staged.length, 99);
+    assert.ok(!staged.some((s) => s.index === 50));
   });
 
-  void test('staging again returns the first summary and changes nothing', async () => {
-    const dir = freshDir();
-    const writes: string[] = [];
-    const inner = createMemoryOutcomeStore();
-    const outcomes: OutcomeStore = { ...inner, write: (c, k, r) => (writes.push(k), inner.write(c, k, r)) };
-    const source: DialListSource = {
-      kind: 'inline',
-      entries: [{ CustomerEndpoint: { Address: '+14155550100' } }, { CustomerEndpoint: { Address: 'nope' } }],
-    };
-    const first = await stageDialList({ dir, source, defaults, outcomes, campaignKey: 'wf' });
-    const spool = await readFile(join(dir, 'staged.jsonl'));
-    const mtime = (await stat(join(dir, 'staged.jsonl'))).mtimeMs;
-    assert.deepEqual(writes, ['rejected-000001']);
-
-    // Even a different list: a retried activity must not redo or change anything.
-    const other: DialListSource = { kind: 'inline', entries: [{ CustomerEndpoint: { Address: '+14155550199' } }] };
-    const second = await stageDialList({ dir, source: other, defaults, outcomes, campaignKey: 'wf' });
-    assert.deepEqual(second, first);
-    assert.deepEqual(await readFile(join(dir, 'staged.jsonl')), spool);
-    assert.equal((await stat(join(dir, 'staged.jsonl'))).mtimeMs, mtime);
-    assert.deepEqual(writes, ['rejected-000001']);
-    assert.deepEqual((await readdir(dir)).sort(), ['staged.json', 'staged.jsonl']);
-  });
-
-  void test('a list that cannot be read leaves no spool behind', async () => {
-    const dir = freshDir();
+  void test('a list that cannot be read fails staging with DialListError on path and leaves nothing in the store', async () => {
+    const campaignKey = fresh();
     const source = dialListSourceSchema.parse({ kind: 'file', path: join(root, 'absent.csv') });
     await assert.rejects(
-      stageDialList({ dir, source, defaults, outcomes: createMemoryOutcomeStore(), campaignKey: 'wf' }),
+      stageDialList({ source, defaults, store, campaignKey }),
       (err) => err instanceof DialListError && err.field === 'path',
     );
-    const left = await readdir(dir).catch(() => []);
-    assert.deepEqual(left, []);
+    assert.deepEqual(await contents(store, campaignKey), { summary: undefined, staged: [], outcomes: [] });
   });
 });
 
-const csvDefaults = { requestIdentifier: 'RequestIdentifier', phoneNumber: 'PhoneNumber', queueId: 'QueueId' };
-
-void describe('staged pages', () => {
-  const names = ['Zoë', '日本語', 'emoji 🎉👩‍👩‍👧', 'plain', 'Ærøskøbing', '"quoted", with\nnewline'];
-
-  async function stageUnicode(count: number): Promise<string> {
-    const dir = freshDir();
-    const entries = Array.from({ length: count }, (_, i) => ({
-      RequestIdentifier: `u-${i}`,
-      CustomerEndpoint: { Address: phone(i) },
-      Attributes: { Name: names[i % names.length] ?? '', Pos: String(i) },
-    }));
-    await stageDialList({ dir, source: { kind: 'inline', entries }, defaults, outcomes: createMemoryOutcomeStore(), campaignKey: 'wf' });
-    return dir;
-  }
-
-  void test('pages cover the list exactly once, with byte offsets that survive multi-byte UTF-8', async () => {
-    const dir = await stageUnicode(23);
-    const spool = await readFile(join(dir, 'staged.jsonl'));
-    // The byte offset of each line start, computed independently from the file.
-    const lineStarts = [0];
-    for (let i = 0; i < spool.length; i++) if (spool[i] === 0x0a) lineStarts.push(i + 1);
-
-    for (const pageSize of [1, 5, 23, 50]) {
-      const { entries, offsets, pages } = await allPages(dir, pageSize);
-      assert.equal(pages, Math.max(1, Math.ceil(23 / pageSize)), `page size ${pageSize}`);
-      assert.deepEqual(
-        entries.map((e) => e.entry.RequestIdentifier),
-        Array.from({ length: 23 }, (_, i) => `u-${i}`),
-      );
-      assert.deepEqual(
-        entries.map((e) => e.entry.Attributes?.Name),
-        Array.from({ length: 23 }, (_, i) => names[i % names.length]),
-      );
-      for (const o of offsets) assert.ok(lineStarts.includes(o), `offset ${o} should be a line start`);
-      assert.equal(offsets.at(-1), spool.length);
-    }
-  });
-
-  void test('a page can start at any line start; other offsets are refused', async () => {
-    const dir = await stageUnicode(10);
-    const first = await readStagedPage(dir, 0, 4);
-    assert.equal(first.done, false);
-    const rest = await readStagedPage(dir, first.nextOffset, 100);
-    assert.deepEqual(
-      rest.entries.map((e) => e.index),
-      [4, 5, 6, 7, 8, 9],
-    );
-    assert.equal(rest.done, true);
-    const end = await readStagedPage(dir, rest.nextOffset, 100);
-    assert.deepEqual(end, { entries: [], nextOffset: rest.nextOffset, done: true });
-
-    await assert.rejects(readStagedPage(dir, first.nextOffset + 1, 1), /not the start of a line/);
-    await assert.rejects(readStagedPage(dir, rest.nextOffset + 1, 1), /past the end/);
-    await assert.rejects(readStagedPage(freshDir(), 0, 1), /not staged/);
-  });
-
-  void test('findStagedEntries returns entries with the offset of their line', async () => {
-    const dir = await stageUnicode(40);
-    const found = await findStagedEntries(dir, ['u-2', 'u-37', 'missing', 'u-2']);
-    assert.deepEqual([...found.keys()].sort(), ['u-2', 'u-37']);
-    for (const [id, hit] of found) {
-      assert.equal(hit.entry.RequestIdentifier, id);
-      const page = await readStagedPage(dir, hit.offset, 1);
-      assert.deepEqual(page.entries[0], { index: hit.index, entry: hit.entry });
-    }
-    assert.equal((await findStagedEntries(dir, [])).size, 0);
-  });
-
-  void test('findStagedEntries reads escaped ids, and lines whose id is not first', async () => {
-    const dir = freshDir();
-    const ids = ['say "hi"', 'back\\slash', 'ünï 🎉', 'plain'];
-    const entries = ids.map((id, i) => ({ RequestIdentifier: id, CustomerEndpoint: { Address: phone(i) } }));
-    await stageDialList({ dir, source: { kind: 'inline', entries }, defaults, outcomes: createMemoryOutcomeStore(), campaignKey: 'wf' });
-    const found = await findStagedEntries(dir, ids);
-    assert.deepEqual(
-      ids.map((id) => found.get(id)?.index),
-      [0, 1, 2, 3],
-    );
-
-    // A spool written in another member order is still searchable.
-    const other = freshDir();
-    await mkdir(other, { recursive: true });
-    const line = JSON.stringify({ entry: { CustomerEndpoint: { Type: 'TELEPHONE_NUMBER', Address: phone(1) }, RequestIdentifier: 'late' }, index: 0 });
-    await writeFile(join(other, 'staged.jsonl'), line + '\n');
-    assert.equal((await findStagedEntries(other, ['late'])).get('late')?.offset, 0);
-  });
-
-  void test('forEachStagedEntry streams from an offset to the end', async () => {
-    const dir = await stageUnicode(30);
-    const page = await readStagedPage(dir, 0, 12);
-    const seen: number[] = [];
-    const count = await forEachStagedEntry(dir, page.nextOffset, async (e) => {
-      await Promise.resolve();
-      seen.push(e.index);
+for (const kind of ['pglite', 'postgres'] satisfies StoreKind[]) {
+  void describe(`staging into ${kind}`, () => {
+    let t: TestStore;
+    before(async () => {
+      t = await openTestStore(kind);
     });
-    assert.equal(count, 18);
-    assert.deepEqual(
-      seen,
-      Array.from({ length: 18 }, (_, i) => i + 12),
-    );
-  });
-});
+    after(async () => {
+      await t.close();
+    });
 
-void describe('scale', () => {
-  void test('stages 100,000 CSV rows with bounded work and exact counts', async () => {
-    const rows = 100_000;
-    const path = join(root, 'big.csv');
-    const out = createWriteStream(path);
-    out.write('RequestIdentifier,PhoneNumber,FirstName,Segment\n');
-    let expectedRejected = 0;
-    const badNumber = (i: number): boolean => i % 1000 === 0;
-    for (let i = 1; i <= rows; i++) {
-      let id = `c-${i}`;
-      let number = phone(i);
-      if (badNumber(i)) {
-        number = '12345'; // not E.164
-        expectedRejected++;
-      } else if (i % 2500 === 1 && i > 1) {
-        id = `c-${i - 1}`; // repeats the previous row's id: a duplicate only if that row was staged
-        if (!badNumber(i - 1)) expectedRejected++;
+    void test('staging again returns the first summary and changes nothing', async () => {
+      const campaignKey = fresh();
+      const { store, writes } = countingWrites(t.store);
+      const source: DialListSource = {
+        kind: 'inline',
+        entries: [{ CustomerEndpoint: { Address: '+14155550100' } }, { CustomerEndpoint: { Address: 'nope' } }],
+      };
+      const first = await stageDialList({ source, defaults, store, campaignKey });
+      assert.deepEqual([first.total, first.valid, first.rejected], [2, 1, 1]);
+      const stored = await contents(t.store, campaignKey);
+      assert.deepEqual(writes, ['stageEntries', 'recordOutcomes', 'saveStagingSummary']);
+
+      // Even a different list: a retried activity must not redo or change anything.
+      writes.length = 0;
+      const other: DialListSource = { kind: 'inline', entries: [{ CustomerEndpoint: { Address: '+14155550199' } }] };
+      const second = await stageDialList({ source: other, defaults, store, campaignKey });
+      assert.deepEqual(second, first);
+      assert.deepEqual(writes, [], 'nothing is written the second time');
+      assert.deepEqual(await contents(t.store, campaignKey), stored);
+    });
+
+    void test('staging that died half-way and is retried ends with the same rows and counts as staging once', async () => {
+      // 6,000 entries, every other one REJECTED: rows are written in chunks of 2,000, so the
+      // writes are staged 0..3998, REJECTED 1..3999, then the last 1,000 of each.
+      const entries = Array.from({ length: 6_000 }, (_, i) => ({ RequestIdentifier: `e-${i}`, CustomerEndpoint: { Address: i % 2 ? 'nope' : phone(i) } }));
+      const source: DialListSource = { kind: 'inline', entries };
+      const whole = fresh();
+      const expected = await stageDialList({ source, defaults, store: t.store, campaignKey: whole });
+      assert.deepEqual([expected.total, expected.valid, expected.rejected], [6_000, 3_000, 3_000]);
+      const reference = await contents(t.store, whole);
+      const writtenBefore = [0, 2_000, 4_000, 5_000];
+
+      for (const dieAt of [1, 2, 3, 4]) {
+        const campaignKey = fresh();
+        await assert.rejects(stageDialList({ source, defaults, store: dyingAtWrite(t.store, dieAt), campaignKey }), new RegExp(`died at write ${dieAt}`));
+        assert.equal(await t.store.stagingSummary(campaignKey), undefined, 'no summary until the whole list is staged');
+        const written = (await stagedList(t.store, campaignKey)).length + (await collect(t.store.outcomes(campaignKey))).length;
+        assert.equal(written, writtenBefore[dieAt - 1], `a worker dying at write ${dieAt} leaves the writes before it`);
+
+        const retried = await stageDialList({ source, defaults, store: t.store, campaignKey });
+        assert.deepEqual(retried, expected, `died at write ${dieAt}`);
+        assert.deepEqual(await contents(t.store, campaignKey), reference, `died at write ${dieAt}`);
       }
-      if (!out.write(`${id},${number},"Name ${i}, Jr.",seg-${i % 7}\n`)) await once(out, 'drain');
-    }
-    await new Promise<void>((res, rej) => out.end((err?: Error | null) => (err ? rej(err) : res())));
-
-    const dataDir = join(root, 'data');
-    const outcomes = createFileOutcomeStore(dataDir);
-    const dir = campaignDir(dataDir, 'campaign-big');
-    let progressCalls = 0;
-    const started = performance.now();
-    const summary = await stageDialList({
-      dir,
-      source: dialListSourceSchema.parse({ kind: 'file', path }),
-      defaults,
-      outcomes,
-      campaignKey: 'campaign-big',
-      onProgress: () => progressCalls++,
     });
-    const ms = performance.now() - started;
-    console.log(`staged ${rows} CSV rows in ${Math.round(ms)} ms`);
 
-    assert.equal(summary.total, rows);
-    assert.equal(summary.rejected, expectedRejected);
-    assert.equal(summary.valid, rows - expectedRejected);
-    assert.equal(summary.bytes, (await stat(join(dir, 'staged.jsonl'))).size);
-    assert.ok(progressCalls >= rows / 1000, 'progress is reported as the list is read');
-    assert.ok(progressCalls <= rows / 1000 + 1, 'progress is not reported per entry');
-
-    let count = 0;
-    let lastIndex = -1;
-    await forEachStagedEntry(dir, 0, (e) => {
-      assert.ok(e.index > lastIndex);
-      lastIndex = e.index;
-      count++;
+    void test('entries staged before a retry are kept as first written, and the rest are added', async () => {
+      const entries = Array.from({ length: 50 }, (_, i) => ({ RequestIdentifier: `p-${i}`, CustomerEndpoint: { Address: phone(i) } }));
+      const campaignKey = fresh();
+      // The first attempt's rows are told apart by an attribute the list does not have.
+      const early: StagedEntry[] = entries.slice(0, 20).map((entry, index) => ({
+        index,
+        entry: { ...entry, CustomerEndpoint: { Type: 'TELEPHONE_NUMBER', Address: phone(index) }, Attributes: { attempt: 'first' } },
+      }));
+      await t.store.stageEntries(campaignKey, early);
+      const summary = await stageDialList({ source: { kind: 'inline', entries }, defaults, store: t.store, campaignKey });
+      assert.deepEqual([summary.total, summary.valid, summary.rejected, summary.commonRejection], [50, 50, 0, undefined]);
+      const staged = await stagedList(t.store, campaignKey, 7);
+      assert.deepEqual(
+        staged.map((s) => s.index),
+        Array.from({ length: 50 }, (_, i) => i),
+      );
+      assert.deepEqual(staged.slice(0, 20), early, 'the rows of the first attempt stay as they were');
+      assert.ok(
+        staged.slice(20).every((s) => s.entry.Attributes?.attempt === undefined),
+        'the rest are staged from the list',
+      );
     });
-    assert.equal(count, summary.valid);
 
-    const rejected: OutcomeRecord[] = await collect(outcomes.readAll('campaign-big'));
-    assert.equal(rejected.length, expectedRejected);
-    assert.ok(rejected.some((r) => r.index === 2500 && r.requestIdentifier === 'c-2500' && r.field === 'RequestIdentifier' && /row 2500/.test(r.message ?? '')));
-    assert.deepEqual(await readdir(join(dir, 'outcomes')), ['rejected-000001.jsonl']);
-    assert.equal(expectedRejected, 120, 'the generator above makes 100 bad numbers and 20 duplicates');
+    void test('stages 100,000 CSV rows with bounded work and exact counts', async () => {
+      const rows = 100_000;
+      const path = join(root, `big-${kind}.csv`);
+      const out = createWriteStream(path);
+      out.write('RequestIdentifier,PhoneNumber,FirstName,Segment\n');
+      let expectedRejected = 0;
+      const badNumber = (i: number): boolean => i % 1000 === 0;
+      for (let i = 1; i <= rows; i++) {
+        let id = `c-${i}`;
+        let number = phone(i);
+        if (badNumber(i)) {
+          number = '12345'; // not E.164
+          expectedRejected++;
+        } else if (i % 2500 === 1 && i > 1) {
+          id = `c-${i - 1}`; // repeats the previous row's id: a duplicate only if that row was staged
+          if (!badNumber(i - 1)) expectedRejected++;
+        }
+        if (!out.write(`${id},${number},"Name ${i}, Jr.",seg-${i % 7}\n`)) await once(out, 'drain');
+      }
+      await new Promise<void>((res, rej) => out.end((err?: Error | null) => (err ? rej(err) : res())));
+      assert.equal(expectedRejected, 120, 'the generator above makes 100 bad numbers and 20 duplicates');
+
+      const campaignKey = fresh();
+      let progressCalls = 0;
+      const started = performance.now();
+      const summary = await stageDialList({
+        source: dialListSourceSchema.parse({ kind: 'file', path }),
+        defaults,
+        store: t.store,
+        campaignKey,
+        onProgress: () => progressCalls++,
+      });
+      console.log(`staged ${rows} CSV rows into ${kind} in ${Math.round(performance.now() - started)} ms`);
+
+      assert.deepEqual([summary.total, summary.valid, summary.rejected], [rows, rows - expectedRejected, expectedRejected]);
+      assert.ok(progressCalls >= rows / 1000, `progress is reported as the list is read (${progressCalls} calls)`);
+      assert.ok(progressCalls <= rows / 1000 + 1, `progress is not reported per entry (${progressCalls} calls)`);
+
+      let count = 0;
+      let lastIndex = -1;
+      for (let from = 0; ; ) {
+        const page = await t.store.stagedPage(campaignKey, from, 10_000);
+        for (const i of page.indices) {
+          assert.ok(i > lastIndex, `index ${i} after ${lastIndex}`);
+          lastIndex = i;
+        }
+        count += page.indices.length;
+        from = page.nextIndex;
+        if (page.done) break;
+      }
+      assert.equal(count, summary.valid);
+
+      assert.deepEqual(await t.store.outcomeCounts(campaignKey), { ...emptyOutcomeCounts(), REJECTED: expectedRejected });
+      const duplicate: OutcomeRecord | undefined = await t.store.outcomeOf(campaignKey, 2500);
+      assert.equal(duplicate?.requestIdentifier, 'c-2500');
+      assert.equal(duplicate?.field, 'RequestIdentifier');
+      assert.match(duplicate?.message ?? '', /row 2500/);
+      assert.deepEqual(await t.store.lookup(campaignKey, ['c-2500']), [{ requestIdentifier: 'c-2500', index: 2499, staged: true, outcome: undefined }]);
+      // Row 100,000 has a bad number: the last staged entry is row 99,999, at index 99,998.
+      const [last] = await t.store.stagedEntries(campaignKey, [rows - 2]);
+      assert.deepEqual(last?.entry.Attributes, { FirstName: `Name ${rows - 1}, Jr.`, Segment: `seg-${(rows - 1) % 7}` });
+      assert.equal((await t.store.outcomeOf(campaignKey, rows - 1))?.field, 'CustomerEndpoint.Address');
+    });
   });
-});
+}
