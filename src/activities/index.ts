@@ -48,8 +48,8 @@ export function createActivities(deps: ActivityDependencies) {
 
   return {
     /** Where this deployment's Connect calls go: asked once per campaign, so the workers' configuration decides. */
-    async connectTaskQueues(): Promise<ConnectQueues> {
-      return deps.connectQueues;
+    connectTaskQueues(): Promise<ConnectQueues> {
+      return Promise.resolve(deps.connectQueues);
     },
 
     async stageDialList(input: { campaignKey: string; source: DialListSource; defaults: ContactDefaults; validation?: ValidationSettings; api?: SubmissionApi }) {

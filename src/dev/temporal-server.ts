@@ -18,6 +18,8 @@ export interface DevServerOptions {
   namespace?: string;
   /** How long to wait for the server to answer (a loaded 2-core machine can take a while). */
   readyTimeoutMs?: number;
+  /** Extra dynamic config, passed as `--dynamic-config-value KEY=<JSON value>`, e.g. `{ 'matching.enableFairness': true }`. */
+  dynamicConfig?: Record<string, unknown>;
 }
 
 export interface DevServer {
@@ -47,6 +49,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     args.push('--db-filename', opts.dbFile);
   }
   for (const sa of searchAttributeRegistrations) args.push('--search-attribute', sa);
+  for (const [key, value] of Object.entries(opts.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
 
   const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];

@@ -36,7 +36,7 @@ export async function openEmbeddedStore(dir: string, prepare: (url: string) => P
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (;;) {
     const running = await runningOwner(ownerFile);
-    if (running) return { url: embeddedUrl(running.port), owner: false, close: async () => undefined };
+    if (running) return { url: embeddedUrl(running.port), owner: false, close: () => Promise.resolve() };
     if (await takeLock(lockDir)) break;
     if (Date.now() > deadline) {
       throw new Error(`the embedded store in ${dir} is locked by another process that is not serving it; if none runs, delete ${lockDir}`);
