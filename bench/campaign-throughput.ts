@@ -1,101 +1,141 @@
-// Throughput and quota utilisation of one campaign through the real stack: a Temporal dev
-// server, a worker, the real AWS SDK and the Connect emulator with a request-rate quota.
-//   npx tsx bench/campaign-throughput.ts [--api batch-put-contact|outbound-campaigns-v2] [--contacts 20000] [--quota 10] [--burst 15] [--in-flight 4] [--throttle-rate 0.15]
+// Throughput, history size and worker memory of one campaign through the real stack: a
+// Temporal dev server, a worker process (`src/worker.ts`, so its RSS is its own), the real AWS
+// SDK, the Connect emulator with a request-rate quota (none with --quota 0) and the campaign
+// store in a throwaway PostgreSQL (--store postgres) or the worker's embedded PGlite (--store pglite).
+//   npx tsx bench/campaign-throughput.ts [--api batch-put-contact|outbound-campaigns-v2] [--contacts 20000] [--quota 10] [--burst 15]
+//     [--rate <shared calls/s; the quota, or 1000 with --quota 0>] [--in-flight 4] [--throttle-rate 0] [--store postgres|pglite]
+//   e.g. one million contacts, unthrottled: npx tsx bench/campaign-throughput.ts --contacts 1000000 --quota 0
+// History bytes are the protobuf encoding of each run's History (temporal.api.history.v1.History.encode).
 // Prints figures; asserts nothing.
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConnectClient } from '@aws-sdk/client-connect';
-import { ConnectCampaignsV2Client } from '@aws-sdk/client-connectcampaignsv2';
 import { Client } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
-import { openConfiguredStore } from '../src/storage/open-store';
+import { temporal } from '@temporalio/proto';
 import { CampaignClient } from '../src/client';
-import { createCampaignWorker } from '../src/worker';
-import { runBench, startBenchStack } from './bench-stack';
-import { benchPhoneNumber } from './phone-numbers';
+import { startPostgresServer, type PostgresServer } from '../src/dev/postgres-server';
+import { campaignWorkflowId } from '../src/domain/campaign';
+import { connectQueues } from '../src/domain/connect-queues';
+import { openConfiguredStore } from '../src/storage/open-store';
+import { mib, processRss, runBench, startBenchStack, waitForPollers, writeDialList } from './bench-stack';
 
 const { values } = parseArgs({
   options: {
     contacts: { type: 'string', default: '20000' },
     quota: { type: 'string', default: '10' },
     burst: { type: 'string', default: '15' },
+    rate: { type: 'string' },
     'in-flight': { type: 'string', default: '4' },
     'throttle-rate': { type: 'string', default: '0' },
     api: { type: 'string', default: 'batch-put-contact' },
+    store: { type: 'string', default: 'postgres' },
   },
 });
 const contacts = Number(values.contacts);
 const quota = Number(values.quota);
 const burst = Number(values.burst);
+const unthrottled = quota <= 0;
+const sharedRate = Number(values.rate ?? (unthrottled ? 1000 : quota));
 const inFlight = Number(values['in-flight']);
 const throttleRate = Number(values['throttle-rate']);
 const v2 = values.api === 'outbound-campaigns-v2';
 if (!v2 && values.api !== 'batch-put-contact') throw new Error(`--api must be batch-put-contact or outbound-campaigns-v2, not ${values.api}`);
+if (values.store !== 'postgres' && values.store !== 'pglite') throw new Error(`--store must be postgres or pglite, not ${values.store}`);
 /** The operation the campaign's contacts go through, for the figures. */
 const operation = v2 ? 'PutOutboundRequestBatch' : 'BatchPutContact';
+const taskQueue = 'bench';
 
 async function main(): Promise<void> {
-  const stack = await startBenchStack('bench', {
-    rate: v2 ? { outboundRequests: { perSecond: quota, burst } } : { batchPutContact: { perSecond: quota, burst } },
-    faults: { entryThrottleRate: throttleRate },
-  });
-  const { dataDir, server, emulator, connection } = stack;
-  const nativeConnection = await NativeConnection.connect({ address: server.address });
-  const clientSettings = { endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
-  const connect = new ConnectClient(clientSettings);
-  const campaignsV2 = new ConnectCampaignsV2Client(clientSettings);
-  const { store, database } = await openConfiguredStore({ DATABASE_URL: process.env.DATABASE_URL, CONNECT_DIALER_DATA_DIR: dataDir });
-  const worker = await createCampaignWorker({
-    connection: nativeConnection,
-    namespace: 'default',
-    taskQueue: 'bench',
-    region: 'us-east-1',
-    rates: { batchPutContact: quota, outboundRequests: quota, chat: 2 },
-    dependencies: { connect, campaignsV2, store },
-  });
-  let peakRss = 0;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
+  const postgres: PostgresServer | undefined = values.store === 'postgres' ? await startPostgresServer() : undefined;
+  const rate = unthrottled ? {} : { rate: v2 ? { outboundRequests: { perSecond: quota, burst } } : { batchPutContact: { perSecond: quota, burst } } };
+  const stack = await startBenchStack('bench', { ...rate, faults: { entryThrottleRate: throttleRate } });
+  const { dataDir, emulator, connection } = stack;
+  const rssSamples: { at: number; rss: number }[] = [];
+  let sampler: NodeJS.Timeout | undefined;
   try {
+    if (postgres) {
+      const migrated = await openConfiguredStore({ DATABASE_URL: postgres.url, CONNECT_DIALER_DATA_DIR: dataDir });
+      await migrated.database.close();
+    }
     const path = join(dataDir, 'list.csv');
-    const rows = ['RequestIdentifier,PhoneNumber'];
-    for (let i = 0; i < contacts; i++) rows.push(`r${i},${benchPhoneNumber(i)}`);
-    await writeFile(path, rows.join('\n'));
-    const campaigns = new CampaignClient(new Client({ connection }), { taskQueue: 'bench' });
+    await writeDialList(path, contacts);
+    const worker = stack.spawnWorker(taskQueue, {
+      ...(postgres ? { DATABASE_URL: postgres.url } : {}),
+      CONNECT_BATCH_PUT_CONTACT_RATE: String(sharedRate),
+      CONNECT_OUTBOUND_REQUEST_BATCH_RATE: String(sharedRate),
+    });
+    const queues = connectQueues(taskQueue, 'us-east-1');
+    await waitForPollers(connection, taskQueue, 'workflow');
+    await waitForPollers(connection, v2 ? queues.outboundRequests : queues.batchPutContact, 'activity');
+    const client = new Client({ connection });
+    const campaigns = new CampaignClient(client, { taskQueue });
     const campaignId = `bench-${Date.now()}`;
     const t0 = Date.now();
-    const result = await worker.runUntil((async () => {
-      await campaigns.start({
-        campaignId,
-        instanceId: 'bench-instance',
-        defaults: { QueueId: 'q' },
-        ...(v2 ? { submission: { api: 'outbound-campaigns-v2' as const, campaignId: 'bench-v2' } } : {}),
-        pacing: { batchSize: 25, batchesInFlight: inFlight, batchesPerSecond: quota, adaptive: true },
-        dialList: { kind: 'file', path },
-      });
-      return campaigns.result(campaignId);
-    })());
+    const sample = (): void => void processRss(worker.pid ?? 0).then((rss) => rssSamples.push({ at: Date.now() - t0, rss }));
+    sample();
+    sampler = setInterval(sample, 1000);
+    await campaigns.start({
+      campaignId,
+      instanceId: 'bench-instance',
+      defaults: { QueueId: 'q' },
+      ...(v2 ? { submission: { api: 'outbound-campaigns-v2' as const, campaignId: 'bench-v2' } } : {}),
+      pacing: { batchSize: 25, batchesInFlight: inFlight, adaptive: true, ...(unthrottled ? {} : { batchesPerSecond: quota }) },
+      dialList: { kind: 'file', path },
+    });
+    const result = await campaigns.result(campaignId);
     const seconds = (Date.now() - t0) / 1000;
+    clearInterval(sampler);
     const stats = emulator.stats();
-    const history = await campaigns.handle(campaignId).fetchHistory();
+
+    // Every run of the campaign's workflow (continue-as-new starts a new one), as stored.
+    const workflowId = campaignWorkflowId(campaignId);
+    let runIds: string[] = [];
+    for (let tries = 0; tries < 60; tries++) {
+      runIds = [];
+      for await (const run of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runIds.push(run.runId);
+      if (runIds.length >= result.runs) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    let historyBytes = 0;
+    let historyEvents = 0;
+    const byType = new Map<string, { events: number; bytes: number }>();
+    for (const runId of runIds) {
+      const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+      historyBytes += temporal.api.history.v1.History.encode(history).finish().length;
+      for (const event of history.events ?? []) {
+        historyEvents++;
+        const type = temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? String(event.eventType);
+        const entry = byType.get(type) ?? { events: 0, bytes: 0 };
+        entry.events++;
+        entry.bytes += temporal.api.history.v1.HistoryEvent.encode(event).finish().length;
+        byType.set(type, entry);
+      }
+    }
+
+    const rss = rssSamples.filter((s) => s.rss > 0);
+    const peak = Math.max(...rss.map((s) => s.rss));
+    const quarter = (q: number): number[] => rss.filter((s) => s.at >= ((q - 1) * seconds * 1000) / 4 && s.at < (q * seconds * 1000) / 4).map((s) => s.rss);
+    const avg = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+    const calls = stats.calls[operation];
+
     console.log(JSON.stringify({ status: result.status, outcomes: result.outcomes }, null, 0));
-    console.log(`contacts:                ${contacts}`);
+    console.log(`contacts:                ${contacts}, store ${postgres ? `PostgreSQL ${postgres.version}` : 'PGlite (embedded in the worker)'}, worker as its own process`);
+    console.log(`emulator quota:          ${unthrottled ? 'none' : `${quota}/s burst ${burst}`}, shared rate ${sharedRate}/s, ${inFlight} batches in flight`);
     console.log(`wall time:               ${seconds.toFixed(1)} s`);
     console.log(`contacts/s:              ${(result.outcomes.CREATED / seconds).toFixed(1)}`);
-    const calls = stats.calls[operation];
-    console.log(`${operation} calls/s: ${(calls / seconds).toFixed(2)} (quota ${quota}/s, burst ${burst}) → utilisation ${((100 * calls) / seconds / quota).toFixed(1)}%`);
+    console.log(`${operation} calls/s: ${(calls / seconds).toFixed(2)}${unthrottled ? '' : ` (quota ${quota}/s, burst ${burst}) → utilisation ${((100 * calls) / seconds / quota).toFixed(1)}%`}`);
     console.log(`calls refused by quota:  ${stats.throttled} of ${calls}`);
     console.log(`entries throttled:       ${(stats.byFailureCode.REQUEST_THROTTLED ?? 0) + (stats.byFailureCode.RequestThrottled ?? 0)} (--throttle-rate ${throttleRate}) → ${result.retries} retries`);
     console.log(`duplicates:              ${v2 ? stats.dialRequests - result.outcomes.CREATED : stats.duplicates}`);
-    console.log(`workflow runs:           ${result.runs} (last run ${history.events?.length ?? 0} history events)`);
-    console.log(`peak RSS (bench process: worker + emulator): ${(peakRss / 2 ** 20).toFixed(0)} MiB`);
+    console.log(`workflow runs:           ${result.runs} (${runIds.length} listed)`);
+    console.log(`history:                 ${historyBytes} bytes, ${historyEvents} events → ${(historyBytes / contacts).toFixed(1)} bytes/contact, ${(historyEvents / contacts).toFixed(3)} events/contact`);
+    const top = [...byType.entries()].sort((a, b) => b[1].bytes - a[1].bytes).slice(0, 8);
+    console.log(`history by event type:   ${top.map(([type, e]) => `${type.replace('EVENT_TYPE_', '')} ${e.events} ev ${(e.bytes / 1024).toFixed(0)} KiB`).join('; ')}`);
+    console.log(`worker peak RSS:         ${mib(peak)} (${rss.length} samples, 1/s)`);
+    console.log(`worker RSS, mean of first / last quarter: ${mib(avg(quarter(1)))} / ${mib(avg(quarter(4)))} (max ${mib(Math.max(0, ...quarter(1)))} / ${mib(Math.max(0, ...quarter(4)))})`);
   } finally {
     clearInterval(sampler);
-    connect.destroy();
-    campaignsV2.destroy();
-    await nativeConnection.close();
-    await database.close();
     await stack.stop();
+    await postgres?.stop();
   }
 }
 

@@ -1,6 +1,7 @@
-// `npm test`: one Temporal dev server for the whole run (with its Web UI, for the UI test) and one
-// throwaway PostgreSQL server, handed to every test file through TEMPORAL_ADDRESS and
-// TEST_DATABASE_URL, and both stopped at the end whatever happens.
+// `npm test`: the quality gates (typecheck, lint) first, then one Temporal dev server for the
+// whole run (with its Web UI, for the UI test) and one throwaway PostgreSQL server, handed to
+// every test file through TEMPORAL_ADDRESS and TEST_DATABASE_URL, and both stopped at the end
+// whatever happens. `npm test -- <part of a file name>` runs only those files, without the gates.
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -19,12 +20,29 @@ function testFiles(dir: string): string[] {
     .sort();
 }
 
+/** Runs a gate (an npm script) and answers whether it passed; its output goes to the terminal. */
+function gate(script: string): Promise<boolean> {
+  console.error(`npm test: ${script}…`);
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const child = spawn(npm, ['run', '--silent', script], { cwd: root, stdio: 'inherit' });
+  return new Promise((resolveGate) => child.on('exit', (code) => resolveGate(code === 0)));
+}
+
 async function main(): Promise<number> {
   const filter = process.argv.slice(2);
   const files = testFiles(join(root, 'test')).filter((f) => filter.length === 0 || filter.some((p) => f.includes(p)));
   if (files.length === 0) {
     console.error(`no test files match ${filter.join(' ')}`);
     return 2;
+  }
+  if (filter.length === 0) {
+    // A type or lint error fails the run before any test: tsx runs the tests without type-checking.
+    for (const script of ['typecheck', 'lint']) {
+      if (!(await gate(script))) {
+        console.error(`npm test: ${script} failed; fix the errors above (run \`npm run ${script}\`).`);
+        return 1;
+      }
+    }
   }
   console.error('Starting the Temporal dev server and PostgreSQL for this test run…');
   // allSettled, so that when one fails to start the other is still stopped.
