@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { campaignSpecSchema } from '../src/domain/campaign';
-import { batchClientToken, chatClientToken, isOutboundRequestToken, outboundRequestClientToken } from '../src/domain/client-token';
+import { batchClientToken, chatClientToken, fnv1a64, isOutboundRequestToken, outboundRequestClientToken } from '../src/domain/client-token';
+import { fairnessKeyFor, MAX_FAIRNESS_KEY_BYTES } from '../src/domain/connect-queues';
 import { toContactDataRequest } from '../src/domain/contact-entry';
 import { checkEntry } from '../src/domain/entry-validation';
 import { addLaneFailure, backoffMs, decideLane, defaultLanePolicies, laneFor, MAX_SENDS_PER_ENTRY, resolveLanePolicies, slowsPace, type LaneFailures } from '../src/domain/failure-lanes';
@@ -245,5 +246,19 @@ describe('campaign spec', () => {
     assert.equal(ok.pacing.batchSize, 25);
     const bad = campaignSpecSchema.safeParse({ campaignId: 'c', instanceId: 'i', pacing: { batchSize: 26 }, dialList: { kind: 'file', path: 'x.csv' } });
     assert.deepEqual(bad.error?.issues[0]?.path, ['pacing', 'batchSize']);
+  });
+});
+
+describe('fairness keys', () => {
+  test('a workflow id of up to 64 bytes is its own key; a longer one keeps 40 characters and the hash of the whole', () => {
+    const short = `campaign-${'a'.repeat(55)}`;
+    assert.equal(fairnessKeyFor(short), short);
+    const long = `campaign-${'b'.repeat(100)}`;
+    const key = fairnessKeyFor(long);
+    assert.equal(key, `${long.slice(0, 40)}~${fnv1a64(long)}`);
+    assert.ok(new TextEncoder().encode(key).length <= MAX_FAIRNESS_KEY_BYTES);
+    assert.notEqual(fairnessKeyFor(`${long}x`), key, 'two long ids with the same start keep apart');
+    const wide = `campaign-${'é'.repeat(60)}`;
+    assert.ok(new TextEncoder().encode(fairnessKeyFor(wide)).length <= MAX_FAIRNESS_KEY_BYTES, 'multi-byte characters are counted as bytes');
   });
 });

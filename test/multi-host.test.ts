@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { temporal as proto } from '@temporalio/proto';
 import { CampaignClient } from '../src/client';
 import { campaignWorkflowId } from '../src/domain/campaign';
-import { connectQueues } from '../src/domain/connect-queues';
+import { connectQueues, fairnessKeyFor } from '../src/domain/connect-queues';
 import { startEmulator, type Emulator } from '../src/emulator';
 import { openTestStore, type TestStore } from './support/database';
 import { campaignDefaults } from './support/stack';
@@ -124,7 +124,7 @@ void describe('workers on two hosts sharing one PostgreSQL', () => {
         if (scheduled?.activityType?.name === 'putContactBatch') {
           // The shared-rate queue, and the campaign as its fairness key.
           assert.equal(scheduled.taskQueue?.name, batchQueue);
-          assert.equal(scheduled.priority?.fairnessKey, campaignWorkflowId(campaignId));
+          assert.equal(scheduled.priority?.fairnessKey, fairnessKeyFor(campaignWorkflowId(campaignId)));
         }
         const started = e.activityTaskStartedEventAttributes;
         if (started && scheduledOn.get(String(started.scheduledEventId)) === batchQueue) identities.add(started.identity ?? '');

@@ -43,7 +43,8 @@ function fit(token: string): string {
   return `${token.slice(0, MAX_CLIENT_TOKEN_LENGTH - 17)}~${fnv1a64(token)}`;
 }
 
-function fnv1a64(s: string): string {
+/** 64-bit FNV-1a of a string, as 16 hex digits: a short, stable name for a long id. */
+export function fnv1a64(s: string): string {
   let h = 0xcbf29ce484222325n;
   for (let i = 0; i < s.length; i++) {
     h ^= BigInt(s.charCodeAt(i));

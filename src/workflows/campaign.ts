@@ -4,6 +4,7 @@ import type { CampaignActivities, ContactLookup, FailedEntry } from '../activiti
 import type { BatchEntry, BatchResult } from '../domain/batch';
 import { campaignStoppingTypes, connectFailureTypes, dialListInvalidType, retryableConnectFailureTypes } from '../domain/connect-failures';
 import { batchClientToken, chatClientToken } from '../domain/client-token';
+import { fairnessKeyFor } from '../domain/connect-queues';
 import { deflectRequestSchema, deflectSignalSchema, type DeflectAnswer, type DeflectRequest } from '../domain/deflection';
 import { DeflectionAnswers } from '../domain/deflection-answers';
 import { addLaneFailure, decideLane, isKnownFailureCode, resolveLanePolicies, slowsPace } from '../domain/failure-lanes';
@@ -33,7 +34,7 @@ type ConnectCalls = Pick<CampaignActivities, 'putContactBatch' | 'putOutboundReq
 function connectCallsOn(taskQueue: string, campaignKey: string, fairnessWeight: number | undefined): wf.ActivityInterfaceFor<ConnectCalls> {
   return wf.proxyActivities<ConnectCalls>({
     taskQueue,
-    priority: { fairnessKey: campaignKey, ...(fairnessWeight !== undefined ? { fairnessWeight } : {}) },
+    priority: { fairnessKey: fairnessKeyFor(campaignKey), ...(fairnessWeight !== undefined ? { fairnessWeight } : {}) },
     // One HTTP call with the SDK's own retries (src/connect-client.ts bounds each try). The call
     // heartbeats while it waits, so a call on a worker that died is retried after 5 s, not 30.
     // Time waiting for the shared rate is schedule-to-start, which has no limit.
