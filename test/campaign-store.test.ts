@@ -1,14 +1,16 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import type { StagedEntry } from '../src/domain/contact-entry';
 import { emptyOutcomeCounts, type OutcomeRecord } from '../src/domain/outcome';
 import type { StagingSummary } from '../src/domain/staging-summary';
-import type { Attempt, CampaignStore } from '../src/storage/campaign-store';
+import { createCampaignStore, type Attempt, type CampaignStore } from '../src/storage/campaign-store';
 import { openCampaignDatabase } from '../src/storage/database';
 import { migrateCampaignStore } from '../src/storage/migrate';
 import { csvField, formatReport, writeReport } from '../src/storage/report';
@@ -342,6 +344,31 @@ void describe('embedded store', () => {
       assert.notEqual(record?.contactId, `contact-from-pid-${process.pid}`);
     } finally {
       await t.close();
+    }
+  });
+});
+
+void describe('embedded store after its owner is killed', () => {
+  void test('an owner killed with SIGKILL leaves a lock and a port nobody answers; the next process takes over and keeps the data', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'connect-dialer-takeover-'));
+    const fixture = join(__dirname, 'fixtures', 'record-outcome.ts');
+    const owner = spawn(process.execPath, ['--import', 'tsx', fixture, dataDir, 'taken-over', '7', 'before-kill', '--hold'], { cwd: join(__dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const [line] = (await once(owner.stdout, 'data')) as [Buffer];
+      assert.doesNotMatch(line.toString(), /served by another process/, 'the child owns the store');
+      owner.kill('SIGKILL');
+      await once(owner, 'exit');
+      const database = await openCampaignDatabase({ dataDir });
+      try {
+        assert.doesNotMatch(database.description, /served by another process/, 'this process took the store over');
+        const record = await createCampaignStore(database.pool).outcomeOf('taken-over', 7);
+        assert.equal(record?.requestIdentifier, 'before-kill', 'what the killed owner wrote survived');
+      } finally {
+        await database.close();
+      }
+    } finally {
+      owner.kill('SIGKILL');
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 });
