@@ -483,14 +483,15 @@ describe('connect-dialer CLI usage', { concurrency: true }, () => {
   });
 
   test('dev --exit-after-ready starts the stack on the given ports, prints each address and stops it all', async () => {
-    const [temporalPort, uiPort, emulatorPort] = [await freePort(), await freePort(), await freePort()];
+    const [temporalPort, uiPort, emulatorPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const dataDir = await mkdtemp(join(tmpdir(), 'connect-dialer-dev-'));
     try {
-      const run = await cli('dev', '--temporal-port', String(temporalPort), '--ui-port', String(uiPort), '--emulator-port', String(emulatorPort), '--data-dir', dataDir, '--exit-after-ready');
+      const run = await cli('dev', '--temporal-port', String(temporalPort), '--ui-port', String(uiPort), '--emulator-port', String(emulatorPort), '--metrics-port', String(metricsPort), '--data-dir', dataDir, '--exit-after-ready');
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stdout, new RegExp(`Temporal +127\\.0\\.0\\.1:${temporalPort}`));
       assert.match(run.stdout, new RegExp(`Temporal Web UI +http://127\\.0\\.0\\.1:${uiPort}`));
       assert.match(run.stdout, new RegExp(`Connect emulator +http://127\\.0\\.0\\.1:${emulatorPort}`));
+      assert.match(run.stdout, new RegExp(`Metrics +http://127\\.0\\.0\\.1:${metricsPort}/metrics`));
       assert.match(run.stderr, /Stopped\./);
       await readFile(join(dataDir, 'temporal.db')); // state kept for the next start
       for (const port of [temporalPort, uiPort, emulatorPort]) assert.equal(await isListening(port), false, `port ${port} still answers`);
@@ -502,9 +503,9 @@ describe('connect-dialer CLI usage', { concurrency: true }, () => {
 
 describe('npm start (the demo) as a person runs it', () => {
   test('Ctrl-C mid-campaign stops the worker, the emulator and Temporal cleanly; the campaign carries on at the next start', async () => {
-    const [temporalPort, uiPort, emulatorPort] = [await freePort(), await freePort(), await freePort()];
+    const [temporalPort, uiPort, emulatorPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const dataDir = await mkdtemp(join(tmpdir(), 'connect-dialer-demo-'));
-    const ports = ['--temporal-port', String(temporalPort), '--ui-port', String(uiPort), '--emulator-port', String(emulatorPort), '--data-dir', dataDir];
+    const ports = ['--temporal-port', String(temporalPort), '--ui-port', String(uiPort), '--emulator-port', String(emulatorPort), '--metrics-port', String(metricsPort), '--data-dir', dataDir];
     try {
       // Its own process group, like a shell job: Ctrl-C in a terminal reaches every process of the group.
       const personEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TEMPORAL_') && k !== 'CONNECT_DIALER_DATA_DIR'));
@@ -515,6 +516,7 @@ describe('npm start (the demo) as a person runs it', () => {
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
       const closed = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
       const campaignId = await until('the demo campaign to start', () => /^Demo campaign (demo-\S+) started/m.exec(stderr)?.[1], 150_000);
+      assert.match(stderr, new RegExp(`Metrics +http://127\\.0\\.0\\.1:${metricsPort}/metrics`));
       assert.match(stderr, new RegExp(`Watch it in the UI: +http://127\\.0\\.0\\.1:${uiPort}/namespaces/default/workflows/campaign-${campaignId}`));
       assert.match(stderr, new RegExp(`npx connect-dialer pause --address 127\\.0\\.0\\.1:${temporalPort} --campaign-id ${campaignId}`));
       await new Promise((r) => setTimeout(r, 1_500));

@@ -16,6 +16,7 @@ import { formatProgressDetails, type CampaignResult, type CampaignStatus, type P
 import { nextDue, splitBatch, takeBatch, type BatchItem } from '../domain/retry-lanes';
 import { campaignStatusKey } from '../domain/search-attributes';
 import { countFailureCode, initialState, type CampaignInput, type CarriedState, type PendingDeflection } from './campaign-state';
+import { CampaignMetrics } from './campaign-metrics'; // metrics:
 
 const housekeeping = wf.proxyActivities<CampaignActivities>({
   startToCloseTimeout: '1 hour',
@@ -76,9 +77,11 @@ class CampaignRun {
   private draining?: 'done' | 'continue';
   private epoch = 0;
   private publishedStatus?: CampaignStatus;
+  private readonly metrics: CampaignMetrics; // metrics:
 
   constructor(input: CampaignInput) {
     this.spec = input.spec;
+    this.metrics = new CampaignMetrics(input.spec.campaignId, input.spec.pacing); // metrics:
     this.state = input.carried ?? initialState(Date.now());
     this.policies = resolveLanePolicies(this.spec.lanes);
     this.answers = new DeflectionAnswers(this.state.answers);
@@ -109,6 +112,7 @@ class CampaignRun {
         });
       this.state.staged = { total: summary.total, valid: summary.valid, rejected: summary.rejected };
       this.state.outcomes.REJECTED += summary.rejected;
+      this.metrics.settled('REJECTED', summary.rejected); // metrics:
       if (summary.rejected > 0) countFailureCode(this.state, 'REJECTED_BEFORE_SENDING', summary.rejected);
       const common = summary.commonRejection;
       if (summary.valid === 0 && common) {
@@ -271,6 +275,7 @@ class CampaignRun {
         this.state.deflections.push({ ...waiting, staged: item.staged, relatedContactId: c.contactId });
       }
     }
+    this.metrics.settled('CREATED', result.created.length); // metrics:
     const terminal: OutcomeRecord[] = [];
     let throttled = 0;
     for (const f of result.failed) {
@@ -289,6 +294,7 @@ class CampaignRun {
       const decision = decideLane(f.code, attempts, laneFailures, this.policies, Math.random());
       if (!isKnownFailureCode(f.code)) wf.log.error('Connect answered an unknown FailureReasonCode', { code: f.code, message: f.message, seq });
       if (decision.retry) {
+        this.metrics.retried(decision.lane); // metrics:
         this.state.lanes.push({
           staged: item.staged,
           attempts,
@@ -386,6 +392,7 @@ class CampaignRun {
   private failedRecord(staged: StagedEntry, code: string, message: string): OutcomeRecord {
     this.state.outcomes.FAILED++;
     countFailureCode(this.state, code);
+    this.metrics.failed(code); // metrics:
     return { requestIdentifier: staged.entry.RequestIdentifier, index: staged.index, outcome: 'FAILED', failureCode: code, message };
   }
 
@@ -448,10 +455,12 @@ class CampaignRun {
       );
       if (d.relatedContactId) this.state.outcomes.CREATED--;
       this.state.outcomes.DEFLECTED++;
+      this.metrics.deflected(d.relatedContactId !== undefined); // metrics:
     } catch (err) {
       const message = (err as ActivityFailure).cause?.message ?? String(err);
       wf.log.warn('Deflection to SMS failed', { requestIdentifier: d.requestIdentifier, message });
       countFailureCode(this.state, 'DEFLECTION_FAILED');
+      this.metrics.deflectionFailed(d.relatedContactId !== undefined); // metrics:
       // A contact already dialled keeps its voice outcome; one taken off the voice path fails.
       if (!d.relatedContactId) await this.recordFailed(`chat-failed-${staged.index}`, [this.failedRecord(staged, 'DEFLECTION_FAILED', message)]);
     }
@@ -628,6 +637,7 @@ class CampaignRun {
 
   private publish(status: CampaignStatus = this.status()): void {
     wf.setCurrentDetails(formatProgressDetails(this.progress(status)));
+    this.metrics.progressed(this.progress(status)); // metrics:
     if (status !== this.publishedStatus) {
       this.publishedStatus = status;
       wf.upsertSearchAttributes([{ key: campaignStatusKey, value: status }]);
@@ -649,6 +659,7 @@ class CampaignRun {
         { campaignKey: this.workflowId, fromOffset: s.listDone ? undefined : s.cursor, held, skipIds: s.skipIds, reason },
       ]);
       s.outcomes.CANCELLED += cancelled;
+      this.metrics.settled('CANCELLED', cancelled); // metrics:
       s.queue = [];
       s.lanes = [];
       s.splits = [];
