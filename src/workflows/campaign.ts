@@ -13,7 +13,7 @@ import type { OutcomeRecord } from '../domain/outcome';
 import { batchGapMs, paceAfterBatch } from '../domain/pace';
 import { StartBudget } from '../domain/start-budget';
 import { formatProgressDetails, type CampaignResult, type CampaignStatus, type Progress } from '../domain/progress';
-import { nextDue, splitBatch, takeBatch, type BatchItem } from '../domain/retry-lanes';
+import { nextDue, splitBatch, takeBatch, waitingByLane, type BatchItem } from '../domain/retry-lanes'; // metrics: waitingByLane (status --watch)
 import { campaignStatusKey } from '../domain/search-attributes';
 import { countFailureCode, initialState, type CampaignInput, type CarriedState, type PendingDeflection } from './campaign-state';
 import { CampaignMetrics } from './campaign-metrics'; // metrics:
@@ -625,6 +625,7 @@ class CampaignRun {
       batchesInFlight: this.inFlight.size,
       retries: s.retries,
       retrying: s.lanes.length + s.splits.reduce((n, g) => n + g.length, 0),
+      waitingByLane: waitingByLane(s.lanes), // metrics: (status --watch)
       pendingDeflections: s.deflections.length + this.awaitingBatch.size + this.chatsInFlight,
       paceDelayMs: s.pace.delayMs,
       pauseReason: s.pauseReason,
