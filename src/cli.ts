@@ -25,7 +25,8 @@ Examples:
 
 Configuration: flags, else the environment (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE,
 TEMPORAL_API_KEY, TEMPORAL_TLS*, CONNECT_ENDPOINT, AWS_REGION, CONNECT_DIALER_DATA_DIR), else ./.env.
-AWS credentials come from the SDK's default chain.
+AWS credentials come from the SDK's default chain. Observability: CONNECT_DIALER_METRICS_PORT (worker
+/metrics), CONNECT_DIALER_LOG_FORMAT (json|text), OTEL_EXPORTER_OTLP_ENDPOINT (traces over OTLP/HTTP).
 
 Exit codes: 0 success · 1 the campaign ended FAILED or CANCELLED (start --wait), or a run-time error ·
 2 bad usage or bad input (each problem on stderr as "field: reason") · 3 the campaign is stalled (its

@@ -30,6 +30,16 @@ export const configSchema = z.object({
   CONNECT_CHAT_RATE: z.coerce.number().positive().default(2),
   /** The embedded store and the dev stack's Temporal database. */
   CONNECT_DIALER_DATA_DIR: z.string().min(1).default('.data'),
+  /** The worker serves Prometheus metrics on this port (`/metrics`); unset: no endpoint. */
+  CONNECT_DIALER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Interface the metrics endpoint listens on. */
+  CONNECT_DIALER_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
+  /** Worker log lines: `json` (one object a line) or `text`; unset: text on a terminal, JSON otherwise. */
+  CONNECT_DIALER_LOG_FORMAT: z.enum(['json', 'text']).optional(),
+  /** Workflows a worker keeps in memory between tasks; 0 replays every task from history (memory-bound hosts, tests). */
+  TEMPORAL_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+  /** OTLP/HTTP collector (e.g. http://otel-collector:4318): traces are exported there; unset: no tracing. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
 });
 export type Config = z.infer<typeof configSchema>;
 

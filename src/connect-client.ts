@@ -1,6 +1,7 @@
 import { ConnectClient } from '@aws-sdk/client-connect';
 import { ConnectCampaignsV2Client } from '@aws-sdk/client-connectcampaignsv2';
 import type { Config } from './config';
+import { instrumentConnectCalls } from './telemetry/connect-call-metrics';
 
 /** The emulator accepts these; real AWS takes credentials from the default chain. */
 export const emulatorCredentials = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -23,10 +24,14 @@ function clientSettings(config: ConnectConfig) {
 
 /** The one Amazon Connect client: real AWS by default, the emulator when CONNECT_ENDPOINT is set. */
 export function createConnectClient(config: ConnectConfig): ConnectClient {
-  return new ConnectClient(clientSettings(config));
+  const client = new ConnectClient(clientSettings(config));
+  instrumentConnectCalls(client);
+  return client;
 }
 
 /** The Outbound Campaigns v2 client (PutOutboundRequestBatch, GetCampaignState), set up the same way. */
 export function createCampaignsV2Client(config: ConnectConfig): ConnectCampaignsV2Client {
-  return new ConnectCampaignsV2Client(clientSettings(config));
+  const client = new ConnectCampaignsV2Client(clientSettings(config));
+  instrumentConnectCalls(client);
+  return client;
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from './config';
+import { tracingClientInterceptors } from './telemetry/tracing';
 
 type TemporalConfig = Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_API_KEY' | 'TEMPORAL_TLS' | 'TEMPORAL_TLS_CERT' | 'TEMPORAL_TLS_KEY'>;
 
@@ -15,9 +16,10 @@ function connectionOptions(config: TemporalConfig) {
 }
 
 /** A client for services and the CLI; close `client.connection` when done. */
-export async function connectClient(config: TemporalConfig & Pick<Config, 'TEMPORAL_NAMESPACE'>): Promise<Client> {
+export async function connectClient(config: TemporalConfig & Pick<Config, 'TEMPORAL_NAMESPACE' | 'OTEL_EXPORTER_OTLP_ENDPOINT'>): Promise<Client> {
   const connection = await Connection.connect(connectionOptions(config));
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  // With tracing on, a start, signal or query begins the trace the worker continues.
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: tracingClientInterceptors(config) });
 }
 
 /** The worker's connection (the native one the worker needs). */

@@ -1,16 +1,27 @@
-import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, Runtime, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from './activities';
 import { loadConfig, type Config } from './config';
 import { createCampaignsV2Client, createConnectClient } from './connect-client';
 import { connectQueues, type ConnectRates } from './domain/connect-queues';
 import { openConfiguredStore } from './storage/open-store';
 import { connectWorker } from './temporal-connection';
+import { logFormatFor } from './telemetry/log-lines';
+import { installRuntime, metricsAddress } from './telemetry/runtime';
+import { startTracing, type Tracing } from './telemetry/tracing';
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+const bundles = new Map<boolean, Promise<WorkflowBundleWithSourceMap>>();
 
-/** The workflow code, bundled once per process (bundling takes seconds; workers share it). */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: quietBundlerLogger });
+/**
+ * The workflow code, bundled once per process (bundling takes seconds; workers share it).
+ * With tracing, the bundle carries the OpenTelemetry workflow interceptors.
+ */
+export function workflowBundle(tracing?: Tracing): Promise<WorkflowBundleWithSourceMap> {
+  const traced = tracing !== undefined;
+  let bundle = bundles.get(traced);
+  if (!bundle) {
+    bundle = bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: quietBundlerLogger, plugins: tracing ? [tracing.plugin] : [] });
+    bundles.set(traced, bundle);
+  }
   return bundle;
 }
 
@@ -32,6 +43,10 @@ export interface CampaignWorkerOptions {
   /** Calls per second on each Connect task queue, for all workers together. */
   rates: ConnectRates;
   dependencies: Omit<ActivityDependencies, 'connectQueues'>;
+  /** Spans for workflows and activities (see src/telemetry/tracing.ts). */
+  tracing?: Tracing;
+  /** Workflows kept in memory between tasks; the SDK's default when absent. */
+  maxCachedWorkflows?: number;
 }
 
 /**
@@ -70,7 +85,12 @@ export class CampaignWorker {
 export async function createCampaignWorker(options: CampaignWorkerOptions): Promise<CampaignWorker> {
   const queues = connectQueues(options.taskQueue, options.region);
   const activities = createActivities({ ...options.dependencies, connectQueues: queues });
-  const base = { connection: options.connection, namespace: options.namespace, activities };
+  const base = {
+    connection: options.connection,
+    namespace: options.namespace,
+    activities,
+    ...(options.tracing && { plugins: [options.tracing.plugin] }),
+  };
   const connectWorkerFor = (taskQueue: string, rate: number): Promise<Worker> =>
     Worker.create({
       ...base,
@@ -80,7 +100,13 @@ export async function createCampaignWorker(options: CampaignWorkerOptions): Prom
       maxConcurrentActivityTaskExecutions: 50,
     });
   const workers = await Promise.all([
-    Worker.create({ ...base, taskQueue: options.taskQueue, workflowBundle: await workflowBundle(), maxConcurrentActivityTaskExecutions: 20 }),
+    Worker.create({
+      ...base,
+      taskQueue: options.taskQueue,
+      workflowBundle: await workflowBundle(options.tracing),
+      maxConcurrentActivityTaskExecutions: 20,
+      ...(options.maxCachedWorkflows !== undefined && { maxCachedWorkflows: options.maxCachedWorkflows }),
+    }),
     connectWorkerFor(queues.batchPutContact, options.rates.batchPutContact),
     connectWorkerFor(queues.outboundRequests, options.rates.outboundRequests),
     connectWorkerFor(queues.chat, options.rates.chat),
@@ -96,29 +122,53 @@ export function connectRatesFrom(config: Config): ConnectRates {
   };
 }
 
-/** Runs a worker from configuration until SIGINT/SIGTERM. */
-export async function runWorker(config: Config = loadConfig(), log: (line: string) => void = console.error): Promise<void> {
-  const connection = await connectWorker(config);
-  const { store, database } = await openConfiguredStore(config, { log });
+/**
+ * Runs a worker from configuration until SIGINT/SIGTERM. It installs the Temporal runtime
+ * first (metrics endpoint, log format), so nothing else in the process may have created one.
+ */
+export async function runWorker(config: Config = loadConfig()): Promise<void> {
+  const address = metricsAddress(config);
+  installRuntime({
+    metricsAddress: address,
+    logFormat: logFormatFor(config.CONNECT_DIALER_LOG_FORMAT, process.stderr.isTTY === true),
+    write: (line) => process.stderr.write(line + '\n'),
+  });
+  const logger = Runtime.instance().logger;
+  const tracing = startTracing(config, 'connect-dialer-worker');
   try {
-    const worker = await createCampaignWorker({
-      connection,
-      namespace: config.TEMPORAL_NAMESPACE,
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      region: config.AWS_REGION,
-      rates: connectRatesFrom(config),
-      dependencies: { connect: createConnectClient(config), campaignsV2: createCampaignsV2Client(config), store },
+    const connection = await connectWorker(config);
+    const { store, database } = await openConfiguredStore(config, {
+      log: (line) => {
+        logger.info(line);
+      },
     });
-    const queues = connectQueues(config.TEMPORAL_TASK_QUEUE, config.AWS_REGION);
-    log(
-      `connect-dialer worker: task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE}), ` +
-        `Connect ${config.CONNECT_ENDPOINT ?? `AWS ${config.AWS_REGION}`} through ${queues.batchPutContact} at ${config.CONNECT_BATCH_PUT_CONTACT_RATE}/s ` +
-        `(v2 ${config.CONNECT_OUTBOUND_REQUEST_BATCH_RATE}/s, chat ${config.CONNECT_CHAT_RATE}/s, shared by every worker), campaign store: ${database.description}`,
-    );
-    await worker.run();
+    try {
+      const worker = await createCampaignWorker({
+        connection,
+        namespace: config.TEMPORAL_NAMESPACE,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        region: config.AWS_REGION,
+        rates: connectRatesFrom(config),
+        dependencies: { connect: createConnectClient(config), campaignsV2: createCampaignsV2Client(config), store },
+        tracing,
+        maxCachedWorkflows: config.TEMPORAL_MAX_CACHED_WORKFLOWS,
+      });
+      const queues = connectQueues(config.TEMPORAL_TASK_QUEUE, config.AWS_REGION);
+      logger.info(
+        `connect-dialer worker: task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE}), ` +
+          `Connect ${config.CONNECT_ENDPOINT ?? `AWS ${config.AWS_REGION}`} through ${queues.batchPutContact} at ${config.CONNECT_BATCH_PUT_CONTACT_RATE}/s ` +
+          `(v2 ${config.CONNECT_OUTBOUND_REQUEST_BATCH_RATE}/s, chat ${config.CONNECT_CHAT_RATE}/s, shared by every worker), campaign store: ${database.description}` +
+          (address ? `, metrics at http://${address}/metrics` : '') +
+          (config.OTEL_EXPORTER_OTLP_ENDPOINT ? `, traces to ${config.OTEL_EXPORTER_OTLP_ENDPOINT}` : ''),
+        { taskQueue: config.TEMPORAL_TASK_QUEUE, metricsAddress: address },
+      );
+      await worker.run();
+    } finally {
+      await database.close();
+      await connection.close();
+    }
   } finally {
-    await database.close();
-    await connection.close();
+    await tracing?.shutdown();
   }
 }
 

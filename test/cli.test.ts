@@ -168,6 +168,29 @@ describe('connect-dialer CLI against a real stack', () => {
     assert.match(bad.stderr, /--progress <mode>.*'loud' is invalid.*auto, bar, lines, off/s);
   });
 
+  test('status --watch shows a live table while the campaign runs and exits 0 with its result when it ends', async () => {
+    const campaignId = uniqueCampaignId('cli-watch');
+    const file = await writeCsv(`${campaignId}.csv`);
+    // 57 entries in batches of 5, one at a time, 2 batches a second: about 6 s of running campaign.
+    const started = await cli('start', '--file', file, '--campaign-id', campaignId, '--instance-id', 'instance-1', '--queue-id', 'queue-1', '--batch-size', '5', '--in-flight', '1', '--rate', '2');
+    assert.equal(started.code, 0, started.stderr);
+    const watch = await cli('status', '--campaign-id', campaignId, '--watch', '--interval', '0.3');
+    assert.equal(watch.code, 0, watch.stderr);
+    const tables = watch.stdout.split('\n').filter((l) => l.startsWith(`Campaign ${campaignId} RUNNING · `));
+    assert.ok(tables.length >= 2, `the table is redrawn as the campaign moves (stdout is no terminal: a table per change):\n${watch.stdout}`);
+    assert.match(tables[0] ?? '', /· \d+ of 60 \(\d+%\) · [\d.]+\/s · ETA /);
+    assert.match(watch.stdout, /CREATED \d+ · DEFLECTED 0 · REJECTED 3 · FAILED 0 · CANCELLED 0/);
+    assert.match(watch.stdout, /pace (full speed|\+\d+ ms\/batch) · [01] batch(es)? in flight · \d+ retries/);
+    assert.match(watch.stdout, /lanes: /);
+    assert.match(watch.stdout, new RegExp(`Campaign ${campaignId} COMPLETED after .*: 60 entries\\n  CREATED 57`), 'it ends with the result');
+
+    const ended = await cli('status', '--campaign-id', campaignId, '--watch');
+    assert.equal(ended.code, 0, ended.stderr);
+    assert.match(ended.stdout, new RegExp(`^Campaign ${campaignId} COMPLETED`), 'an ended campaign shows its result at once');
+    const both = await cli('status', '--campaign-id', campaignId, '--watch', '--json');
+    assert.equal(both.code, 2, '--watch and --json do not go together');
+  });
+
   test('pause, resume, deflect and cancel steer a running campaign; start --wait then exits 1 with CANCELLED', async () => {
     const campaignId = uniqueCampaignId('cli-steer');
     const rows = ['RequestIdentifier,PhoneNumber', ...Array.from({ length: 600 }, (_, i) => `s-${i},+1415555${String(i).padStart(4, '0')}`)];
@@ -478,20 +501,29 @@ describe('connect-dialer CLI usage', { concurrency: true }, () => {
     const startHelp = helps[commands.indexOf('start')];
     assert.match(startHelp?.stdout ?? '', /Examples:\n {2}\$ connect-dialer start --file /);
     assert.match(startHelp?.stdout ?? '', /--batch-size <n>/);
+    const statusHelp = await cli('status', '--help');
+    assert.equal(statusHelp.code, 0);
+    assert.match(statusHelp.stdout, /--watch +keep a live table on screen/);
+    assert.match(statusHelp.stdout, /It ends when the campaign does/);
+    const workerHelp = await cli('worker', '--help');
+    assert.match(workerHelp.stdout, /--metrics-port <port>/);
+    assert.match(workerHelp.stdout, /--log-format <format>/);
+    assert.match(workerHelp.stdout, /OTEL_EXPORTER_OTLP_ENDPOINT/);
     const deflectHelp = await cli('help', 'deflect');
     assert.equal(deflectHelp.code, 0);
     assert.match(deflectHelp.stdout, /\$ connect-dialer deflect --campaign-id/);
   });
 
   test('dev --exit-after-ready starts the stack on the given ports, prints each address and stops it all', async () => {
-    const [temporalPort, uiPort, emulatorPort] = [await freePort(), await freePort(), await freePort()];
+    const [temporalPort, uiPort, emulatorPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const dataDir = await mkdtemp(join(tmpdir(), 'connect-dialer-dev-'));
     try {
-      const run = await cli('dev', '--temporal-port', String(temporalPort), '--ui-port', String(uiPort), '--emulator-port', String(emulatorPort), '--data-dir', dataDir, '--exit-after-ready');
+      const run = await cli('dev', '--temporal-port', String(temporalPort), '--ui-port', String(uiPort), '--emulator-port', String(emulatorPort), '--metrics-port', String(metricsPort), '--data-dir', dataDir, '--exit-after-ready');
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stdout, new RegExp(`Temporal +127\\.0\\.0\\.1:${temporalPort}`));
       assert.match(run.stdout, new RegExp(`Temporal Web UI +http://127\\.0\\.0\\.1:${uiPort}`));
       assert.match(run.stdout, new RegExp(`Connect emulator +http://127\\.0\\.0\\.1:${emulatorPort}`));
+      assert.match(run.stdout, new RegExp(`Metrics +http://127\\.0\\.0\\.1:${metricsPort}/metrics`));
       assert.match(run.stderr, /Stopped\./);
       await readFile(join(dataDir, 'temporal.db')); // state kept for the next start
       for (const port of [temporalPort, uiPort, emulatorPort]) assert.equal(await isListening(port), false, `port ${port} still answers`);
@@ -503,9 +535,9 @@ describe('connect-dialer CLI usage', { concurrency: true }, () => {
 
 describe('npm start (the demo) as a person runs it', () => {
   test('Ctrl-C mid-campaign stops the worker, the emulator and Temporal cleanly; the campaign carries on at the next start', async () => {
-    const [temporalPort, uiPort, emulatorPort] = [await freePort(), await freePort(), await freePort()];
+    const [temporalPort, uiPort, emulatorPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const dataDir = await mkdtemp(join(tmpdir(), 'connect-dialer-demo-'));
-    const ports = ['--temporal-port', String(temporalPort), '--ui-port', String(uiPort), '--emulator-port', String(emulatorPort), '--data-dir', dataDir];
+    const ports = ['--temporal-port', String(temporalPort), '--ui-port', String(uiPort), '--emulator-port', String(emulatorPort), '--metrics-port', String(metricsPort), '--data-dir', dataDir];
     try {
       // Its own process group, like a shell job: Ctrl-C in a terminal reaches every process of the group.
       const personEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TEMPORAL_') && k !== 'CONNECT_DIALER_DATA_DIR'));
@@ -516,6 +548,7 @@ describe('npm start (the demo) as a person runs it', () => {
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
       const closed = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
       const campaignId = await until('the demo campaign to start', () => /^Demo campaign (demo-\S+) started/m.exec(stderr)?.[1], 150_000);
+      assert.match(stderr, new RegExp(`Metrics +http://127\\.0\\.0\\.1:${metricsPort}/metrics`));
       assert.match(stderr, new RegExp(`Watch it in the UI: +http://127\\.0\\.0\\.1:${uiPort}/namespaces/default/workflows/campaign-${campaignId}`));
       assert.match(stderr, new RegExp(`npx connect-dialer pause --address 127\\.0\\.0\\.1:${temporalPort} --campaign-id ${campaignId}`));
       await new Promise((r) => setTimeout(r, 1_500));

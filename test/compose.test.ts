@@ -260,6 +260,42 @@ describe('docker-compose.yml', () => {
     assert.ok(ui && publishedPorts(ui).some((p) => p.target === '8080' && p.published === '8080'), 'the Web UI should be on port 8080');
   });
 
+  test("wires Prometheus to the worker's metrics port and Grafana to Prometheus and the dashboard", () => {
+    const { worker, prometheus, grafana } = loadCompose().services;
+    assert.ok(worker && prometheus && grafana, 'services worker, prometheus and grafana are required');
+    const port = loadConfig(environmentOf(worker)).CONNECT_DIALER_METRICS_PORT;
+    assert.ok(port, 'the worker should serve metrics (CONNECT_DIALER_METRICS_PORT)');
+
+    const mounted = (service: Service, target: string): string => {
+      const bind = (service.volumes ?? []).find((v): v is string => typeof v === 'string' && v.split(':')[1] === target);
+      const source = bind?.split(':')[0] ?? '';
+      assert.ok(source.startsWith('./'), `${target} should be a file or folder of the repository mounted into the container`);
+      assert.ok(existsSync(join(root, source)), `${source} is mounted but does not exist`);
+      return join(root, source);
+    };
+    const promConfig = parseYaml(readFileSync(mounted(prometheus, '/etc/prometheus/prometheus.yml'), 'utf8'), 'prometheus.yml') as {
+      scrape_configs: { static_configs: { targets: string[] }[] }[];
+    };
+    const targets = promConfig.scrape_configs.flatMap((c) => c.static_configs.flatMap((sc) => sc.targets));
+    assert.ok(targets.includes(`worker:${port}`), `Prometheus should scrape worker:${port}, it scrapes ${targets.join(', ')}`);
+    assert.ok(asList(prometheus.command).includes('--config.file=/etc/prometheus/prometheus.yml'));
+    assert.ok(publishedPorts(prometheus).some((p) => p.target === '9090'), 'Prometheus should be reachable on 9090');
+
+    const provisioning = mounted(grafana, '/etc/grafana/provisioning');
+    const datasources = parseYaml(readFileSync(join(provisioning, 'datasources', 'prometheus.yml'), 'utf8'), 'datasource') as {
+      datasources: { uid: string; type: string; url: string }[];
+    };
+    const source = datasources.datasources.find((d) => d.type === 'prometheus');
+    assert.equal(source?.url, 'http://prometheus:9090', 'Grafana should query the prometheus service');
+    const dashboards = mounted(grafana, '/var/lib/grafana/dashboards');
+    const provider = parseYaml(readFileSync(join(provisioning, 'dashboards', 'connect-dialer.yml'), 'utf8'), 'dashboard provider') as { providers: { options: { path: string } }[] };
+    assert.equal(provider.providers[0]?.options.path, '/var/lib/grafana/dashboards', 'the provider should load the mounted dashboards');
+    const dashboard = JSON.parse(readFileSync(join(dashboards, 'connect-dialer.json'), 'utf8')) as { panels: { datasource?: { uid: string } }[] };
+    const uids = new Set(dashboard.panels.flatMap((p) => (p.datasource ? [p.datasource.uid] : [])));
+    assert.deepEqual([...uids], [source?.uid], 'every panel should use the provisioned datasource');
+    assert.ok(publishedPorts(grafana).some((p) => p.target === '3000'), 'Grafana should be reachable on 3000');
+  });
+
   test('registers the search attributes the campaign workflow sets', () => {
     const setup = loadCompose().services['temporal-namespace'];
     assert.ok(setup, 'a temporal-namespace service should register the namespace and search attributes');

@@ -2,9 +2,19 @@ import type { Client } from '@temporalio/client';
 import { CampaignClient } from '../client';
 import type { Config } from '../config';
 import { connectClient } from '../temporal-connection';
+import { startTracing } from '../telemetry/tracing';
 
 /** Runs `use` with a CampaignClient for the configured Temporal, and closes the connection after. */
 export async function withCampaigns<T>(config: Config, use: (campaigns: CampaignClient) => Promise<T>): Promise<T> {
+  const tracing = startTracing(config, 'connect-dialer-cli');
+  try {
+    return await withClient(config, use);
+  } finally {
+    await tracing?.shutdown();
+  }
+}
+
+async function withClient<T>(config: Config, use: (campaigns: CampaignClient) => Promise<T>): Promise<T> {
   let client: Client;
   try {
     client = await connectClient(config);

@@ -1,6 +1,5 @@
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
 import type { Config } from '../config';
 import { createCampaignsV2Client, createConnectClient } from '../connect-client';
 import { startDevServer, type DevServer } from '../dev/temporal-server';
@@ -8,8 +7,9 @@ import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator'
 import { openConfiguredStore } from '../storage/open-store';
 import { connectWorker } from '../temporal-connection';
 import { connectRatesFrom, createCampaignWorker, workflowBundle, type CampaignWorker } from '../worker';
-import { DEFAULT_EMULATOR_PORT, DEFAULT_TEMPORAL_PORT, DEFAULT_UI_PORT } from './stack-defaults';
-
+import { installRuntime } from '../telemetry/runtime';
+import { startTracing } from '../telemetry/tracing';
+import { DEFAULT_EMULATOR_PORT, DEFAULT_METRICS_PORT, DEFAULT_TEMPORAL_PORT, DEFAULT_UI_PORT } from './stack-defaults';
 
 export interface DevStackOptions {
   config: Config;
@@ -17,6 +17,8 @@ export interface DevStackOptions {
   temporalPort?: number;
   uiPort?: number;
   emulatorPort?: number;
+  /** The worker's Prometheus endpoint. */
+  metricsPort?: number;
   emulator?: Omit<EmulatorOptions, 'port' | 'host'>;
   /** Where the stack reports what it does (and the worker its warnings). */
   log: (line: string) => void;
@@ -25,6 +27,8 @@ export interface DevStackOptions {
 export interface DevStack {
   temporal: DevServer & { uiUrl: string };
   emulator: Emulator;
+  /** The worker's Prometheus metrics, e.g. http://127.0.0.1:9464/metrics. */
+  metricsUrl: string;
   /** The configuration a client of this stack uses (address, namespace, task queue, emulator endpoint). */
   config: Config;
   dataDir: string;
@@ -46,6 +50,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
   const temporalPort = options.temporalPort ?? DEFAULT_TEMPORAL_PORT;
   const uiPort = options.uiPort ?? DEFAULT_UI_PORT;
   const emulatorPort = options.emulatorPort ?? DEFAULT_EMULATOR_PORT;
+  const metricsPort = options.metricsPort ?? DEFAULT_METRICS_PORT;
   const dataDir = resolve(options.config.CONNECT_DIALER_DATA_DIR);
   let log = options.log;
 
@@ -53,9 +58,20 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     [temporalPort, '--temporal-port'],
     [uiPort, '--ui-port'],
     [emulatorPort, '--emulator-port'],
+    [metricsPort, '--metrics-port'],
   ]);
-  installQuietRuntime((line) => log(line));
+  // Worker warnings and errors go through `log`; the SDK's info chatter stays out of the way.
+  installRuntime({
+    metricsAddress: `${host}:${metricsPort}`,
+    logFormat: 'text',
+    logLevel: 'WARN',
+    write: (line) => log(`[worker] ${line}`),
+    // This process handles Ctrl-C itself and stops the worker in order.
+    shutdownSignals: [],
+  });
+  const tracing = startTracing(options.config, 'connect-dialer-worker');
   const stops: (() => Promise<void>)[] = [];
+  if (tracing) stops.push(() => tracing.shutdown());
   const stopAll = async (): Promise<void> => {
     for (const stop of stops.reverse()) {
       await stop().catch((err: unknown) => log(`while stopping: ${(err as Error).message}`));
@@ -65,7 +81,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
 
   try {
     // Bundling takes seconds: overlap it with the server's start (errors surface when the worker is created).
-    workflowBundle().catch(() => undefined);
+    workflowBundle(tracing).catch(() => undefined);
     log(`Starting the Temporal dev server on ${host}:${temporalPort} (state in ${join(dataDir, 'temporal.db')}) and the Connect emulator on port ${emulatorPort}…`);
     const [temporalStart, emulatorStart] = await Promise.allSettled([
       startDevServer({ ip: host, port: temporalPort, uiPort, dbFile: join(dataDir, 'temporal.db'), namespace: options.config.TEMPORAL_NAMESPACE }),
@@ -94,6 +110,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       region: config.AWS_REGION,
       rates: connectRatesFrom(config),
       dependencies: { connect, campaignsV2, store },
+      tracing,
     });
     const running = worker.run().catch((err: unknown) => log(`worker stopped: ${(err as Error).message}`));
     stops.push(() => stopWorker(worker, running));
@@ -101,6 +118,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     return {
       temporal: { ...temporal, uiUrl: temporal.uiUrl ?? `http://${host}:${uiPort}` },
       emulator,
+      metricsUrl: `http://${host}:${metricsPort}/metrics`,
       config,
       dataDir,
       storeDescription: database.description,
@@ -119,19 +137,6 @@ async function stopWorker(worker: CampaignWorker, running: Promise<void>): Promi
   if (worker.getState() === 'RUNNING') worker.shutdown();
   // Batches in flight get a moment to record their outcomes; the campaign resumes them on the next start anyway.
   await Promise.race([running, new Promise((r) => setTimeout(r, 15_000).unref())]);
-}
-
-let runtimeInstalled = false;
-
-/** Worker warnings and errors go through `log`; the SDK's info chatter stays out of the way. */
-function installQuietRuntime(log: (line: string) => void): void {
-  if (runtimeInstalled) return;
-  runtimeInstalled = true;
-  Runtime.install({
-    logger: new DefaultLogger('WARN', (entry: LogEntry) => log(`[worker] ${entry.level} ${entry.message}`)),
-    // This process handles Ctrl-C itself and stops the worker in order.
-    shutdownSignals: [],
-  });
 }
 
 async function assertPortsFree(host: string, ports: [number, string][]): Promise<void> {

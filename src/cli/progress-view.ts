@@ -96,7 +96,7 @@ export interface Rate {
 }
 
 /** Settled entries per second over a sliding window, so a pause or a retry storm shows quickly. */
-class SettleRate {
+export class SettleRate {
   private readonly samples: { at: number; settled: number }[] = [];
 
   constructor(private readonly windowMs = 10_000) {}

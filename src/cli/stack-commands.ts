@@ -3,14 +3,16 @@ import type { FaultConfig, RateLimit } from '../emulator';
 import type { DevStack, DevStackOptions } from './dev-stack';
 import { exitOnNextInterrupt, untilInterrupted } from './interrupt';
 import { configFrom, numberArg, portArg, withConnectionOptions, type ConnectionFlags } from './options';
-import { DEFAULT_EMULATOR_PORT, DEFAULT_TEMPORAL_PORT, DEFAULT_UI_PORT } from './stack-defaults';
+import { DEFAULT_EMULATOR_PORT, DEFAULT_METRICS_PORT, DEFAULT_TEMPORAL_PORT, DEFAULT_UI_PORT } from './stack-defaults';
 import { cliConnectionArgs } from './steering-hints';
+import { logFormats, type LogFormat } from '../telemetry/log-lines';
 
 export interface StackPortFlags {
   host: string;
   temporalPort: number;
   uiPort: number;
   emulatorPort: number;
+  metricsPort: number;
 }
 
 /** The flags of `dev` and `demo`: where the stack listens. */
@@ -19,6 +21,7 @@ export function withStackOptions(command: Command): Command {
     .addOption(new Option('--temporal-port <port>', 'Temporal gRPC port').argParser(portArg).default(DEFAULT_TEMPORAL_PORT).helpGroup('Stack options:'))
     .addOption(new Option('--ui-port <port>', 'Temporal Web UI port').argParser(portArg).default(DEFAULT_UI_PORT).helpGroup('Stack options:'))
     .addOption(new Option('--emulator-port <port>', 'Connect emulator port').argParser(portArg).default(DEFAULT_EMULATOR_PORT).helpGroup('Stack options:'))
+    .addOption(new Option('--metrics-port <port>', "the worker's Prometheus metrics port (/metrics)").argParser(portArg).default(DEFAULT_METRICS_PORT).helpGroup('Stack options:'))
     .addOption(new Option('--host <ip>', 'interface everything listens on').default('127.0.0.1').helpGroup('Stack options:'));
   return withConnectionOptions(command, ['TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'AWS_REGION', 'CONNECT_DIALER_DATA_DIR']);
 }
@@ -35,6 +38,7 @@ export async function startStackFromFlags(
     temporalPort: flags.temporalPort,
     uiPort: flags.uiPort,
     emulatorPort: flags.emulatorPort,
+    metricsPort: flags.metricsPort,
     ...extra,
   });
 }
@@ -50,6 +54,7 @@ export function describeStack(stack: DevStack): string {
     `  Connect emulator  ${stack.emulator.url}`,
     `  Worker            task queue ${stack.config.TEMPORAL_TASK_QUEUE}, Connect calls at ${stack.config.CONNECT_BATCH_PUT_CONTACT_RATE}/s for all workers`,
     `  Campaign store    ${stack.storeDescription}`,
+    `  Metrics           ${stack.metricsUrl}`,
     '',
     'From another terminal:',
     `  npx connect-dialer start${startArgs} --file examples/demo-dial-list.csv --campaign-id my-campaign-1 --instance-id demo-instance --queue-id queue-1 --wait`,
@@ -165,6 +170,11 @@ Admin endpoints: GET /_emulator/contacts, GET /_emulator/stats, POST /_emulator/
     });
 }
 
+interface WorkerFlags extends ConnectionFlags {
+  metricsPort?: number;
+  logFormat?: LogFormat;
+}
+
 export function workerCommand(): Command {
   const command = new Command('worker')
     .description('run a campaign worker: polls the task queue, calls Amazon Connect, writes outcomes (production use)')
@@ -174,14 +184,26 @@ export function workerCommand(): Command {
 Examples:
   $ connect-dialer worker --address temporal.internal:7233 --namespace dialer --task-queue connect-dialer --region eu-west-2
   $ TEMPORAL_ADDRESS=my-ns.a1b2c.tmprl.cloud:7233 TEMPORAL_NAMESPACE=my-ns.a1b2c TEMPORAL_API_KEY=… connect-dialer worker
+  $ connect-dialer worker --metrics-port 9464 --log-format json
+
+Metrics: --metrics-port serves Prometheus metrics at http://<host>:<port>/metrics (the SDK's temporal_*
+and the product's connect_dialer_*); CONNECT_DIALER_METRICS_HOST picks the interface (default 0.0.0.0).
+Traces: set OTEL_EXPORTER_OTLP_ENDPOINT (e.g. http://otel-collector:4318) to export spans with OTLP/HTTP.
 
 AWS credentials come from the SDK's default chain (environment, profile, SSO, instance or task role).
 TLS: TEMPORAL_API_KEY (Temporal Cloud), or TEMPORAL_TLS=true, or TEMPORAL_TLS_CERT/TEMPORAL_TLS_KEY for mTLS.
 SIGINT/SIGTERM stop it gracefully.`,
     )
-    .action(async (flags: ConnectionFlags) => {
+    .addOption(new Option('--metrics-port <port>', 'serve Prometheus metrics on this port at /metrics [env CONNECT_DIALER_METRICS_PORT]').argParser(portArg))
+    .addOption(new Option('--log-format <format>', 'json: one JSON object a line; text (default on a terminal, json otherwise) [env CONNECT_DIALER_LOG_FORMAT]').choices(logFormats))
+    .action(async (flags: WorkerFlags) => {
       const { runWorker } = await import('../worker');
-      await runWorker(configFrom(flags), (line) => process.stderr.write(line + '\n'));
+      const config = configFrom(flags);
+      await runWorker({
+        ...config,
+        CONNECT_DIALER_METRICS_PORT: flags.metricsPort ?? config.CONNECT_DIALER_METRICS_PORT,
+        CONNECT_DIALER_LOG_FORMAT: flags.logFormat ?? config.CONNECT_DIALER_LOG_FORMAT,
+      });
     });
   return withConnectionOptions(command);
 }

@@ -3,3 +3,5 @@ export const DEFAULT_TEMPORAL_PORT = 7233;
 export const DEFAULT_UI_PORT = 8233;
 /** Fixed, so CONNECT_ENDPOINT and bookmarks stay valid across restarts. */
 export const DEFAULT_EMULATOR_PORT = 8710;
+/** The worker's Prometheus endpoint in the dev stack (Prometheus's own exporter convention). */
+export const DEFAULT_METRICS_PORT = 9464;

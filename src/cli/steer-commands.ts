@@ -1,10 +1,13 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { CampaignInputError, CampaignStalledError, type CampaignClient } from '../client';
 import { withCampaigns } from './campaigns';
 import { formatClosedWithoutResult, formatProgress, formatResult } from './campaign-summary';
 import { configFrom, withConnectionOptions, type ConnectionFlags } from './options';
 import { attributeArg } from './spec-from-flags';
+import { ExitCode } from './exit-codes';
+import { watchStatus } from './status-watch';
+import type { Progress } from '../domain/progress';
 
 interface CampaignFlags extends ConnectionFlags {
   campaignId: string;
@@ -56,22 +59,46 @@ async function finished(campaigns: CampaignClient, campaignId: string, what: str
   return new CampaignInputError([{ field: 'campaignId', reason }]);
 }
 
+interface StatusFlags extends CampaignFlags {
+  json?: boolean;
+  watch?: boolean;
+  interval: number;
+}
+
 export function statusCommand(): Command {
   return campaignCommand('status', 'show where a campaign stands: counts per outcome and failure code, or its result once ended', [
     'status --campaign-id spring-2025',
     'status --campaign-id spring-2025 --json | jq .outcomes',
+    'status --campaign-id spring-2025 --watch',
   ])
     .option('--json', 'print the progress (or the result, once ended) as JSON')
-    .action(async (flags: CampaignFlags & { json?: boolean }) => {
+    .addOption(
+      new Option('--watch', 'keep a live table on screen (counts per outcome, rate, ETA, pace, batches in flight, retry lanes) until the campaign ends, then print its result').conflicts('json'),
+    )
+    .addOption(new Option('--interval <seconds>', 'with --watch: seconds between refreshes').argParser(intervalArg).default(1))
+    .addHelpText(
+      'after',
+      `
+--watch redraws the table in place on a terminal; when stdout is a pipe or a file it prints a new
+table whenever the campaign moves. It ends when the campaign does (the result is printed, exit 0),
+with exit 3 if the campaign stalls, and with 130 on Ctrl-C (the campaign carries on).`,
+    )
+    .action(async (flags: StatusFlags) => {
       await withCampaignsFrom(flags, async (campaigns) => {
+        if (flags.watch) {
+          const code = await watchStatus({ progress: () => runningProgress(campaigns, flags.campaignId) }, { intervalMs: flags.interval * 1000, stream: process.stdout });
+          process.exitCode = code;
+          if (code !== ExitCode.ok) return;
+        }
         const description = await campaigns.handle(flags.campaignId).describe();
         if (description.status.name === 'RUNNING') {
-          // A stalled campaign answers no query: say why instead of waiting on one.
-          const stall = await campaigns.stall(flags.campaignId);
-          if (stall) throw new CampaignStalledError(flags.campaignId, stall);
-          const progress = await campaigns.progress(flags.campaignId);
-          process.stdout.write((flags.json ? JSON.stringify(progress) : formatProgress(progress)) + '\n');
-        } else if (description.status.name === 'COMPLETED' || description.status.name === 'FAILED') {
+          const progress = await runningProgress(campaigns, flags.campaignId);
+          if (progress) {
+            process.stdout.write((flags.json ? JSON.stringify(progress) : formatProgress(progress)) + '\n');
+            return;
+          }
+        }
+        if (description.status.name === 'COMPLETED' || description.status.name === 'FAILED' || description.status.name === 'RUNNING') {
           // An ended campaign answers from its result, which needs no worker.
           const result = await campaigns.result(flags.campaignId);
           process.stdout.write((flags.json ? JSON.stringify(result) : formatResult(result)) + '\n');
@@ -82,6 +109,21 @@ export function statusCommand(): Command {
         }
       });
     });
+}
+
+/** The progress of a running campaign; undefined once it has ended. A stalled one throws: it answers no query. */
+async function runningProgress(campaigns: CampaignClient, campaignId: string): Promise<Progress | undefined> {
+  const description = await campaigns.handle(campaignId).describe();
+  if (description.status.name !== 'RUNNING') return undefined;
+  const stall = await campaigns.stall(campaignId);
+  if (stall) throw new CampaignStalledError(campaignId, stall);
+  return campaigns.progress(campaignId);
+}
+
+function intervalArg(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0.2 || seconds > 3600) throw new InvalidArgumentError(`"${value}" is not a number of seconds from 0.2 to 3600`);
+  return seconds;
 }
 
 export function pauseCommand(): Command {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { laneNames } from './failure-lanes';
 import { outcomeKinds, type OutcomeCounts } from './outcome';
 
 export const campaignStatuses = ['STAGING', 'RUNNING', 'PAUSED', 'CANCELLING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
@@ -20,6 +21,8 @@ export const progressSchema = z.object({
   retries: z.number().int(),
   /** Entries waiting in retry lanes. */
   retrying: z.number().int(),
+  /** Of those, how many wait in each lane (absent from workers that predate it). */
+  waitingByLane: z.partialRecord(z.enum(laneNames), z.number().int()).optional(),
   pendingDeflections: z.number().int(),
   /** Extra gap between batches added by adaptive pacing. */
   paceDelayMs: z.number().int(),

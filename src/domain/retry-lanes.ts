@@ -1,4 +1,4 @@
-import type { LaneFailures } from './failure-lanes';
+import { laneFor, type LaneFailures, type LaneName } from './failure-lanes';
 
 /** An entry waiting in a retry lane until `notBefore` (workflow time, ms). */
 export interface LaneItem {
@@ -53,4 +53,14 @@ export function splitBatch<T>(items: readonly T[]): T[][] {
   if (items.length <= 1) return [items.slice()];
   const mid = Math.ceil(items.length / 2);
   return [items.slice(0, mid), items.slice(mid)];
+}
+
+/** Entries waiting in each retry lane, by the lane of their last failure (for people watching a campaign). */
+export function waitingByLane(lanes: readonly LaneItem[]): Partial<Record<LaneName, number>> {
+  const counts: Partial<Record<LaneName, number>> = {};
+  for (const item of lanes) {
+    const lane = laneFor(item.lastCode);
+    counts[lane] = (counts[lane] ?? 0) + 1;
+  }
+  return counts;
 }

@@ -12,9 +12,10 @@ import { cancelSignal, deflectionAnswerQuery, deflectToChatSignal, deflectToChat
 import { batchGapMs, paceAfterBatch } from '../domain/pace';
 import { StartBudget } from '../domain/start-budget';
 import { formatProgressDetails, type CampaignResult, type CampaignStatus, type Progress } from '../domain/progress';
-import { nextDue, splitBatch, takeBatch, type BatchItem } from '../domain/retry-lanes';
+import { nextDue, splitBatch, takeBatch, waitingByLane, type BatchItem } from '../domain/retry-lanes'; // metrics: waitingByLane (status --watch)
 import { campaignStatusKey } from '../domain/search-attributes';
 import { countFailureCode, initialState, type CampaignInput, type CarriedState, type PendingDeflection } from './campaign-state';
+import { CampaignMetrics } from './campaign-metrics'; // metrics:
 
 const housekeeping = wf.proxyActivities<CampaignActivities>({
   startToCloseTimeout: '1 hour',
@@ -89,9 +90,11 @@ class CampaignRun {
   private epoch = 0;
   private publishedStatus?: CampaignStatus;
   private connectCalls?: { batch: wf.ActivityInterfaceFor<ConnectCalls>; chat: wf.ActivityInterfaceFor<ConnectCalls> };
+  private readonly metrics: CampaignMetrics; // metrics:
 
   constructor(input: CampaignInput) {
     this.spec = input.spec;
+    this.metrics = new CampaignMetrics(input.spec.campaignId, input.spec.pacing); // metrics:
     this.state = input.carried ?? initialState(Date.now());
     this.policies = resolveLanePolicies(this.spec.lanes);
     this.answers = new DeflectionAnswers(this.state.answers);
@@ -127,6 +130,7 @@ class CampaignRun {
         });
       this.state.staged = { total: summary.total, valid: summary.valid, rejected: summary.rejected };
       this.state.outcomes.REJECTED += summary.rejected;
+      this.metrics.settled('REJECTED', summary.rejected); // metrics:
       if (summary.rejected > 0) countFailureCode(this.state, 'REJECTED_BEFORE_SENDING', summary.rejected);
       const common = summary.commonRejection;
       if (summary.valid === 0 && common) {
@@ -290,6 +294,7 @@ class CampaignRun {
         this.state.deflections.push({ ...waiting, index, afterCall: true });
       }
     }
+    this.metrics.settled('CREATED', result.created.length); // metrics:
     const terminal: FailedEntry[] = [];
     let throttled = 0;
     for (const f of result.failed) {
@@ -308,6 +313,7 @@ class CampaignRun {
       const decision = decideLane(f.code, attempts, laneFailures, this.policies, Math.random());
       if (!isKnownFailureCode(f.code)) wf.log.error('Connect answered an unknown FailureReasonCode', { code: f.code, index: f.index, seq });
       if (decision.retry) {
+        this.metrics.retried(decision.lane); // metrics:
         this.state.lanes.push({
           index: item.index,
           attempts,
@@ -405,6 +411,7 @@ class CampaignRun {
   private failedEntry(index: number, code: string, why: { why: string } | { message: string }): FailedEntry {
     this.state.outcomes.FAILED++;
     countFailureCode(this.state, code);
+    this.metrics.failed(code); // metrics:
     return { index, code, ...why };
   }
 
@@ -463,10 +470,12 @@ class CampaignRun {
       );
       if (d.afterCall) this.state.outcomes.CREATED--;
       this.state.outcomes.DEFLECTED++;
+      this.metrics.deflected(d.afterCall === true); // metrics:
     } catch (err) {
       const message = (err as ActivityFailure).cause?.message ?? String(err);
       wf.log.warn('Deflection to SMS failed', { requestIdentifier: d.requestIdentifier, message });
       countFailureCode(this.state, 'DEFLECTION_FAILED');
+      this.metrics.deflectionFailed(d.afterCall === true); // metrics:
       // A contact already dialled keeps its voice outcome; one taken off the voice path fails.
       if (!d.afterCall) await this.recordFailed([this.failedEntry(d.index, 'DEFLECTION_FAILED', { message })]);
     }
@@ -629,6 +638,7 @@ class CampaignRun {
       batchesInFlight: this.inFlight.size,
       retries: s.retries,
       retrying: s.lanes.length + s.splits.reduce((n, g) => n + g.length, 0),
+      waitingByLane: waitingByLane(s.lanes), // metrics: (status --watch)
       pendingDeflections: s.deflections.length + this.awaitingBatch.size + this.chatsInFlight,
       paceDelayMs: s.pace.delayMs,
       pauseReason: s.pauseReason,
@@ -641,6 +651,7 @@ class CampaignRun {
 
   private publish(status: CampaignStatus = this.status()): void {
     wf.setCurrentDetails(formatProgressDetails(this.progress(status)));
+    this.metrics.progressed(this.progress(status)); // metrics:
     if (status !== this.publishedStatus) {
       this.publishedStatus = status;
       wf.upsertSearchAttributes([{ key: campaignStatusKey, value: status }]);
@@ -663,6 +674,7 @@ class CampaignRun {
         { campaignKey: this.workflowId, unsent },
       ]);
       s.outcomes.CANCELLED += cancelled;
+      this.metrics.settled('CANCELLED', cancelled); // metrics:
       s.queue = [];
       s.lanes = [];
       s.splits = [];

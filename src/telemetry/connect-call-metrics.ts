@@ -1,0 +1,72 @@
+import { Context } from '@temporalio/activity';
+import type { MetricCounter, MetricHistogram, MetricMeter } from '@temporalio/common';
+import type { FinalizeHandler, FinalizeHandlerArguments, HandlerExecutionContext, MiddlewareStack } from '@smithy/types';
+import { metricNames } from './metric-names';
+import { runtimeMeter } from './runtime';
+
+/** How a try of a Connect call ended, as the `result` label. */
+export type ConnectCallResult = 'ok' | '429' | '4xx' | '5xx' | 'network';
+
+export function callResult(err: unknown): ConnectCallResult {
+  const status = (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  if (status === undefined) return 'network';
+  if (status === 429) return '429';
+  if (status >= 500) return '5xx';
+  if (status >= 400) return '4xx';
+  return 'ok';
+}
+
+/** The activity's meter (it tags the activity type and task queue) inside an activity, the runtime's elsewhere. */
+function currentMeter(): MetricMeter {
+  try {
+    return Context.current().metricMeter;
+  } catch {
+    return runtimeMeter();
+  }
+}
+
+const instruments = new WeakMap<MetricMeter, { calls: MetricCounter; duration: MetricHistogram }>();
+
+function instrumentsOf(meter: MetricMeter): { calls: MetricCounter; duration: MetricHistogram } {
+  let found = instruments.get(meter);
+  if (!found) {
+    found = {
+      calls: meter.createCounter(metricNames.connectCalls, undefined, 'Tries of Amazon Connect calls by API and result'),
+      duration: meter.createHistogram(metricNames.connectCallDuration, 'float', 's', 'Seconds per try of an Amazon Connect call'),
+    };
+    instruments.set(meter, found);
+  }
+  return found;
+}
+
+const MIDDLEWARE_NAME = 'connectDialerCallMetrics';
+
+/**
+ * Counts and times every try of every call the client makes (`api` = the operation, e.g.
+ * BatchPutContact; `result` = ok, 429, 4xx, 5xx or network). It sits inside the SDK's retry
+ * middleware, so a call the SDK retries after a 429 counts each try, as Connect saw them.
+ * On the client rather than in the activities, so any code that calls Connect is measured.
+ */
+// The stack's input and output types differ per client; the middleware reads neither.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function instrumentConnectCalls(client: { middlewareStack: MiddlewareStack<any, any> }): void {
+  client.middlewareStack.addRelativeTo(
+    <Output extends object>(next: FinalizeHandler<object, Output>, context: HandlerExecutionContext) =>
+      async (args: FinalizeHandlerArguments<object>) => {
+        const api = (context.commandName ?? 'unknown').replace(/Command$/, '');
+        const started = performance.now();
+        let result: ConnectCallResult = 'ok';
+        try {
+          return await next(args);
+        } catch (err) {
+          result = callResult(err);
+          throw err;
+        } finally {
+          const { calls, duration } = instrumentsOf(currentMeter());
+          calls.add(1, { api, result });
+          duration.record((performance.now() - started) / 1000, { api, result });
+        }
+      },
+    { relation: 'after', toMiddleware: 'retryMiddleware', name: MIDDLEWARE_NAME, override: true },
+  );
+}

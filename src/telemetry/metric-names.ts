@@ -1,0 +1,34 @@
+/**
+ * The product's metric names, one place for the workflow, the Connect client, the dashboard
+ * and its test. Labels carry ids and codes only (campaign id, Connect API, lane, outcome,
+ * failure code, status): never a phone number or other contact data.
+ * Pure: workflow code imports it.
+ */
+export const metricNames = {
+  /** Entries that reached an outcome, by `campaign_id`, `outcome`. */
+  entries: 'connect_dialer_entries_total',
+  /**
+   * Entries that left an outcome they had been counted in, by `campaign_id`, `from`: an SMS sent
+   * after the call moves its entry from CREATED to DEFLECTED. A campaign's count of an outcome
+   * is entries_total − entries_superseded_total for it.
+   */
+  entriesSuperseded: 'connect_dialer_entries_superseded_total',
+  /** FAILED entries by `campaign_id`, `failure_code`. */
+  failedEntries: 'connect_dialer_failed_entries_total',
+  /** Entries put on a retry lane, by `campaign_id`, `lane`. */
+  retries: 'connect_dialer_retries_total',
+  /** SMS deflections sent, by `campaign_id`, `result` (sent, failed) and `when` (before_call, after_call). */
+  deflections: 'connect_dialer_deflections_total',
+  /** Campaigns that entered a status, by `status` (a continued run does not count again). */
+  campaigns: 'connect_dialer_campaigns_total',
+  /** The extra gap between batch starts the adaptive pace asks for, by `campaign_id`. */
+  paceDelay: 'connect_dialer_pace_delay_seconds',
+  /** The campaign's own cap on batch starts per second (0: none), by `campaign_id`. */
+  rateCap: 'connect_dialer_rate_cap_per_second',
+  /** Batches the campaign has in flight, by `campaign_id`. */
+  batchesInFlight: 'connect_dialer_batches_in_flight',
+  /** Every try of a Connect call, by `api` and `result` (ok, 429, 4xx, 5xx, network). */
+  connectCalls: 'connect_dialer_connect_calls_total',
+  /** Seconds per try of a Connect call, by `api` and `result`. */
+  connectCallDuration: 'connect_dialer_connect_call_duration_seconds',
+} as const;

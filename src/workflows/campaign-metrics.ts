@@ -1,0 +1,86 @@
+import * as wf from '@temporalio/workflow';
+import type { MetricCounter, MetricGauge } from '@temporalio/common';
+import type { Pacing } from '../domain/pace';
+import type { LaneName } from '../domain/failure-lanes';
+import type { OutcomeKind } from '../domain/outcome';
+import type { CampaignStatus, Progress } from '../domain/progress';
+import { metricNames } from '../telemetry/metric-names';
+
+/**
+ * A campaign's metrics, recorded from workflow code through the SDK's workflow meter. The
+ * SDK drops them while a worker replays history (workflowInfo().unsafe.isReplaying), so a
+ * campaign that moves to another worker, or runs with the workflow cache off, counts each
+ * event once. Counters carry the campaign id; gauges are per worker process (sum or max them
+ * by campaign_id).
+ */
+export class CampaignMetrics {
+  private readonly entries: MetricCounter;
+  private readonly superseded: MetricCounter;
+  private readonly failedEntries: MetricCounter;
+  private readonly retries: MetricCounter;
+  private readonly deflections: MetricCounter;
+  private readonly campaigns: MetricCounter;
+  private readonly paceDelay: MetricGauge;
+  private readonly rateCap: MetricGauge;
+  private readonly batchesInFlight: MetricGauge;
+  private status?: CampaignStatus;
+  /** A continued run starts where the last one left off: its first status was counted there. */
+  private readonly continued = wf.workflowInfo().continuedFromExecutionRunId !== undefined;
+
+  constructor(
+    campaignId: string,
+    private readonly pacing: Pacing,
+  ) {
+    const meter = wf.metricMeter;
+    const campaign = meter.withTags({ campaign_id: campaignId });
+    this.entries = campaign.createCounter(metricNames.entries, undefined, 'Entries that reached an outcome');
+    this.superseded = campaign.createCounter(metricNames.entriesSuperseded, undefined, 'Entries moved out of an outcome already counted');
+    this.failedEntries = campaign.createCounter(metricNames.failedEntries, undefined, 'FAILED entries by failure code');
+    this.retries = campaign.createCounter(metricNames.retries, undefined, 'Entries put on a retry lane');
+    this.deflections = campaign.createCounter(metricNames.deflections, undefined, 'SMS deflections by result');
+    this.campaigns = meter.createCounter(metricNames.campaigns, undefined, 'Campaigns that entered a status');
+    this.paceDelay = campaign.createGauge(metricNames.paceDelay, 'float', 's', 'Extra gap between batch starts from the adaptive pace');
+    this.rateCap = campaign.createGauge(metricNames.rateCap, 'float', undefined, "The campaign's cap on batch starts per second (0: none)");
+    this.batchesInFlight = campaign.createGauge(metricNames.batchesInFlight, 'int', undefined, 'Batches in flight');
+  }
+
+  /** `n` entries reached `outcome`. */
+  settled(outcome: OutcomeKind, n = 1): void {
+    if (n > 0) this.entries.add(n, { outcome });
+  }
+
+  /** One entry FAILED with `failureCode`. */
+  failed(failureCode: string): void {
+    this.settled('FAILED');
+    this.failedEntries.add(1, { failure_code: failureCode });
+  }
+
+  /** An SMS went out; after the call, its entry moves from CREATED to DEFLECTED. */
+  deflected(afterCall: boolean): void {
+    this.settled('DEFLECTED');
+    if (afterCall) this.superseded.add(1, { from: 'CREATED' });
+    this.deflections.add(1, { result: 'sent', when: afterCall ? 'after_call' : 'before_call' });
+  }
+
+  /** An SMS could not be sent (the entry keeps its voice outcome, or FAILED is counted by `failed`). */
+  deflectionFailed(afterCall: boolean): void {
+    this.deflections.add(1, { result: 'failed', when: afterCall ? 'after_call' : 'before_call' });
+  }
+
+  /** An entry went back on a retry lane. */
+  retried(lane: LaneName): void {
+    this.retries.add(1, { lane });
+  }
+
+  /** What the campaign shows now: its status (counted when it changes), pace and batches in flight. */
+  progressed(p: Progress): void {
+    if (p.status !== this.status) {
+      if (this.status !== undefined || !this.continued) this.campaigns.add(1, { status: p.status });
+      this.status = p.status;
+    }
+    const ended = p.status === 'COMPLETED' || p.status === 'FAILED' || p.status === 'CANCELLED';
+    this.batchesInFlight.set(ended ? 0 : p.batchesInFlight);
+    this.paceDelay.set(ended ? 0 : p.paceDelayMs / 1000);
+    this.rateCap.set(this.pacing.batchesPerSecond ?? 0);
+  }
+}

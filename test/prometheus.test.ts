@@ -1,0 +1,122 @@
+// Prometheus itself (Debian's package) scrapes a worker and answers the dashboard's queries.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CampaignClient } from '../src/client';
+import { freePort } from '../src/dev/ports';
+import { outcomeKinds } from '../src/domain/outcome';
+import type { CampaignResult } from '../src/domain/progress';
+import { startEmulator, type Emulator, type EmulatorStats } from '../src/emulator';
+import { startPrometheus, type InstantVector, type Prometheus } from './support/prometheus';
+import { campaignDefaults, entry, uniqueCampaignId } from './support/stack';
+import { closeTestTemporal, testTemporal } from './support/temporal';
+import { spawnWorker, type WorkerProcess } from './support/worker-process';
+
+const root = join(__dirname, '..');
+let emulator: Emulator;
+let worker: WorkerProcess;
+let prometheus: Prometheus;
+let dataDir: string;
+let result: CampaignResult;
+let stats: EmulatorStats;
+
+/** Asks until Prometheus has scraped what `ready` looks for (it scrapes every second). */
+async function queryUntil(promql: string, ready: (v: InstantVector) => boolean, timeoutMs = 60_000): Promise<InstantVector> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const answer = await prometheus.query(promql);
+    if (ready(answer)) return answer;
+    if (Date.now() > deadline) throw new Error(`Prometheus never answered as expected: ${promql} → ${JSON.stringify(answer)}`);
+    await sleep(250);
+  }
+}
+
+interface Panel {
+  title: string;
+  targets?: { expr: string }[];
+}
+
+async function dashboardPanels(): Promise<Panel[]> {
+  return (JSON.parse(await readFile(join(root, 'deploy', 'grafana', 'dashboards', 'connect-dialer.json'), 'utf8')) as { panels: Panel[] }).panels;
+}
+
+/** A dashboard query as Grafana sends it: its variables set. */
+function asSent(expr: string, campaignId: string): string {
+  return expr.replaceAll('$campaign', campaignId).replaceAll('$__rate_interval', '1m').replaceAll('$__range', '1h');
+}
+
+/** The dashboard's query for a panel, with its $campaign variable set. */
+async function dashboardQuery(title: string, campaignId: string): Promise<string> {
+  const expr = (await dashboardPanels()).find((p) => p.title === title)?.targets?.[0]?.expr;
+  if (!expr) throw new Error(`the dashboard has no panel "${title}"`);
+  return asSent(expr, campaignId);
+}
+
+before(async () => {
+  const temporal = await testTemporal();
+  emulator = await startEmulator({ quiet: true, faults: { entryThrottleRate: 0.1, seed: 3 } });
+  dataDir = await mkdtemp(join(tmpdir(), 'connect-dialer-prometheus-'));
+  const taskQueue = `prometheus-${randomUUID()}`;
+  const port = await freePort();
+  worker = await spawnWorker(['--metrics-port', String(port)], {
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_NAMESPACE: process.env.TEMPORAL_NAMESPACE ?? 'default',
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    CONNECT_ENDPOINT: emulator.url,
+    CONNECT_DIALER_DATA_DIR: dataDir,
+    CONNECT_DIALER_METRICS_HOST: '127.0.0.1',
+  });
+  prometheus = await startPrometheus([`127.0.0.1:${port}`]);
+  const campaigns = new CampaignClient(temporal.client, { taskQueue });
+  const campaignId = uniqueCampaignId('prom');
+  const entries = Array.from({ length: 80 }, (_, i) => entry(i, { RequestIdentifier: `${campaignId}-${i}` }));
+  entries[5] = { ...entries[5], CustomerEndpoint: { Type: 'TELEPHONE_NUMBER', Address: 'not-a-number' } };
+  await campaigns.start({ campaignId, instanceId: 'instance-1', defaults: campaignDefaults, pacing: { batchSize: 10, batchesInFlight: 2, adaptive: true }, dialList: { kind: 'inline', entries } });
+  result = await campaigns.result(campaignId);
+  stats = emulator.stats();
+});
+
+after(async () => {
+  await prometheus?.stop();
+  await worker?.stop();
+  await emulator?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await closeTestTemporal();
+});
+
+describe('Prometheus scraping a worker', () => {
+  test("the dashboard's outcome query answers the campaign's result, and its calls the emulator's count", async () => {
+    assert.equal(result.status, 'COMPLETED');
+    const campaign_id = result.campaignId;
+    await queryUntil(`sum(connect_dialer_campaigns_total{status="COMPLETED"})`, (v) => v[0]?.value === 1);
+    const outcomes = await prometheus.query(await dashboardQuery('Entries per outcome (campaign totals)', campaign_id));
+    const answered = Object.fromEntries(outcomeKinds.map((k) => [k, outcomes.find((o) => o.labels.campaign_id === campaign_id && o.labels.outcome === k)?.value ?? 0]));
+    assert.deepEqual(answered, result.outcomes, `per outcome: ${JSON.stringify(outcomes)}`);
+    assert.ok(result.outcomes.REJECTED === 1 && result.retries > 0, `the campaign had a rejected entry and retries: ${JSON.stringify(result)}`);
+    const calls = await prometheus.query('sum by (api) (connect_dialer_connect_calls_total)');
+    assert.equal(calls.find((c) => c.labels.api === 'BatchPutContact')?.value, stats.calls.BatchPutContact);
+    const retries = await prometheus.query(`sum(connect_dialer_retries_total{campaign_id="${campaign_id}"})`);
+    assert.equal(retries[0]?.value, result.retries);
+    const slots = await prometheus.query('sum(temporal_worker_task_slots_available)');
+    assert.ok((slots[0]?.value ?? 0) > 0, "the SDK's metrics are scraped from the same target");
+  });
+
+  test('every query of the dashboard is valid PromQL and finds data', async () => {
+    // A rate needs two samples of a series in its window: wait for a few scrapes after the end.
+    await queryUntil(`sum(count_over_time(connect_dialer_campaigns_total{status="COMPLETED"}[1m]))`, (v) => (v[0]?.value ?? 0) >= 3);
+    const empty: string[] = [];
+    for (const panel of await dashboardPanels()) {
+      for (const target of panel.targets ?? []) {
+        const answer = await prometheus.query(asSent(target.expr, result.campaignId)); // throws on a query Prometheus refuses
+        if (answer.length === 0) empty.push(panel.title);
+      }
+    }
+    // This campaign had no 429, no SMS and no FAILED entry.
+    const allowedEmpty = new Set(['Share of calls throttled (429)', 'Deflections to SMS', 'FAILED entries by failure code']);
+    assert.deepEqual(empty.filter((t) => !allowedEmpty.has(t)), [], 'panels with no data');
+  });
+});
