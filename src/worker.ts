@@ -6,7 +6,8 @@ import { connectQueues, type ConnectRates } from './domain/connect-queues';
 import { openConfiguredStore } from './storage/open-store';
 import { connectWorker } from './temporal-connection';
 import { logFormatFor } from './telemetry/log-lines';
-import { installRuntime, metricsAddress } from './telemetry/runtime';
+import { metricNames } from './telemetry/metric-names';
+import { installRuntime, metricsAddress, runtimeMeter } from './telemetry/runtime';
 import { startTracing, type Tracing } from './telemetry/tracing';
 
 const bundles = new Map<boolean, Promise<WorkflowBundleWithSourceMap>>();
@@ -114,6 +115,14 @@ export async function createCampaignWorker(options: CampaignWorkerOptions): Prom
   return new CampaignWorker(workers);
 }
 
+/** The shared rates as a gauge, so dashboards can draw calls against the rate in force. */
+function publishSharedRates(rates: ConnectRates): void {
+  const gauge = runtimeMeter().createGauge(metricNames.sharedRate, 'float', 'calls/s', 'Connect calls per second for all workers together, by API');
+  gauge.set(rates.batchPutContact, { api: 'BatchPutContact' });
+  gauge.set(rates.outboundRequests, { api: 'PutOutboundRequestBatch' });
+  gauge.set(rates.chat, { api: 'StartOutboundChatContact' });
+}
+
 export function connectRatesFrom(config: Config): ConnectRates {
   return {
     batchPutContact: config.CONNECT_BATCH_PUT_CONTACT_RATE,
@@ -154,6 +163,7 @@ export async function runWorker(config: Config = loadConfig()): Promise<void> {
         maxCachedWorkflows: config.TEMPORAL_MAX_CACHED_WORKFLOWS,
       });
       const queues = connectQueues(config.TEMPORAL_TASK_QUEUE, config.AWS_REGION);
+      publishSharedRates(connectRatesFrom(config));
       logger.info(
         `connect-dialer worker: task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE}), ` +
           `Connect ${config.CONNECT_ENDPOINT ?? `AWS ${config.AWS_REGION}`} through ${queues.batchPutContact} at ${config.CONNECT_BATCH_PUT_CONTACT_RATE}/s ` +

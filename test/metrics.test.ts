@@ -176,6 +176,12 @@ describe('the worker /metrics endpoint (Temporal runtime telemetry)', () => {
     assert.equal(sumOf(samples, `${metricNames.connectCallDuration}_count`), calls({}), 'one latency sample per try');
   });
 
+  test('the shared rate in force is exposed per Connect API, as the worker was configured', () => {
+    assert.equal(sumOf(samples, metricNames.sharedRate, { api: 'BatchPutContact' }), 10);
+    assert.equal(sumOf(samples, metricNames.sharedRate, { api: 'PutOutboundRequestBatch' }), 10);
+    assert.equal(sumOf(samples, metricNames.sharedRate, { api: 'StartOutboundChatContact' }), 2);
+  });
+
   test("the SDK's own metrics come from the same endpoint; no label holds a phone number", () => {
     const names = new Set(samples.map((s) => s.name));
     for (const sdk of ['temporal_workflow_task_schedule_to_start_latency_bucket', 'temporal_activity_execution_latency_bucket', 'temporal_worker_task_slots_available']) {

@@ -27,6 +27,11 @@ export const metricNames = {
   rateCap: 'connect_dialer_rate_cap_per_second',
   /** Batches the campaign has in flight, by `campaign_id`. */
   batchesInFlight: 'connect_dialer_batches_in_flight',
+  /**
+   * The shared rate in force: calls per second the workers hold each Connect task queue to,
+   * for all campaigns and workers together, by `api` (set by every worker from its config).
+   */
+  sharedRate: 'connect_dialer_shared_rate_per_second',
   /** Every try of a Connect call, by `api` and `result` (ok, 429, 4xx, 5xx, network). */
   connectCalls: 'connect_dialer_connect_calls_total',
   /** Seconds per try of a Connect call, by `api` and `result`. */
