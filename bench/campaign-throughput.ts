@@ -6,6 +6,10 @@
 //     [--rate <shared calls/s; the quota, or 1000 with --quota 0>] [--in-flight 4] [--throttle-rate 0] [--store postgres|pglite]
 //   e.g. one million contacts, unthrottled: npx tsx bench/campaign-throughput.ts --contacts 1000000 --quota 0
 // History bytes are the protobuf encoding of each run's History (temporal.api.history.v1.History.encode).
+// Measured 2026-11 (2 cores, --quota 0, PostgreSQL, 4 in flight): 1,000,000 contacts in 1001 s = 999 contacts/s,
+// 64.2 history bytes and 0.170 events per contact over 42 runs (ACTIVITY_TASK_SCHEDULED ~53% of the bytes, its input
+// carries 25 [index, attempt] pairs and the retry policy; ACTIVITY_TASK_COMPLETED ~28%), worker peak RSS 783 MiB
+// while staging, then flat (first / last quarter mean 455 / 432 MiB).
 // Prints figures; asserts nothing.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
