@@ -24,10 +24,7 @@ export default tseslint.config(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
-      '@typescript-eslint/no-floating-promises': [
-        'error',
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite'] }] },
-      ],
+      '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite'] }] }],
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
@@ -36,10 +33,7 @@ export default tseslint.config(
     files: ['src/workflows/**/*.ts', 'src/domain/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', noIoImports],
-      'no-restricted-globals': [
-        'error',
-        ...['Buffer', 'process', 'setTimeout', 'setInterval'].map((name) => ({ name, message: `${noIo} (timers: workflow.sleep)` })),
-      ],
+      'no-restricted-globals': ['error', ...['Buffer', 'process', 'setTimeout', 'setInterval'].map((name) => ({ name, message: `${noIo} (timers: workflow.sleep)` }))],
     },
   },
 );

@@ -126,16 +126,24 @@ async function main(): Promise<void> {
     console.log(`emulator quota:          ${unthrottled ? 'none' : `${quota}/s burst ${burst}`}, shared rate ${sharedRate}/s, ${inFlight} batches in flight`);
     console.log(`wall time:               ${seconds.toFixed(1)} s`);
     console.log(`contacts/s:              ${(result.outcomes.CREATED / seconds).toFixed(1)}`);
-    console.log(`${operation} calls/s: ${(calls / seconds).toFixed(2)}${unthrottled ? '' : ` (quota ${quota}/s, burst ${burst}) → utilisation ${((100 * calls) / seconds / quota).toFixed(1)}%`}`);
+    console.log(
+      `${operation} calls/s: ${(calls / seconds).toFixed(2)}${unthrottled ? '' : ` (quota ${quota}/s, burst ${burst}) → utilisation ${((100 * calls) / seconds / quota).toFixed(1)}%`}`,
+    );
     console.log(`calls refused by quota:  ${stats.throttled} of ${calls}`);
-    console.log(`entries throttled:       ${(stats.byFailureCode.REQUEST_THROTTLED ?? 0) + (stats.byFailureCode.RequestThrottled ?? 0)} (--throttle-rate ${throttleRate}) → ${result.retries} retries`);
+    console.log(
+      `entries throttled:       ${(stats.byFailureCode.REQUEST_THROTTLED ?? 0) + (stats.byFailureCode.RequestThrottled ?? 0)} (--throttle-rate ${throttleRate}) → ${result.retries} retries`,
+    );
     console.log(`duplicates:              ${v2 ? stats.dialRequests - result.outcomes.CREATED : stats.duplicates}`);
     console.log(`workflow runs:           ${result.runs} (${runIds.length} listed)`);
-    console.log(`history:                 ${historyBytes} bytes, ${historyEvents} events → ${(historyBytes / contacts).toFixed(1)} bytes/contact, ${(historyEvents / contacts).toFixed(3)} events/contact`);
+    console.log(
+      `history:                 ${historyBytes} bytes, ${historyEvents} events → ${(historyBytes / contacts).toFixed(1)} bytes/contact, ${(historyEvents / contacts).toFixed(3)} events/contact`,
+    );
     const top = [...byType.entries()].sort((a, b) => b[1].bytes - a[1].bytes).slice(0, 8);
     console.log(`history by event type:   ${top.map(([type, e]) => `${type.replace('EVENT_TYPE_', '')} ${e.events} ev ${(e.bytes / 1024).toFixed(0)} KiB`).join('; ')}`);
     console.log(`worker peak RSS:         ${mib(peak)} (${rss.length} samples, 1/s)`);
-    console.log(`worker RSS, mean of first / last quarter: ${mib(avg(quarter(1)))} / ${mib(avg(quarter(4)))} (max ${mib(Math.max(0, ...quarter(1)))} / ${mib(Math.max(0, ...quarter(4)))})`);
+    console.log(
+      `worker RSS, mean of first / last quarter: ${mib(avg(quarter(1)))} / ${mib(avg(quarter(4)))} (max ${mib(Math.max(0, ...quarter(1)))} / ${mib(Math.max(0, ...quarter(4)))})`,
+    );
   } finally {
     clearInterval(sampler);
     await stack.stop();

@@ -40,7 +40,10 @@ async function main(): Promise<void> {
         instanceId: 'bench-instance',
         defaults: { QueueId: 'queue-1', Campaign: { CampaignId: 'bench' }, OutboundStrategy: { Type: 'AGENT_FIRST' } },
         pacing: { batchSize: 25, batchesInFlight: 1, adaptive: false },
-        dialList: { kind: 'inline', entries: Array.from({ length: 25 }, (_, i) => ({ RequestIdentifier: `r${i}`, CustomerEndpoint: { Type: 'TELEPHONE_NUMBER', Address: benchPhoneNumber(i) } })) },
+        dialList: {
+          kind: 'inline',
+          entries: Array.from({ length: 25 }, (_, i) => ({ RequestIdentifier: `r${i}`, CustomerEndpoint: { Type: 'TELEPHONE_NUMBER', Address: benchPhoneNumber(i) } })),
+        },
       });
       const handle = campaigns.handle(campaignId);
       const batchOnA = async (): Promise<true | undefined> => {

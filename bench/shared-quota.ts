@@ -100,12 +100,16 @@ async function main(): Promise<void> {
       return { id, calls: mine.length, firstHalf: mine.filter((at) => at < middle).length, doneAfter: ((Math.max(...mine) - start) / 1000).toFixed(1) };
     });
 
-    console.log(`mode:                    ${perCampaignPacing ? `per-campaign pacing (${quota}/s each), shared rate ${sharedRate}/s` : `shared rate ${sharedRate}/s, no per-campaign cap`}`);
+    console.log(
+      `mode:                    ${perCampaignPacing ? `per-campaign pacing (${quota}/s each), shared rate ${sharedRate}/s` : `shared rate ${sharedRate}/s, no per-campaign cap`}`,
+    );
     console.log(`campaigns:               ${campaignCount} × ${contacts} contacts, ${workerCount} worker processes, store PostgreSQL ${postgres.version}`);
     console.log(`fairness in the server:  ${fairness ? 'on' : 'off'} (dev server dynamic config: ${JSON.stringify(dynamicConfig)})`);
     console.log(`outcomes:                ${results.map((r) => `${r.status} ${r.outcomes.CREATED} created`).join('; ')}`);
     console.log(`wall time:               ${wall.toFixed(1)} s (busy period, first to last accepted call: ${busy.toFixed(1)} s)`);
-    console.log(`accepted calls/s:        ${(accepted / busy).toFixed(2)} over the busy period = ${((100 * accepted) / busy / quota).toFixed(1)}% of the ${quota}/s quota (burst ${burst})`);
+    console.log(
+      `accepted calls/s:        ${(accepted / busy).toFixed(2)} over the busy period = ${((100 * accepted) / busy / quota).toFixed(1)}% of the ${quota}/s quota (burst ${burst})`,
+    );
     console.log(`refused with 429:        ${refused} of ${calls} calls = ${((100 * refused) / calls).toFixed(1)}%`);
     console.log(`calls by status:         ${JSON.stringify(stats.byStatus)}`);
     console.log(`first half (${((middle - start) / 1000).toFixed(1)} s), calls per campaign: ${perCampaign.map((p) => p.firstHalf).join(' / ')}`);

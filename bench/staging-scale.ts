@@ -29,7 +29,11 @@ async function postgresRss(dataDir: string): Promise<number> {
   if (!postmaster) return 0;
   let children: number[] = [];
   try {
-    children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(postmaster)], { encoding: 'utf8' }).trim().split(/\s+/).map(Number).filter(Boolean);
+    children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(postmaster)], { encoding: 'utf8' })
+      .trim()
+      .split(/\s+/)
+      .map(Number)
+      .filter(Boolean);
   } catch {
     // no children
   }

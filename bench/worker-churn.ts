@@ -58,7 +58,14 @@ async function main(): Promise<void> {
     const created = emulator.contacts({ channel: 'VOICE' }).filter((c) => c.clientToken?.startsWith(`campaign-${campaignId}/`));
     const distinct = new Set(created.map((c) => c.requestIdentifier)).size;
     console.log(
-      JSON.stringify({ seconds, killEverySeconds: killEveryMs / 1000, kills, contactsCreated: created.length, distinct, contactsPerSecond: +(created.length / seconds).toFixed(1) }),
+      JSON.stringify({
+        seconds,
+        killEverySeconds: killEveryMs / 1000,
+        kills,
+        contactsCreated: created.length,
+        distinct,
+        contactsPerSecond: +(created.length / seconds).toFixed(1),
+      }),
     );
   } finally {
     await stack.stop();

@@ -60,21 +60,17 @@ async function main(): Promise<number> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', '--test', '--test-reporter', 'spec', ...files.map((f) => relative(root, f))],
-      {
-        cwd: root,
-        stdio: 'inherit',
-        env: {
-          ...process.env,
-          TEMPORAL_ADDRESS: server.address,
-          TEMPORAL_NAMESPACE: server.namespace,
-          TEMPORAL_UI_URL: server.uiUrl ?? '',
-          TEST_DATABASE_URL: database.url,
-        },
+    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter', 'spec', ...files.map((f) => relative(root, f))], {
+      cwd: root,
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: server.address,
+        TEMPORAL_NAMESPACE: server.namespace,
+        TEMPORAL_UI_URL: server.uiUrl ?? '',
+        TEST_DATABASE_URL: database.url,
       },
-    );
+    });
     return await new Promise<number>((resolveCode) => child.on('exit', (code, signal) => resolveCode(code ?? (signal ? 1 : 0))));
   } finally {
     await stopAll();

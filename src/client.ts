@@ -19,9 +19,7 @@ export const DEFAULT_TASK_QUEUE = 'connect-dialer';
 /** Bad input from a caller: names the field and the reason. */
 export class CampaignInputError extends Error {
   override name = 'CampaignInputError';
-  constructor(
-    readonly issues: { field: string; reason: string }[],
-  ) {
+  constructor(readonly issues: { field: string; reason: string }[]) {
     super(issues.map((i) => `${i.field}: ${i.reason}`).join('\n'));
   }
 

@@ -18,7 +18,10 @@ export const configSchema = z.object({
    * The campaign store (staged entries, outcomes, attempts): any PostgreSQL. Unset means the
    * embedded PGlite store under CONNECT_DIALER_DATA_DIR, for one machine.
    */
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
   /**
    * Connect calls per second for every worker together (the server enforces it on each
    * Connect task queue): the account's quota for each API in this Region. Defaults: the

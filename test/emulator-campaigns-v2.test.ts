@@ -68,7 +68,10 @@ void describe('emulator: Outbound Campaigns v2 PutOutboundRequestBatch', () => {
     assert.equal(stats.dialRequests, 2);
     assert.equal(stats.calls.PutOutboundRequestBatch, 1);
     const res = await fetch(`${local.emu.url}/_emulator/contacts?channel=OUTBOUND_REQUEST`);
-    assert.deepEqual(((await res.json()) as { clientToken: string }[]).map((c) => c.clientToken), ['entry-1', 'entry-2']);
+    assert.deepEqual(
+      ((await res.json()) as { clientToken: string }[]).map((c) => c.clientToken),
+      ['entry-1', 'entry-2'],
+    );
   });
 
   void test('a repeated clientToken with the same request answers the original id and dials nothing new', async () => {

@@ -27,8 +27,14 @@ void describe('emulator: phone number ARNs', () => {
         ],
       }),
     );
-    assert.deepEqual(out.SuccessfulRequestList?.map((s) => s.RequestIdentifier), ['account', 'instance']);
-    assert.deepEqual(out.FailedRequestList?.map((f) => [f.RequestIdentifier, f.FailureReasonCode]), [['queue-arn', 'INVALID_SYSTEM_ENDPOINT']]);
+    assert.deepEqual(
+      out.SuccessfulRequestList?.map((s) => s.RequestIdentifier),
+      ['account', 'instance'],
+    );
+    assert.deepEqual(
+      out.FailedRequestList?.map((f) => [f.RequestIdentifier, f.FailureReasonCode]),
+      [['queue-arn', 'INVALID_SYSTEM_ENDPOINT']],
+    );
   });
 
   void test('StartOutboundChatContact takes an instance-scoped SourceEndpoint ARN', async () => {

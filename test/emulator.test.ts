@@ -231,7 +231,11 @@ void describe('emulator: model constraints answer 400 InvalidRequestException na
     ['empty attribute key', { ContactDataRequestList: [entry('a', { Attributes: { '': 'v' } })] }, /Attributes.*Map keys/],
     ['CampaignId of 101', { ContactDataRequestList: [entry('a', { Campaign: { CampaignId: 'c'.repeat(101) } })] }, /Campaign\.CampaignId/],
     ['empty CampaignId', { ContactDataRequestList: [entry('a', { Campaign: { CampaignId: '' } })] }, /Campaign\.CampaignId.*greater than or equal to 1/],
-    ['endpoint Type outside the enum', { ContactDataRequestList: [entry('a', { SystemEndpoint: { Type: 'PIGEON' as 'VOIP', Address: 'x' } })] }, /SystemEndpoint\.Type.*enum value set/],
+    [
+      'endpoint Type outside the enum',
+      { ContactDataRequestList: [entry('a', { SystemEndpoint: { Type: 'PIGEON' as 'VOIP', Address: 'x' } })] },
+      /SystemEndpoint\.Type.*enum value set/,
+    ],
     ['OutboundStrategy Type outside the enum', { ContactDataRequestList: [entry('a', { OutboundStrategy: { Type: 'ROBOT_FIRST' as 'AGENT_FIRST' } })] }, /OutboundStrategy\.Type/],
     [
       'negative post-accept timeout',
@@ -354,8 +358,14 @@ void describe('emulator: per-entry failure codes', () => {
       if (code) assert.ok((failed.get(e.RequestIdentifier)?.FailureReasonMessage ?? '').length > 0);
     }
     const duplicate = (out.FailedRequestList ?? []).filter((f) => f.FailureReasonCode === 'IDEMPOTENCY_EXCEPTION');
-    assert.deepEqual(duplicate.map((f) => f.RequestIdentifier), ['ok-queue']);
-    assert.deepEqual(out.SuccessfulRequestList?.map((s) => s.RequestIdentifier), ['ok-queue', 'ok-system', 'ok-arn', 'ok-strategy']);
+    assert.deepEqual(
+      duplicate.map((f) => f.RequestIdentifier),
+      ['ok-queue'],
+    );
+    assert.deepEqual(
+      out.SuccessfulRequestList?.map((s) => s.RequestIdentifier),
+      ['ok-queue', 'ok-system', 'ok-arn', 'ok-strategy'],
+    );
     assert.equal(local.emu.contacts().length, 4);
     const stats = local.emu.stats();
     assert.equal(stats.entries, cases.length);
@@ -420,7 +430,10 @@ void describe('emulator: idempotency', () => {
   void test('injected entry faults are part of the stored response; whole-call faults are not', async () => {
     local.emu.setFaults({ entryThrottleRate: 1, seed: 1 });
     const throttled = await local.connect.send(batch({ ClientToken: 'faulty' }));
-    assert.deepEqual(throttled.FailedRequestList?.map((f) => f.FailureReasonCode), ['REQUEST_THROTTLED', 'REQUEST_THROTTLED']);
+    assert.deepEqual(
+      throttled.FailedRequestList?.map((f) => f.FailureReasonCode),
+      ['REQUEST_THROTTLED', 'REQUEST_THROTTLED'],
+    );
     local.emu.setFaults({});
     const replay = await local.connect.send(batch({ ClientToken: 'faulty' }));
     assert.deepEqual(replay.FailedRequestList, throttled.FailedRequestList);
@@ -451,9 +464,15 @@ void describe('emulator: admin endpoints', () => {
     assert.equal(all.length, 26);
     assert.deepEqual(all, local.emu.contacts());
     const chats = (await (await fetch(`${local.emu.url}/_emulator/contacts?channel=CHAT`)).json()) as CreatedContact[];
-    assert.deepEqual(chats.map((c) => c.contactId), [chatOut.ContactId]);
+    assert.deepEqual(
+      chats.map((c) => c.contactId),
+      [chatOut.ContactId],
+    );
     const page = (await (await fetch(`${local.emu.url}/_emulator/contacts?channel=VOICE&offset=20&limit=3`)).json()) as CreatedContact[];
-    assert.deepEqual(page.map((c) => c.requestIdentifier), ['e20', 'e21', 'e22']);
+    assert.deepEqual(
+      page.map((c) => c.requestIdentifier),
+      ['e20', 'e21', 'e22'],
+    );
     assert.equal((await fetch(`${local.emu.url}/_emulator/contacts?channel=FAX`)).status, 400);
 
     const stats = (await (await fetch(`${local.emu.url}/_emulator/stats`)).json()) as ReturnType<Emulator['stats']>;

@@ -172,7 +172,13 @@ describe('the worker /metrics endpoint (Temporal runtime telemetry)', () => {
     assert.equal(calls({ api: 'StartOutboundChatContact' }), stats.calls.StartOutboundChatContact, 'every SMS call');
     assert.equal(calls({ result: '429' }), stats.byStatus['429'] ?? 0, '429s');
     assert.equal(calls({ result: 'ok' }), stats.byStatus['200'] ?? 0, 'answered 200');
-    assert.equal(calls({ result: '5xx' }), Object.entries(stats.byStatus).filter(([s]) => s.startsWith('5')).reduce((n, [, c]) => n + c, 0), '5xx');
+    assert.equal(
+      calls({ result: '5xx' }),
+      Object.entries(stats.byStatus)
+        .filter(([s]) => s.startsWith('5'))
+        .reduce((n, [, c]) => n + c, 0),
+      '5xx',
+    );
     assert.equal(sumOf(samples, `${metricNames.connectCallDuration}_count`), calls({}), 'one latency sample per try');
   });
 
@@ -187,7 +193,11 @@ describe('the worker /metrics endpoint (Temporal runtime telemetry)', () => {
     for (const sdk of ['temporal_workflow_task_schedule_to_start_latency_bucket', 'temporal_activity_execution_latency_bucket', 'temporal_worker_task_slots_available']) {
       assert.ok(names.has(sdk), `${sdk} is exposed; temporal_ names: ${[...names].filter((n) => n.startsWith('temporal_')).join(', ')}`);
     }
-    const leaks = samples.flatMap((s) => Object.entries(s.labels).filter(([, v]) => phoneNumbers.has(v) || /^\+?\d{7,15}$/.test(v) || /\+\d{7,}/.test(v)).map(([k, v]) => `${s.name}{${k}="${v}"}`));
+    const leaks = samples.flatMap((s) =>
+      Object.entries(s.labels)
+        .filter(([, v]) => phoneNumbers.has(v) || /^\+?\d{7,15}$/.test(v) || /\+\d{7,}/.test(v))
+        .map(([k, v]) => `${s.name}{${k}="${v}"}`),
+    );
     assert.deepEqual(leaks, [], 'labels with a phone number');
   });
 

@@ -104,7 +104,10 @@ void describe('workers on two hosts sharing one PostgreSQL', () => {
     for (const c of contacts) byId.set(c.requestIdentifier ?? '', (byId.get(c.requestIdentifier ?? '') ?? 0) + 1);
     assert.equal(contacts.length, 5000 - invalid.size, 'one contact per valid entry');
     assert.equal([...byId.values()].filter((n) => n > 1).length, 0, 'no entry created twice');
-    assert.ok([...invalid].every((i) => !byId.has(`mh-${i}`)), 'no invalid entry sent');
+    assert.ok(
+      [...invalid].every((i) => !byId.has(`mh-${i}`)),
+      'no invalid entry sent',
+    );
     assert.deepEqual(await testStore.store.outcomeCounts(campaignWorkflowId(campaignId)), { ...result.outcomes });
 
     // Both hosts made Connect calls: the batch activities' workers, from the history.
@@ -131,7 +134,7 @@ void describe('workers on two hosts sharing one PostgreSQL', () => {
       }
     }
     assert.ok(runId, 'the campaign has runs');
-    assert.equal(contactDataInHistory, 0, 'no phone number in any run\'s history (invariant 5)');
+    assert.equal(contactDataInHistory, 0, "no phone number in any run's history (invariant 5)");
     assert.ok(identities.size >= 2, `batches ran on ${identities.size} worker(s): ${[...identities].join(', ')}`);
   });
 });

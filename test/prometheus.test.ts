@@ -75,7 +75,13 @@ before(async () => {
   const campaignId = uniqueCampaignId('prom');
   const entries = Array.from({ length: 80 }, (_, i) => entry(i, { RequestIdentifier: `${campaignId}-${i}` }));
   entries[5] = { ...entries[5], CustomerEndpoint: { Type: 'TELEPHONE_NUMBER', Address: 'not-a-number' } };
-  await campaigns.start({ campaignId, instanceId: 'instance-1', defaults: campaignDefaults, pacing: { batchSize: 10, batchesInFlight: 2, adaptive: true }, dialList: { kind: 'inline', entries } });
+  await campaigns.start({
+    campaignId,
+    instanceId: 'instance-1',
+    defaults: campaignDefaults,
+    pacing: { batchSize: 10, batchesInFlight: 2, adaptive: true },
+    dialList: { kind: 'inline', entries },
+  });
   result = await campaigns.result(campaignId);
   stats = emulator.stats();
 });
@@ -117,6 +123,10 @@ describe('Prometheus scraping a worker', () => {
     }
     // This campaign had no 429, no SMS and no FAILED entry.
     const allowedEmpty = new Set(['Share of calls throttled (429)', 'Deflections to SMS', 'FAILED entries by failure code']);
-    assert.deepEqual(empty.filter((t) => !allowedEmpty.has(t)), [], 'panels with no data');
+    assert.deepEqual(
+      empty.filter((t) => !allowedEmpty.has(t)),
+      [],
+      'panels with no data',
+    );
   });
 });

@@ -38,7 +38,7 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
 /** Every staged entry of the campaign, in index order, read through the store's pages. */
 async function stagedList(store: CampaignStore, campaignKey: string, pageSize = 1_000): Promise<StagedEntry[]> {
   const entries: StagedEntry[] = [];
-  for (let from = 0; ; ) {
+  for (let from = 0; ;) {
     const page = await store.stagedPage(campaignKey, from, pageSize);
     entries.push(...(await store.stagedEntries(campaignKey, page.indices)));
     from = page.nextIndex;
@@ -262,10 +262,7 @@ void describe('stageDialList', () => {
   void test('a list that cannot be read fails staging with DialListError on path and leaves nothing in the store', async () => {
     const campaignKey = fresh();
     const source = dialListSourceSchema.parse({ kind: 'file', path: join(root, 'absent.csv') });
-    await assert.rejects(
-      stageDialList({ source, defaults, store, campaignKey }),
-      (err) => err instanceof DialListError && err.field === 'path',
-    );
+    await assert.rejects(stageDialList({ source, defaults, store, campaignKey }), (err) => err instanceof DialListError && err.field === 'path');
     assert.deepEqual(await contents(store, campaignKey), { summary: undefined, staged: [], outcomes: [] });
   });
 });
@@ -388,7 +385,7 @@ for (const kind of ['pglite', 'postgres'] satisfies StoreKind[]) {
 
       let count = 0;
       let lastIndex = -1;
-      for (let from = 0; ; ) {
+      for (let from = 0; ;) {
         const page = await t.store.stagedPage(campaignKey, from, 10_000);
         for (const i of page.indices) {
           assert.ok(i > lastIndex, `index ${i} after ${lastIndex}`);

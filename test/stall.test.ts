@@ -19,7 +19,10 @@ before(async () => {
   const env = await testTemporal();
   address = env.address;
   const taskQueue = `stall-${randomUUID()}`;
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/stalling-workflows'), logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('./fixtures/stalling-workflows'),
+    logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
+  });
   worker = await Worker.create({ connection: env.nativeConnection, namespace: 'default', taskQueue, workflowBundle });
   running = worker.run();
   campaigns = new CampaignClient(env.client, { taskQueue });

@@ -128,7 +128,10 @@ describe('steering a live campaign', () => {
       const ids = [90, 91, 92, 93].map((i) => `${id}-${i}`);
       const answer = await stack.campaigns.deflect(id, { requestIdentifiers: ids });
       assert.equal(answer.accepted.length, 4);
-      await waitFor('the fourth chat to hit the concurrent-chat limit', () => contactsOf(id).filter((c) => c.channel === 'CHAT').length === 3 && (stack.emulator.stats().byStatus['429'] ?? 0) > 0);
+      await waitFor(
+        'the fourth chat to hit the concurrent-chat limit',
+        () => contactsOf(id).filter((c) => c.channel === 'CHAT').length === 3 && (stack.emulator.stats().byStatus['429'] ?? 0) > 0,
+      );
       const statusCounts = stack.emulator.stats().byStatus;
       assert.ok((statusCounts['429'] ?? 0) >= 2, 'expected both kinds of 429');
       stack.emulator.setFaults({ chatConcurrencyLimit: 100 }); // chats ended: room again

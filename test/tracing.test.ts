@@ -81,6 +81,9 @@ describe('traces exported with OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set
     assert.equal(run.serviceName, 'connect-dialer-worker');
     const batches = trace.filter((s) => s.name === 'RunActivity:putContactBatch');
     assert.equal(batches.length, result.batchesSent, `a RunActivity span per batch (${result.batchesSent} batches)`);
-    assert.ok(trace.some((s) => s.name === 'RunActivity:stageDialList'), 'the staging activity too');
+    assert.ok(
+      trace.some((s) => s.name === 'RunActivity:stageDialList'),
+      'the staging activity too',
+    );
   });
 });

@@ -44,9 +44,7 @@ before(
 
     stack = await startStack();
     campaignId = uniqueCampaignId('ui');
-    const entries = Array.from({ length: GOOD + BAD }, (_, i) =>
-      i < GOOD ? entry(i) : entry(i, { CustomerEndpoint: { Type: 'TELEPHONE_NUMBER', Address: 'not-a-number' } }),
-    );
+    const entries = Array.from({ length: GOOD + BAD }, (_, i) => (i < GOOD ? entry(i) : entry(i, { CustomerEndpoint: { Type: 'TELEPHONE_NUMBER', Address: 'not-a-number' } })));
     await stack.campaigns.start({ campaignId, instanceId: 'instance-ui', defaults: campaignDefaults, dialList: { kind: 'inline', entries } });
     result = await stack.campaigns.result(campaignId);
 
@@ -106,7 +104,9 @@ describe('the Temporal Web UI shows a finished campaign', () => {
     await openCampaignPage();
     await openTab('User Metadata');
     await metadataPanel('Summary').getByText(`Campaign ${campaignId} on instance instance-ui`).waitFor({ timeout: UI_TIMEOUT_MS });
-    await metadataPanel('Details').getByText(`${GOOD + BAD} inline entries`).waitFor({ timeout: UI_TIMEOUT_MS });
+    await metadataPanel('Details')
+      .getByText(`${GOOD + BAD} inline entries`)
+      .waitFor({ timeout: UI_TIMEOUT_MS });
   });
 
   test('User Metadata: the current details show the progress table', async () => {

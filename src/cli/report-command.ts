@@ -34,7 +34,10 @@ the embedded store in --data-dir (while \`npm start\` runs, it serves that store
       try {
         if (!(await store.stagingSummary(campaignKey))) {
           throw new CampaignInputError([
-            { field: 'campaignId', reason: `campaign ${flags.campaignId} has no staged list in the ${database.description}; pass the store the workers use (--database-url or --data-dir)` },
+            {
+              field: 'campaignId',
+              reason: `campaign ${flags.campaignId} has no staged list in the ${database.description}; pass the store the workers use (--database-url or --data-dir)`,
+            },
           ]);
         }
         if (flags.out) {

@@ -58,7 +58,10 @@ function specOverrides(f: CampaignFlags): Json {
       ? {
           Preview: prune({
             PostAcceptTimeoutConfig: f.previewTimeout !== undefined ? { DurationInSeconds: f.previewTimeout } : undefined,
-            AllowedUserActions: f.allowedActions?.split(',').map((a) => a.trim().toUpperCase()).filter((a) => a !== ''),
+            AllowedUserActions: f.allowedActions
+              ?.split(',')
+              .map((a) => a.trim().toUpperCase())
+              .filter((a) => a !== ''),
           }),
         }
       : undefined;
@@ -75,7 +78,12 @@ function specOverrides(f: CampaignFlags): Json {
       Attributes: f.attribute,
     }),
     validation: prune({ phone: f.phoneCheck }),
-    submission: prune({ api: f.api ?? (f.v2CampaignId !== undefined ? 'outbound-campaigns-v2' : undefined), campaignId: f.v2CampaignId, requestTtlSeconds: f.requestTtl, ringTimeout: f.ringTimeout }),
+    submission: prune({
+      api: f.api ?? (f.v2CampaignId !== undefined ? 'outbound-campaigns-v2' : undefined),
+      campaignId: f.v2CampaignId,
+      requestTtlSeconds: f.requestTtl,
+      ringTimeout: f.ringTimeout,
+    }),
     pacing: prune({ batchSize: f.batchSize, batchesInFlight: f.inFlight, batchesPerSecond: f.rate, adaptive: f.adaptive }),
     chat: prune({ sourcePhoneNumberArn: f.chatSourceArn, contactFlowId: f.chatFlowId, initialMessage: f.chatMessage }),
     dialList: prune({

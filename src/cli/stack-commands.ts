@@ -27,10 +27,7 @@ export function withStackOptions(command: Command): Command {
 }
 
 /** Starts the dev stack where the `dev`/`demo` flags say (loaded on demand: the worker and the emulator are heavy). */
-export async function startStackFromFlags(
-  flags: StackPortFlags & ConnectionFlags,
-  extra: Pick<DevStackOptions, 'emulator' | 'log'>,
-): Promise<DevStack> {
+export async function startStackFromFlags(flags: StackPortFlags & ConnectionFlags, extra: Pick<DevStackOptions, 'emulator' | 'log'>): Promise<DevStack> {
   const { startDevStack } = await import('./dev-stack');
   return startDevStack({
     config: configFrom(flags),
@@ -141,8 +138,7 @@ It accepts SigV4 requests signed with access key "test" and secret "test" (the w
 Admin endpoints: GET /_emulator/contacts, GET /_emulator/stats, POST /_emulator/faults, POST /_emulator/config, POST /_emulator/reset.`,
     )
     .action(async (flags: EmulatorFlags) => {
-      const limit = (perSecond?: number, burst?: number): RateLimit | undefined =>
-        perSecond === undefined ? undefined : { perSecond, burst: burst ?? Math.max(1, perSecond) };
+      const limit = (perSecond?: number, burst?: number): RateLimit | undefined => (perSecond === undefined ? undefined : { perSecond, burst: burst ?? Math.max(1, perSecond) });
       const batchPutContact = limit(flags.rate, flags.burst);
       const outboundChat = limit(flags.chatRate, flags.chatBurst);
       const faults: FaultConfig = {
@@ -195,7 +191,9 @@ TLS: TEMPORAL_API_KEY (Temporal Cloud), or TEMPORAL_TLS=true, or TEMPORAL_TLS_CE
 SIGINT/SIGTERM stop it gracefully.`,
     )
     .addOption(new Option('--metrics-port <port>', 'serve Prometheus metrics on this port at /metrics [env CONNECT_DIALER_METRICS_PORT]').argParser(portArg))
-    .addOption(new Option('--log-format <format>', 'json: one JSON object a line; text (default on a terminal, json otherwise) [env CONNECT_DIALER_LOG_FORMAT]').choices(logFormats))
+    .addOption(
+      new Option('--log-format <format>', 'json: one JSON object a line; text (default on a terminal, json otherwise) [env CONNECT_DIALER_LOG_FORMAT]').choices(logFormats),
+    )
     .action(async (flags: WorkerFlags) => {
       const { runWorker } = await import('../worker');
       const config = configFrom(flags);

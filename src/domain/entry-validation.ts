@@ -1,13 +1,7 @@
 import { parsePhoneNumberFromString, validatePhoneNumberLength } from 'libphonenumber-js/max';
 import type { PhoneCheck, SubmissionApi, ValidationSettings } from './campaign';
 import { dialEntrySchema, type ContactDefaults, type DialEntry } from './contact-entry';
-import {
-  ATTRIBUTE_KEY_PATTERN,
-  MAX_ADDRESS_LENGTH,
-  MAX_ATTRIBUTE_KEY_LENGTH,
-  MAX_ATTRIBUTE_VALUE_LENGTH,
-  MAX_REQUEST_IDENTIFIER_LENGTH,
-} from './limits';
+import { ATTRIBUTE_KEY_PATTERN, MAX_ADDRESS_LENGTH, MAX_ATTRIBUTE_KEY_LENGTH, MAX_ATTRIBUTE_VALUE_LENGTH, MAX_REQUEST_IDENTIFIER_LENGTH } from './limits';
 
 /**
  * Which rule a REJECTED entry broke, free of the entry's values so rejections can be counted
@@ -60,11 +54,7 @@ export function checkEntry(raw: unknown, defaults: ContactDefaults, validation: 
   if (entry.RequestIdentifier !== undefined) {
     if (entry.RequestIdentifier.length === 0) return reject('INVALID_REQUEST_IDENTIFIER', 'RequestIdentifier', 'must not be empty');
     if (entry.RequestIdentifier.length > MAX_REQUEST_IDENTIFIER_LENGTH) {
-      return reject(
-        'INVALID_REQUEST_IDENTIFIER',
-        'RequestIdentifier',
-        `is ${entry.RequestIdentifier.length} characters; the limit is ${MAX_REQUEST_IDENTIFIER_LENGTH}`,
-      );
+      return reject('INVALID_REQUEST_IDENTIFIER', 'RequestIdentifier', `is ${entry.RequestIdentifier.length} characters; the limit is ${MAX_REQUEST_IDENTIFIER_LENGTH}`);
     }
   }
 

@@ -89,8 +89,6 @@ function flatten(issue: z.core.$ZodIssue, prefix: PropertyKey[]): { path: Proper
 export function parseAdmin<T>(schema: z.ZodType<T>, what: string, data: unknown): T {
   const result = schema.safeParse(data);
   if (result.success) return result.data;
-  const problems = result.error.issues
-    .flatMap((i) => flatten(i, []))
-    .map((p) => `${p.path.length > 0 ? p.path.map(String).join('.') : '(root)'}: ${p.message}`);
+  const problems = result.error.issues.flatMap((i) => flatten(i, [])).map((p) => `${p.path.length > 0 ? p.path.map(String).join('.') : '(root)'}: ${p.message}`);
   throw new AdminInputError(`Invalid ${what}: ${problems.join('; ')}`);
 }

@@ -10,10 +10,7 @@ import { parseRequest } from './validation';
  */
 
 /** AWS's words for a pattern; anchored here because the model's patterns match the whole value. */
-const pattern = (source: string): [RegExp, { message: string }] => [
-  new RegExp(`^(?:${source})$`, 'u'),
-  { message: `Member must satisfy regular expression pattern: ${source}` },
-];
+const pattern = (source: string): [RegExp, { message: string }] => [new RegExp(`^(?:${source})$`, 'u'), { message: `Member must satisfy regular expression pattern: ${source}` }];
 
 export const campaignId = z
   .string()
@@ -53,7 +50,10 @@ const channelSubtypeParameters = z
   .object({
     telephony: telephonySchema.optional(),
     sms: templated.extend({ destinationPhoneNumber }).optional(),
-    email: templated.omit({ connectSourcePhoneNumberArn: true }).extend({ destinationEmailAddress: z.string().min(1).max(255), connectSourceEmailAddress: z.string().min(1).max(255).optional() }).optional(),
+    email: templated
+      .omit({ connectSourcePhoneNumberArn: true })
+      .extend({ destinationEmailAddress: z.string().min(1).max(255), connectSourceEmailAddress: z.string().min(1).max(255).optional() })
+      .optional(),
     whatsApp: templated.extend({ destinationPhoneNumber }).optional(),
   })
   // A union: exactly one member set.

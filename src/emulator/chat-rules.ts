@@ -35,16 +35,14 @@ function formatted(format: RegExp, what: string) {
   return z.custom<string>((v) => typeof v === 'string' && format.test(v), `Member must be ${what}`);
 }
 
-const initialSystemMessage = z
-  .object({ ContentType: z.string(), Content: z.string() })
-  .superRefine((m, ctx) => {
-    const max = SYSTEM_MESSAGE_MAX[m.ContentType];
-    if (max === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['ContentType'], message: `Member must satisfy enum value set: [${Object.keys(SYSTEM_MESSAGE_MAX).join(', ')}]` });
-    } else if (m.Content.length > max) {
-      ctx.addIssue({ code: 'custom', path: ['Content'], message: `Member must have length between 1 and ${max} for content type ${m.ContentType}` });
-    }
-  });
+const initialSystemMessage = z.object({ ContentType: z.string(), Content: z.string() }).superRefine((m, ctx) => {
+  const max = SYSTEM_MESSAGE_MAX[m.ContentType];
+  if (max === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['ContentType'], message: `Member must satisfy enum value set: [${Object.keys(SYSTEM_MESSAGE_MAX).join(', ')}]` });
+  } else if (m.Content.length > max) {
+    ctx.addIssue({ code: 'custom', path: ['Content'], message: `Member must have length between 1 and ${max} for content type ${m.ContentType}` });
+  }
+});
 
 const chatRulesSchema = z.object({
   SourceEndpoint: z.object({

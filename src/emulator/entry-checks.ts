@@ -8,9 +8,7 @@ export interface EntryFailure {
 
 function attributeFailure(entry: ContactDataRequestInput): EntryFailure | undefined {
   const bad = Object.keys(entry.Attributes ?? {}).find((k) => !ATTRIBUTE_KEY.test(k));
-  return bad === undefined
-    ? undefined
-    : { code: 'INVALID_ATTRIBUTE_KEY', message: `Attribute key '${bad}' is invalid: keys may contain only letters, digits, '-' and '_'.` };
+  return bad === undefined ? undefined : { code: 'INVALID_ATTRIBUTE_KEY', message: `Attribute key '${bad}' is invalid: keys may contain only letters, digits, '-' and '_'.` };
 }
 
 function customerEndpointFailure(entry: ContactDataRequestInput): EntryFailure | undefined {
@@ -28,11 +26,8 @@ function customerEndpointFailure(entry: ContactDataRequestInput): EntryFailure |
 function systemEndpointFailure(entry: ContactDataRequestInput): EntryFailure | undefined {
   const ep = entry.SystemEndpoint;
   if (ep === undefined) return undefined;
-  const valid =
-    (ep.Type === 'TELEPHONE_NUMBER' && E164.test(ep.Address ?? '')) || (ep.Type === 'CONNECT_PHONENUMBER_ARN' && PHONE_NUMBER_ARN.test(ep.Address ?? ''));
-  return valid
-    ? undefined
-    : { code: 'INVALID_SYSTEM_ENDPOINT', message: 'SystemEndpoint must be an E.164 TELEPHONE_NUMBER or a CONNECT_PHONENUMBER_ARN of a claimed number.' };
+  const valid = (ep.Type === 'TELEPHONE_NUMBER' && E164.test(ep.Address ?? '')) || (ep.Type === 'CONNECT_PHONENUMBER_ARN' && PHONE_NUMBER_ARN.test(ep.Address ?? ''));
+  return valid ? undefined : { code: 'INVALID_SYSTEM_ENDPOINT', message: 'SystemEndpoint must be an E.164 TELEPHONE_NUMBER or a CONNECT_PHONENUMBER_ARN of a claimed number.' };
 }
 
 function queueFailure(entry: ContactDataRequestInput, invalidQueueIds: ReadonlySet<string>): EntryFailure | undefined {
@@ -63,11 +58,5 @@ function campaignFailure(entry: ContactDataRequestInput): EntryFailure | undefin
 
 /** The first reason Connect would refuse this entry, or undefined if it would dial it. */
 export function entryFailure(entry: ContactDataRequestInput, invalidQueueIds: ReadonlySet<string>): EntryFailure | undefined {
-  return (
-    attributeFailure(entry) ??
-    customerEndpointFailure(entry) ??
-    systemEndpointFailure(entry) ??
-    queueFailure(entry, invalidQueueIds) ??
-    campaignFailure(entry)
-  );
+  return attributeFailure(entry) ?? customerEndpointFailure(entry) ?? systemEndpointFailure(entry) ?? queueFailure(entry, invalidQueueIds) ?? campaignFailure(entry);
 }

@@ -42,7 +42,10 @@ async function answerConnectCall(state: EmulatorState, req: IncomingMessage, raw
   const route = matchRoute(req.method ?? 'GET', rawPath);
   state.stats.current.calls[route.operation]++;
   if (state.deniedAccessKeyIds.has(caller)) {
-    throw new ConnectError('AccessDeniedException', `User: ${caller} is not authorized to perform: ${signingServiceOf(rawPath)}:${route.operation} on resource: ${resourceOf(route)}`);
+    throw new ConnectError(
+      'AccessDeniedException',
+      `User: ${caller} is not authorized to perform: ${signingServiceOf(rawPath)}:${route.operation} on resource: ${resourceOf(route)}`,
+    );
   }
   if (!state.takeRateToken(route.operation)) {
     state.stats.current.throttled++;

@@ -138,7 +138,10 @@ function signerFor(accessKeyId: string, secretAccessKey: string, expected: SigV4
 }
 
 function formatAmzDate(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 /**
@@ -169,10 +172,7 @@ export async function verifySigV4(req: ReceivedRequest, expected: SigV4Expectati
 
   const now = Date.now();
   if (Math.abs(now - signingDate.getTime()) > MAX_SKEW_MS) {
-    throw new ConnectError(
-      'InvalidSignatureException',
-      `Signature expired: ${amzDate} is now earlier than ${formatAmzDate(now - MAX_SKEW_MS)} (${formatAmzDate(now)} - 15 min.)`,
-    );
+    throw new ConnectError('InvalidSignatureException', `Signature expired: ${amzDate} is now earlier than ${formatAmzDate(now - MAX_SKEW_MS)} (${formatAmzDate(now)} - 15 min.)`);
   }
 
   // A claimed body hash that is not the body's hash can never verify: AWS hashes what it received.

@@ -159,7 +159,9 @@ export interface EmulatorStats {
   byFailureCode: Record<string, number>;
 }
 
-export type EmulatorConfigPatch = Partial<Pick<EmulatorOptions, 'latencyMs' | 'rate' | 'deniedAccessKeyIds' | 'missingInstanceIds' | 'invalidQueueIds' | 'missingCampaignIds' | 'campaignStates'>>;
+export type EmulatorConfigPatch = Partial<
+  Pick<EmulatorOptions, 'latencyMs' | 'rate' | 'deniedAccessKeyIds' | 'missingInstanceIds' | 'invalidQueueIds' | 'missingCampaignIds' | 'campaignStates'>
+>;
 
 export interface ContactQuery {
   channel?: ContactChannel;

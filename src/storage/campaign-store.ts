@@ -100,10 +100,10 @@ export function createCampaignStore(pool: Pool): CampaignStore {
     },
 
     async saveStagingSummary(campaignKey, summary) {
-      await pool.query(
-        'INSERT INTO campaigns (campaign_key, staging) VALUES ($1, $2) ON CONFLICT (campaign_key) DO UPDATE SET staging = EXCLUDED.staging',
-        [campaignKey, JSON.stringify(stagingSummarySchema.parse(summary))],
-      );
+      await pool.query('INSERT INTO campaigns (campaign_key, staging) VALUES ($1, $2) ON CONFLICT (campaign_key) DO UPDATE SET staging = EXCLUDED.staging', [
+        campaignKey,
+        JSON.stringify(stagingSummarySchema.parse(summary)),
+      ]);
     },
 
     async stageEntries(campaignKey, entries) {
@@ -118,11 +118,7 @@ export function createCampaignStore(pool: Pool): CampaignStore {
 
     async stagedPage(campaignKey, fromIndex, max) {
       if (!Number.isInteger(max) || max < 1) throw new RangeError(`max must be a positive integer, not ${max}`);
-      const found = await rows('SELECT idx FROM staged_entries WHERE campaign_key = $1 AND idx >= $2 ORDER BY idx LIMIT $3', [
-        campaignKey,
-        fromIndex,
-        max + 1,
-      ]);
+      const found = await rows('SELECT idx FROM staged_entries WHERE campaign_key = $1 AND idx >= $2 ORDER BY idx LIMIT $3', [campaignKey, fromIndex, max + 1]);
       const indices = found.map((r) => (r as { idx: number }).idx);
       const done = indices.length <= max;
       if (!done) indices.pop();
@@ -133,10 +129,12 @@ export function createCampaignStore(pool: Pool): CampaignStore {
     async stagedEntries(campaignKey, indices) {
       if (indices.length === 0) return [];
       const found = await rows('SELECT idx, entry FROM staged_entries WHERE campaign_key = $1 AND idx = ANY($2::int[])', [campaignKey, [...indices]]);
-      const byIndex = new Map(found.map((r) => {
-        const row = r as { idx: number; entry: unknown };
-        return [row.idx, stagedEntrySchema.parse({ index: row.idx, entry: row.entry })];
-      }));
+      const byIndex = new Map(
+        found.map((r) => {
+          const row = r as { idx: number; entry: unknown };
+          return [row.idx, stagedEntrySchema.parse({ index: row.idx, entry: row.entry })];
+        }),
+      );
       return indices.map((i) => {
         const staged = byIndex.get(i);
         if (!staged) throw new Error(`entry ${i} of campaign ${campaignKey} is not staged`);
@@ -252,11 +250,7 @@ export function createCampaignStore(pool: Pool): CampaignStore {
     async *outcomes(campaignKey) {
       let after = -1;
       for (;;) {
-        const page = await rows(`SELECT ${OUTCOME_COLUMNS} FROM outcomes WHERE campaign_key = $1 AND idx > $2 ORDER BY idx LIMIT $3`, [
-          campaignKey,
-          after,
-          REPORT_PAGE,
-        ]);
+        const page = await rows(`SELECT ${OUTCOME_COLUMNS} FROM outcomes WHERE campaign_key = $1 AND idx > $2 ORDER BY idx LIMIT $3`, [campaignKey, after, REPORT_PAGE]);
         for (const row of page) yield toOutcomeRecord(row);
         if (page.length < REPORT_PAGE) return;
         after = (page.at(-1) as { idx: number }).idx;

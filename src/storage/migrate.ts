@@ -21,9 +21,7 @@ export async function migrateCampaignStore(pool: Pool, log: (line: string) => vo
   const client = await pool.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    await client.query(
-      'CREATE TABLE IF NOT EXISTS connect_dialer_migrations (version bigint PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
-    );
+    await client.query('CREATE TABLE IF NOT EXISTS connect_dialer_migrations (version bigint PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
     const { rows } = await client.query<{ version: string }>('SELECT version FROM connect_dialer_migrations');
     const done = new Set(rows.map((r) => Number(r.version)));
     const newest = Math.max(0, ...done);

@@ -37,7 +37,9 @@ export function formatLogLine(entry: LogEntry, format: LogFormat): string {
   if (format === 'json') {
     return JSON.stringify({ time, level: entry.level, message: entry.message, ...fields, ...entry.meta }, jsonSafe);
   }
-  const named = Object.entries(fields).map(([k, v]) => ` ${k}=${String(v)}`).join('');
+  const named = Object.entries(fields)
+    .map(([k, v]) => ` ${k}=${String(v)}`)
+    .join('');
   return `${time} [${entry.level}] ${entry.message}${named}`;
 }
 

@@ -30,9 +30,7 @@ export function installRuntime(options: RuntimeTelemetryOptions): void {
     logger: new DefaultLogger(options.logLevel ?? 'INFO', (entry) => options.write(formatLogLine(entry, options.logFormat))),
     ...(options.shutdownSignals && { shutdownSignals: options.shutdownSignals }),
     telemetryOptions: {
-      metrics: options.metricsAddress
-        ? { prometheus: { bindAddress: options.metricsAddress, useSecondsForDurations: true } }
-        : undefined,
+      metrics: options.metricsAddress ? { prometheus: { bindAddress: options.metricsAddress, useSecondsForDurations: true } } : undefined,
     },
   });
 }

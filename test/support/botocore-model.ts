@@ -49,7 +49,9 @@ const python = process.env.PYTHON ?? 'python3';
 function run(args: string[], what: string): void {
   const result = spawnSync(python, args, { encoding: 'utf8' });
   if (result.error) {
-    throw new Error(`${what}: cannot run ${python} (${result.error.message}). The model test reads the Connect model from botocore ${BOTOCORE_VERSION}'s wheel and needs Python 3 with pip (set PYTHON to another interpreter).`);
+    throw new Error(
+      `${what}: cannot run ${python} (${result.error.message}). The model test reads the Connect model from botocore ${BOTOCORE_VERSION}'s wheel and needs Python 3 with pip (set PYTHON to another interpreter).`,
+    );
   }
   if (result.status !== 0) {
     throw new Error(`${what}: \`${python} ${args.join(' ')}\` exited ${String(result.status)}:\n${result.stderr}`);

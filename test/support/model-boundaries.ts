@@ -181,7 +181,8 @@ class Walker {
     const refused = (says: string): Expectation => ({ kind: 'refused', says: `Value at '${fieldName(path)}' failed to satisfy constraint: ${says}` });
     if (shape.min !== undefined) {
       this.add(path, `min length ${shape.min}`, `${shape.min} items (min ${shape.min})`, copies(shape.min), at(shape.min), { kind: 'accepted' }, false);
-      if (shape.min > 0) this.add(path, `min length ${shape.min}`, `${shape.min - 1} items (min ${shape.min})`, copies(shape.min - 1), at(shape.min - 1), refused(lengthBelow(shape.min)), false);
+      if (shape.min > 0)
+        this.add(path, `min length ${shape.min}`, `${shape.min - 1} items (min ${shape.min})`, copies(shape.min - 1), at(shape.min - 1), refused(lengthBelow(shape.min)), false);
     }
     if (shape.max !== undefined) {
       this.add(path, `max length ${shape.max}`, `${shape.max} items (max ${shape.max})`, copies(shape.max), at(shape.max), { kind: 'accepted' }, false);
@@ -212,7 +213,15 @@ class Walker {
       this.add(path, 'key pattern', `key '${key}' (matches ${keyShape.pattern})`, key, withKey(this.base, path, key, key), { kind: 'accepted' }, false);
       const broken = PATTERN_BREAKERS.map((c) => key + c).find((k) => !matches(keyShape.pattern, k));
       if (broken !== undefined) {
-        this.add(path, 'key pattern', `key '${broken}' (outside ${keyShape.pattern})`, broken, withKey(this.base, path, key, broken), refusedKey(broken, patternSays(keyShape.pattern)), false);
+        this.add(
+          path,
+          'key pattern',
+          `key '${broken}' (outside ${keyShape.pattern})`,
+          broken,
+          withKey(this.base, path, key, broken),
+          refusedKey(broken, patternSays(keyShape.pattern)),
+          false,
+        );
       }
     }
     if (keyShape.min !== undefined) {
@@ -240,7 +249,8 @@ class Walker {
       this.add(path, 'pattern', `'${base.slice(0, 40)}' (matches ${shape.pattern})`, base, withValue(this.base, path, base), { kind: 'accepted' }, inUri);
       // The breaking character replaces the last one, so the length stays inside its bounds.
       const broken = PATTERN_BREAKERS.map((c) => (base.length > 0 ? base.slice(0, -1) : '') + c).find((v) => !matches(shape.pattern, v));
-      if (broken !== undefined) this.add(path, 'pattern', `'${broken.slice(0, 40)}' (outside ${shape.pattern})`, broken, withValue(this.base, path, broken), refused(patternSays(shape.pattern)), inUri);
+      if (broken !== undefined)
+        this.add(path, 'pattern', `'${broken.slice(0, 40)}' (outside ${shape.pattern})`, broken, withValue(this.base, path, broken), refused(patternSays(shape.pattern)), inUri);
     }
     if (shape.min !== undefined) {
       lengthCase(shape.min, `min length ${shape.min}`, { kind: 'accepted' });
@@ -260,7 +270,8 @@ class Walker {
   private integer(shape: ModelShape, path: RequestPath): void {
     const field = fieldName(path);
     const refused = (says: string): Expectation => ({ kind: 'refused', says: `Value at '${field}' failed to satisfy constraint: ${says}` });
-    const valueCase = (value: number, bound: string, expect: Expectation): void => this.add(path, bound, `${value} (${bound})`, value, withValue(this.base, path, value), expect, false);
+    const valueCase = (value: number, bound: string, expect: Expectation): void =>
+      this.add(path, bound, `${value} (${bound})`, value, withValue(this.base, path, value), expect, false);
     if (shape.min !== undefined) {
       valueCase(shape.min, `min ${shape.min}`, { kind: 'accepted' });
       valueCase(shape.min - 1, `min ${shape.min}`, refused(valueBelow(shape.min)));

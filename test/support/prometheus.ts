@@ -48,7 +48,9 @@ export async function startPrometheus(targets: string[]): Promise<Prometheus> {
   );
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(binary, [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(binary, [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let log = '';
   child.stderr.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-4000)));
   const exited = new Promise<void>((resolveExit) => child.on('close', () => resolveExit()));
@@ -60,7 +62,12 @@ export async function startPrometheus(targets: string[]): Promise<Prometheus> {
     await rm(dir, { recursive: true, force: true });
   };
   const deadline = Date.now() + 30_000;
-  while (!(await fetch(`${url}/-/ready`).then((r) => r.ok, () => false))) {
+  while (
+    !(await fetch(`${url}/-/ready`).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  ) {
     if (Date.now() > deadline || child.exitCode !== null) {
       await stop();
       throw new Error(`Prometheus did not get ready:\n${log}`);
