@@ -57,8 +57,3 @@ export function portArg(value: string): number {
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`"${value}" is not a TCP port (0-65535)`);
   return n;
 }
-
-/** Collects a repeatable flag (`--attribute a=1 --attribute b=2`). */
-export function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}

@@ -26,10 +26,6 @@ export function emptyOutcomeCounts(): OutcomeCounts {
   return { CREATED: 0, DEFLECTED: 0, REJECTED: 0, FAILED: 0, CANCELLED: 0 };
 }
 
-export function totalOutcomes(counts: OutcomeCounts): number {
-  return outcomeKinds.reduce((sum, k) => sum + counts[k], 0);
-}
-
 /**
  * When one entry has records in several places, the latest kind in this order wins: a
  * deflection after dialling supersedes CREATED.

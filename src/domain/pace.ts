@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { MAX_BATCH_SIZE } from './limits';
 
 export const pacingSchema = z.object({
   /** Entries per BatchPutContact call (Connect allows at most 25). */
-  batchSize: z.number().int().min(1).max(25).default(25),
+  batchSize: z.number().int().min(1).max(MAX_BATCH_SIZE).default(MAX_BATCH_SIZE),
   /** BatchPutContact calls in flight at once. */
   batchesInFlight: z.number().int().min(1).max(100).default(4),
   /** Optional cap on calls per second started by this campaign. */
