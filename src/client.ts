@@ -37,7 +37,7 @@ export interface CampaignStall {
 }
 
 /** Workflow task attempts after which a campaign counts as stalled (a retry or two is ordinary). */
-export const STALLED_AFTER_ATTEMPTS = 2;
+const STALLED_AFTER_ATTEMPTS = 2;
 
 /** Raised while waiting on a campaign whose workflow task keeps failing. */
 export class CampaignStalledError extends Error {

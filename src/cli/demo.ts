@@ -14,7 +14,7 @@ import { describeStack, startStackFromFlags, withStackOptions, type StackPortFla
 import { steeringCommands } from './steering-hints';
 
 const projectRoot = resolve(__dirname, '..', '..');
-export const DEMO_DIAL_LIST = join(projectRoot, 'examples', 'demo-dial-list.csv');
+const DEMO_DIAL_LIST = join(projectRoot, 'examples', 'demo-dial-list.csv');
 
 /** A share of entries the emulator answers REQUEST_THROTTLED, so the demo shows retries. */
 const DEMO_THROTTLE_RATE = 0.15;
@@ -97,7 +97,7 @@ async function runDemo(flags: DemoFlags): Promise<number> {
 }
 
 /** A new id each run: client tokens are per campaign id, so a rerun must not reuse one. */
-export function demoCampaignId(now = new Date()): string {
+function demoCampaignId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return `demo-${stamp}`;
 }

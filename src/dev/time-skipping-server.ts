@@ -7,16 +7,16 @@ import { delimiter, join, resolve } from 'node:path';
  * `io.temporal:temporal-test-server` on Maven Central. The SDK would download its native
  * build from temporal.download; Maven Central is reachable wherever npm and PyPI are.
  */
-export const TEST_SERVER_VERSION = '1.38.0';
+const TEST_SERVER_VERSION = '1.38.0';
 /** Used only when `mvn` is not on PATH: the Apache Maven distribution, also from Maven Central. */
-export const MAVEN_VERSION = '3.9.9';
+const MAVEN_VERSION = '3.9.9';
 /** The plugin that copies the test server's runtime dependencies, pinned so the install is reproducible. */
 const DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1';
 const MAVEN_CENTRAL = 'https://repo1.maven.org/maven2';
 
 const projectRoot = resolve(__dirname, '..', '..');
 const toolsDir = join(projectRoot, '.tools');
-export const localTestServerDir = join(toolsDir, `temporal-test-server-${TEST_SERVER_VERSION}`);
+const localTestServerDir = join(toolsDir, `temporal-test-server-${TEST_SERVER_VERSION}`);
 const windows = process.platform === 'win32';
 const launcherName = windows ? 'temporal-test-server.cmd' : 'temporal-test-server';
 

@@ -15,7 +15,7 @@ export function chatClientToken(workflowId: string, requestIdentifier: string): 
 }
 
 /** PutOutboundRequestBatch's clientToken: at most 200 characters of `[a-zA-Z0-9_\-.]`. */
-export const MAX_OUTBOUND_REQUEST_TOKEN_LENGTH = 200;
+const MAX_OUTBOUND_REQUEST_TOKEN_LENGTH = 200;
 const OUTBOUND_TOKEN_PATTERN = /^[a-zA-Z0-9_\-.]+$/;
 
 /**

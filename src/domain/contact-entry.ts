@@ -2,14 +2,14 @@ import { z } from 'zod';
 import type { ContactDataRequest } from '@aws-sdk/client-connect';
 import { MAX_ADDRESS_LENGTH, MAX_CAMPAIGN_ID_LENGTH, MAX_REQUEST_IDENTIFIER_LENGTH } from './limits';
 
-export const endpointTypes = ['TELEPHONE_NUMBER', 'VOIP', 'CONTACT_FLOW', 'CONNECT_PHONENUMBER_ARN', 'EMAIL_ADDRESS'] as const;
+const endpointTypes = ['TELEPHONE_NUMBER', 'VOIP', 'CONTACT_FLOW', 'CONNECT_PHONENUMBER_ARN', 'EMAIL_ADDRESS'] as const;
 
-export const endpointSchema = z.object({
+const endpointSchema = z.object({
   Type: z.enum(endpointTypes),
   Address: z.string().max(MAX_ADDRESS_LENGTH),
 });
 
-export const outboundStrategySchema = z.object({
+const outboundStrategySchema = z.object({
   Type: z.literal('AGENT_FIRST'),
   Config: z
     .object({

@@ -1,7 +1,7 @@
 import type { DeflectAnswer, DeflectionAnswerState } from './deflection';
 
 /** Answers kept at most, counted in RequestIdentifiers: callers read theirs within seconds. */
-export const MAX_KEPT_ANSWER_IDS = 5_000;
+const MAX_KEPT_ANSWER_IDS = 5_000;
 
 /** Answers as carried across continue-as-new: oldest first. */
 export type CarriedAnswers = [answerId: string, answer: DeflectAnswer][];

@@ -12,7 +12,7 @@ import { parseRequest } from './validation';
 /** AWS's words for a pattern; anchored here because the model's patterns match the whole value. */
 const pattern = (source: string): [RegExp, { message: string }] => [new RegExp(`^(?:${source})$`, 'u'), { message: `Member must satisfy regular expression pattern: ${source}` }];
 
-export const campaignId = z
+const campaignId = z
   .string()
   .min(1)
   .max(256)
@@ -35,7 +35,7 @@ const attributes = z.record(
 const arn = z.string().min(20).max(500);
 const timestamp = z.iso.datetime({ offset: true, message: 'Member must be a timestamp in ISO-8601 format' });
 
-export const telephonySchema = z.object({
+const telephonySchema = z.object({
   destinationPhoneNumber,
   attributes,
   connectSourcePhoneNumber: z.string().max(100).optional(),

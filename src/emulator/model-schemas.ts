@@ -13,7 +13,7 @@ import { parseRequest } from './validation';
  * mistakes instead of answering them the way Connect does.
  */
 
-export const ENDPOINT_TYPES = ['TELEPHONE_NUMBER', 'VOIP', 'CONTACT_FLOW', 'CONNECT_PHONENUMBER_ARN', 'EMAIL_ADDRESS'] as const;
+const ENDPOINT_TYPES = ['TELEPHONE_NUMBER', 'VOIP', 'CONTACT_FLOW', 'CONNECT_PHONENUMBER_ARN', 'EMAIL_ADDRESS'] as const;
 
 const instanceId = z.string().min(1).max(100);
 const clientToken = z.string().max(500);

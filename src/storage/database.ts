@@ -21,7 +21,7 @@ export interface DatabaseOptions {
 }
 
 /** Where the embedded store keeps its files: `<data folder>/store`. */
-export function embeddedStoreDir(dataDir: string): string {
+function embeddedStoreDir(dataDir: string): string {
   return join(dataDir, 'store');
 }
 
@@ -67,7 +67,7 @@ function newPool(connectionString: string, max: number): pg.Pool {
 }
 
 /** The URL without its password, for messages. */
-export function redact(url: string): string {
+function redact(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';

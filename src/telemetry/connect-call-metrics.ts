@@ -7,7 +7,7 @@ import { runtimeMeter } from './runtime';
 /** How a try of a Connect call ended, as the `result` label. */
 export type ConnectCallResult = 'ok' | '429' | '4xx' | '5xx' | 'network';
 
-export function callResult(err: unknown): ConnectCallResult {
+function callResult(err: unknown): ConnectCallResult {
   const status = (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
   if (status === undefined) return 'network';
   if (status === 429) return '429';

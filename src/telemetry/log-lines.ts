@@ -20,7 +20,7 @@ const sdkMetaSchema = z.looseObject({
  * The campaign and batch a log line is about, as fields: the workflow id is `campaign-<id>`,
  * a batch activity's id `batch-<seq>` (src/workflows/campaign.ts), and some lines carry `seq`.
  */
-export function campaignFields(meta: Record<string, unknown> | undefined): { campaignId?: string; batchSeq?: number } {
+function campaignFields(meta: Record<string, unknown> | undefined): { campaignId?: string; batchSeq?: number } {
   const parsed = sdkMetaSchema.safeParse(meta ?? {});
   if (!parsed.success) return {};
   const { workflowId, activityId, seq } = parsed.data;

@@ -37,7 +37,7 @@ const PATTERN_BREAKERS = [' ', '!', '#', 'é'];
 const PADDING = ['x', '1', '-'];
 const NOT_IN_ENUM = 'NOT_IN_THE_ENUM';
 
-export function fieldName(path: RequestPath): string {
+function fieldName(path: RequestPath): string {
   return path.map((p) => (typeof p === 'number' ? `${p + 1}.member` : p)).join('.');
 }
 

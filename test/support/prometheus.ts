@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { freePort } from '../../src/dev/ports';
 
 /** Debian's `prometheus` binary, installed with apt-get when missing (the tests run as root). */
-export function prometheusBinary(): string {
+function prometheusBinary(): string {
   const found = (): string | undefined => {
     try {
       return execFileSync('sh', ['-c', 'command -v prometheus'], { encoding: 'utf8' }).trim() || undefined;
