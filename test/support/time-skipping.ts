@@ -1,12 +1,22 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { resolveTimeSkippingServer } from '../../src/dev/time-skipping-server';
+import { campaignIdKey, campaignStatusKey } from '../../src/domain/search-attributes';
 
 /**
  * A time-skipping Temporal test server of this test file's own: timers fire as soon as the
  * workflow waits on nothing else, so backoffs and pacing cost no wall time. The server is the
- * Java test server from Maven Central (src/dev/time-skipping-server.ts), installed on first use.
+ * Java test server from Maven Central (src/dev/time-skipping-server.ts), installed on first use;
+ * the campaign's search attributes are registered on it as on the dev server.
  */
-export function timeSkippingTemporal(): Promise<TestWorkflowEnvironment> {
+/** temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD; the proto package is not a dependency of ours. */
+const INDEXED_VALUE_TYPE_KEYWORD = 2;
+
+export async function timeSkippingTemporal(): Promise<TestWorkflowEnvironment> {
   const path = resolveTimeSkippingServer();
-  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries([campaignIdKey, campaignStatusKey].map((key) => [key.name, INDEXED_VALUE_TYPE_KEYWORD])),
+  });
+  return env;
 }

@@ -1,0 +1,423 @@
+// The campaign workflow against scripted activities on a time-skipping test server: lanes,
+// splits, pacing, steering and continue-as-new, with exact call counts, in seconds. Backoff
+// and pacing timers are skipped, not slept. What only the real stack shows (Connect's
+// answers, the store, killed workers, the UI) stays in campaign.test.ts and steering.test.ts.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { CampaignActivities, FailedEntry } from '../src/activities';
+import type { BatchEntry, BatchResult } from '../src/domain/batch';
+import { campaignSpecSchema, campaignWorkflowId, type CampaignSpecInput } from '../src/domain/campaign';
+import type { DeflectAnswer } from '../src/domain/deflection';
+import { cancelSignal, deflectionAnswerQuery, deflectToChatSignal, pauseSignal, progressQuery, resumeSignal } from '../src/domain/messages';
+import type { CampaignResult } from '../src/domain/progress';
+import type { UnsentEntries } from '../src/storage/campaign-store';
+import type { campaign } from '../src/workflows';
+import { workflowBundle } from '../src/worker';
+import { eventually } from './support/eventually';
+import { timeSkippingTemporal } from './support/time-skipping';
+
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundleWithSourceMap;
+
+before(async () => {
+  [env, bundle] = await Promise.all([timeSkippingTemporal(), workflowBundle()]);
+});
+after(async () => {
+  await env?.teardown();
+});
+
+/** Connect's answer to one send of one entry: CREATED or a FailureReasonCode. */
+type EntryAnswer = 'CREATED' | (string & {});
+
+interface Script {
+  total: number;
+  /** The answer to entry `index`'s `send`-th send (1 for the first); CREATED when absent. */
+  answer?: (index: number, send: number) => EntryAnswer;
+  /** A failure of the whole call for a batch of these indices, instead of answers per entry. */
+  callFailure?: (indices: number[]) => ApplicationFailure | undefined;
+  /** Batch `seq` stays in flight until the promise settles. */
+  hold?: (seq: number) => Promise<void> | undefined;
+  /** RequestIdentifier → index, for lookupContacts (staged, no outcome yet). */
+  staged?: Record<string, number>;
+}
+
+/** What the workflow asked of its activities, in order. */
+class Calls {
+  readonly batches: { seq: number; entries: BatchEntry[]; scheduledMs: number }[] = [];
+  readonly recordFailed: FailedEntry[][] = [];
+  readonly cancelRemaining: UnsentEntries[] = [];
+  readonly chats: { index: number; afterCall?: string }[] = [];
+  readonly lookups: string[][] = [];
+  readonly pages: number[] = [];
+
+  /** Sends of entry `index` so far. */
+  sends(index: number): number {
+    return this.batches.reduce((n, b) => n + b.entries.filter(([i]) => i === index).length, 0);
+  }
+  sentIndices(): Set<number> {
+    return new Set(this.batches.flatMap((b) => b.entries.map(([i]) => i)));
+  }
+}
+
+type Scripted = Pick<
+  CampaignActivities,
+  | 'connectTaskQueues'
+  | 'stageDialList'
+  | 'readStagedPage'
+  | 'putContactBatch'
+  | 'putOutboundRequestBatch'
+  | 'getV2CampaignState'
+  | 'startOutboundChat'
+  | 'recordFailed'
+  | 'cancelRemaining'
+  | 'lookupContacts'
+>;
+
+/** Activities with the workflow's names and shapes whose answers the test scripts; one task queue serves them all. */
+function scriptedActivities(script: Script, calls: Calls, taskQueue: string): Scripted {
+  return {
+    connectTaskQueues: () => Promise.resolve({ batchPutContact: taskQueue, outboundRequests: taskQueue, chat: taskQueue }),
+    stageDialList: () => Promise.resolve({ total: script.total, valid: script.total, rejected: 0 }),
+    readStagedPage: ({ fromIndex, maxEntries }) => {
+      calls.pages.push(fromIndex);
+      const end = Math.min(script.total, fromIndex + maxEntries);
+      return Promise.resolve({ indices: Array.from({ length: end - fromIndex }, (_, k) => fromIndex + k), nextIndex: end, done: end >= script.total });
+    },
+    putContactBatch: async ({ seq, entries }): Promise<BatchResult> => {
+      calls.batches.push({ seq, entries, scheduledMs: Context.current().info.currentAttemptScheduledTimestampMs });
+      await script.hold?.(seq);
+      const failure = script.callFailure?.(entries.map(([i]) => i));
+      if (failure) throw failure;
+      const result: BatchResult = { seq, created: [], failed: [] };
+      for (const [index, send] of entries) {
+        const answer = script.answer?.(index, send) ?? 'CREATED';
+        if (answer === 'CREATED') result.created.push(index);
+        else result.failed.push({ index, code: answer });
+      }
+      return result;
+    },
+    putOutboundRequestBatch: () => Promise.reject(ApplicationFailure.nonRetryable('these tests submit through BatchPutContact')),
+    getV2CampaignState: () => Promise.resolve('Running'),
+    startOutboundChat: ({ index, afterCall }) => {
+      calls.chats.push({ index, afterCall });
+      return Promise.resolve({ requestIdentifier: `c-${index}`, contactId: `chat-${index}` });
+    },
+    recordFailed: ({ entries }) => {
+      calls.recordFailed.push(entries);
+      return Promise.resolve();
+    },
+    cancelRemaining: ({ unsent }) => {
+      calls.cancelRemaining.push(unsent);
+      const unread = unsent.fromIndex === undefined ? 0 : script.total - unsent.fromIndex - unsent.skip.length;
+      return Promise.resolve(unsent.held.length + unread);
+    },
+    lookupContacts: ({ requestIdentifiers }) => {
+      calls.lookups.push(requestIdentifiers);
+      return Promise.resolve(
+        requestIdentifiers.map((requestIdentifier) => {
+          const index = script.staged?.[requestIdentifier];
+          return index === undefined ? { requestIdentifier, staged: false } : { requestIdentifier, index, staged: true };
+        }),
+      );
+    },
+  };
+}
+
+type Handle = Awaited<ReturnType<TestWorkflowEnvironment['client']['workflow']['start']>>;
+
+interface Run {
+  result?: CampaignResult;
+  failure?: WorkflowFailedError;
+  calls: Calls;
+}
+
+/**
+ * Runs one campaign to its end on a worker of its own with the scripted activities; `steer`
+ * acts on the running workflow before its result is awaited (time skips only while it is).
+ */
+async function runCampaign(script: Script, spec: Partial<CampaignSpecInput>, steer?: (handle: Handle, calls: Calls) => Promise<void>): Promise<Run> {
+  const taskQueue = `workflow-test-${randomUUID()}`;
+  const campaignId = `wf-${randomUUID().slice(0, 8)}`;
+  const calls = new Calls();
+  const parsed = campaignSpecSchema.parse({
+    campaignId,
+    instanceId: 'instance-1',
+    defaults: { QueueId: 'queue-1' },
+    dialList: { kind: 'inline', entries: [{ RequestIdentifier: 'scripted', PhoneNumber: '+14155550100' }] },
+    ...spec,
+  });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: bundle,
+    activities: scriptedActivities(script, calls, taskQueue),
+  });
+  return worker.runUntil(async () => {
+    const handle = await env.client.workflow.start<typeof campaign>('campaign', { taskQueue, workflowId: campaignWorkflowId(campaignId), args: [{ spec: parsed }] });
+    await steer?.(handle, calls);
+    try {
+      return { result: await handle.result(), calls };
+    } catch (err) {
+      if (err instanceof WorkflowFailedError) return { failure: err, calls };
+      throw err;
+    }
+  });
+}
+
+function gate(): { opened: Promise<void>; open: () => void } {
+  let open = (): void => undefined;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
+}
+
+function completed(run: Run): CampaignResult {
+  assert.ok(run.result, `the campaign failed: ${run.failure?.cause?.message}`);
+  return run.result;
+}
+
+async function deflectionAnswer(handle: Handle, answerId: string): Promise<DeflectAnswer> {
+  return eventually(`the answer to deflection ${answerId}`, async () => {
+    const state = await handle.query(deflectionAnswerQuery, answerId);
+    return state.state === 'answered' ? state.answer : undefined;
+  });
+}
+
+describe('campaign workflow on scripted activities (time-skipping)', () => {
+  test('a throttled entry is retried along the throttled lane until CREATED; the backoffs are skipped, not waited', async () => {
+    const started = Date.now();
+    const run = await runCampaign(
+      { total: 3, answer: (i, send) => (i === 1 && send <= 5 ? 'REQUEST_THROTTLED' : 'CREATED') },
+      { pacing: { batchSize: 25, batchesInFlight: 1, adaptive: false } },
+    );
+    const result = completed(run);
+    assert.equal(result.status, 'COMPLETED');
+    assert.deepEqual(result.outcomes, { ...result.outcomes, CREATED: 3, FAILED: 0 });
+    assert.equal(run.calls.sends(1), 6, 'five throttles, then CREATED on the sixth send');
+    assert.equal(run.calls.batches.length, 6);
+    assert.equal(result.retries, 5);
+    assert.equal(run.calls.recordFailed.length, 0);
+    // Full jitter: the n-th throttle waits between half and all of 1, 2, 4, 8, 16 s.
+    const waitedMs = run.calls.batches[5]!.scheduledMs - run.calls.batches[0]!.scheduledMs;
+    assert.ok(waitedMs >= 15_500 && waitedMs <= 31_000 + 1_000, `workflow time between the first and the last send: ${waitedMs} ms`);
+    assert.ok(Date.now() - started < waitedMs, `wall time ${Date.now() - started} ms, workflow time ${waitedMs} ms`);
+  });
+
+  test('a permanent code ends FAILED at once: one send, recordFailed once with the code', async () => {
+    const run = await runCampaign({ total: 10, answer: (i) => (i === 4 ? 'INVALID_QUEUE' : 'CREATED') }, {});
+    const result = completed(run);
+    assert.equal(result.outcomes.CREATED, 9);
+    assert.equal(result.outcomes.FAILED, 1);
+    assert.deepEqual(result.byFailureCode, { INVALID_QUEUE: 1 });
+    assert.equal(run.calls.batches.length, 1);
+    assert.equal(run.calls.sends(4), 1);
+    assert.equal(run.calls.recordFailed.length, 1);
+    assert.deepEqual(
+      run.calls.recordFailed[0]?.map((e) => [e.index, e.code]),
+      [[4, 'INVALID_QUEUE']],
+    );
+  });
+
+  test('an unknown code is retried along the unknown lane (3 sends), then FAILED with that code', async () => {
+    const run = await runCampaign({ total: 2, answer: (i) => (i === 0 ? 'SOMETHING_NEW' : 'CREATED') }, {});
+    const result = completed(run);
+    assert.equal(run.calls.sends(0), 3);
+    assert.equal(run.calls.sends(1), 1);
+    assert.equal(result.outcomes.FAILED, 1);
+    assert.deepEqual(result.byFailureCode, { SOMETHING_NEW: 1 });
+    assert.deepEqual(
+      run.calls.recordFailed.flat().map((e) => [e.index, e.code]),
+      [[0, 'SOMETHING_NEW']],
+    );
+  });
+
+  test('each lane spends its own budget: 3 throttles then an INTERNAL_ERROR is still retried; 4 INTERNAL_ERRORs give up', async () => {
+    const answer = (i: number, send: number): EntryAnswer => {
+      if (i === 0) return send <= 3 ? 'REQUEST_THROTTLED' : send === 4 ? 'INTERNAL_ERROR' : 'CREATED';
+      if (i === 1) return 'INTERNAL_ERROR';
+      return 'CREATED';
+    };
+    const run = await runCampaign({ total: 3, answer }, {});
+    const result = completed(run);
+    assert.equal(run.calls.sends(0), 5, 'entry 0: 3 throttled + 1 internal + CREATED');
+    assert.equal(run.calls.sends(1), 4, 'entry 1: the internal lane allows 4 sends');
+    assert.equal(result.outcomes.CREATED, 2);
+    assert.equal(result.outcomes.FAILED, 1);
+    assert.deepEqual(result.byFailureCode, { INTERNAL_ERROR: 1 });
+    assert.equal(result.retries, 4 + 3);
+  });
+
+  test('a batch Connect refuses as invalid is split in halves until the culprit is alone', async () => {
+    const invalid = (indices: number[]) =>
+      indices.includes(5) ? ApplicationFailure.create({ type: 'ConnectInvalidRequest', message: 'InvalidRequestException: bad entry', nonRetryable: true }) : undefined;
+    const run = await runCampaign({ total: 8, callFailure: invalid }, { pacing: { batchSize: 8, batchesInFlight: 1, adaptive: true } });
+    const result = completed(run);
+    // [0-7] ✗ → [0-3] ✓ [4-7] ✗ → [4,5] ✗ [6,7] ✓ → [4] ✓ [5] ✗
+    assert.deepEqual(
+      run.calls.batches.map((b) => b.entries.map(([i]) => i)),
+      [[0, 1, 2, 3, 4, 5, 6, 7], [0, 1, 2, 3], [4, 5, 6, 7], [4, 5], [6, 7], [4], [5]],
+    );
+    assert.equal(result.outcomes.CREATED, 7);
+    assert.equal(result.outcomes.FAILED, 1);
+    assert.deepEqual(result.byFailureCode, { INVALID_REQUEST: 1 });
+    assert.deepEqual(
+      run.calls.recordFailed.flat().map((e) => [e.index, e.code]),
+      [[5, 'INVALID_REQUEST']],
+    );
+  });
+
+  test('pacing.batchesPerSecond spaces batch starts: 20 starts at 2 per second span 9-11 s of workflow time, none of it waited', async () => {
+    const started = Date.now();
+    const run = await runCampaign({ total: 20 }, { pacing: { batchSize: 1, batchesInFlight: 10, batchesPerSecond: 2, adaptive: false } });
+    completed(run);
+    const starts = run.calls.batches.map((b) => b.scheduledMs);
+    assert.equal(starts.length, 20);
+    const first = Math.min(...starts);
+    const perSecond = new Map<number, number>();
+    for (const at of starts) perSecond.set(Math.floor((at - first) / 1000), (perSecond.get(Math.floor((at - first) / 1000)) ?? 0) + 1);
+    // 2 a second, and at most one more that StartBudget banked for a late timer (src/domain/start-budget.ts).
+    assert.ok(
+      [...perSecond.values()].every((n) => n <= 3),
+      `starts per second of workflow time: ${JSON.stringify([...perSecond])}`,
+    );
+    const spanMs = Math.max(...starts) - first;
+    assert.ok(spanMs >= 9_000 && spanMs < 11_000, `20 starts at 2/s span ${spanMs} ms of workflow time`);
+    assert.ok(Date.now() - started < spanMs, `wall time ${Date.now() - started} ms`);
+  });
+
+  test('pause holds new batches with nothing in flight; resume runs to completion', async () => {
+    const first = gate();
+    const run = await runCampaign(
+      { total: 100, hold: (seq) => (seq === 1 ? first.opened : undefined) },
+      { pacing: { batchSize: 25, batchesInFlight: 1, adaptive: true } },
+      async (handle, calls) => {
+        await eventually('batch 1 in flight', () => calls.batches.length === 1);
+        await handle.signal(pauseSignal, { reason: 'lunch' });
+        first.open();
+        const paused = await eventually('PAUSED with nothing in flight', async () => {
+          const p = await handle.query(progressQuery);
+          return p.status === 'PAUSED' && p.batchesInFlight === 0 ? p : undefined;
+        });
+        assert.equal(paused.pauseReason, 'lunch');
+        assert.equal(calls.batches.length, 1, 'no batch starts while paused');
+        await handle.signal(resumeSignal);
+      },
+    );
+    const result = completed(run);
+    assert.equal(result.outcomes.CREATED, 100);
+    assert.equal(run.calls.batches.length, 4);
+  });
+
+  test('cancel: the batch in flight settles, the held and unread entries go to cancelRemaining', async () => {
+    const first = gate();
+    const run = await runCampaign(
+      { total: 250, hold: (seq) => (seq === 1 ? first.opened : undefined) },
+      { pacing: { batchSize: 10, batchesInFlight: 1, adaptive: true } },
+      async (handle, calls) => {
+        await eventually('batch 1 in flight', () => calls.batches.length === 1);
+        await handle.signal(cancelSignal, { reason: 'wrong list' });
+        first.open();
+      },
+    );
+    const result = completed(run);
+    assert.equal(result.status, 'CANCELLED');
+    assert.equal(result.reason, 'wrong list');
+    assert.equal(run.calls.batches.length, 1);
+    assert.equal(run.calls.cancelRemaining.length, 1);
+    const unsent = run.calls.cancelRemaining[0]!;
+    // The first page is 100 entries (at least 100 are read at a time); batch 1 took 0-9.
+    assert.deepEqual(
+      [...unsent.held].sort((a, b) => a - b),
+      Array.from({ length: 90 }, (_, k) => 10 + k),
+    );
+    assert.equal(unsent.fromIndex, 100);
+    assert.deepEqual(unsent.skip, []);
+    assert.equal(result.outcomes.CREATED, 10);
+    assert.equal(result.outcomes.CANCELLED, 240);
+  });
+
+  test('a deflection racing its batch in flight is accepted, and the SMS follows the call (afterCall)', async () => {
+    const first = gate();
+    const run = await runCampaign(
+      { total: 30, hold: (seq) => (seq === 1 ? first.opened : undefined), staged: { 'c-3': 3 } },
+      {
+        pacing: { batchSize: 25, batchesInFlight: 1, adaptive: true },
+        chat: { sourcePhoneNumberArn: 'arn:aws:connect:us-east-1:123456789012:phone-number/sms-1', contactFlowId: 'flow-sms' },
+      },
+      async (handle, calls) => {
+        await eventually('batch 1 in flight', () => calls.batches.length === 1);
+        await handle.signal(deflectToChatSignal, { requestIdentifiers: ['c-3'], answerId: 'race' });
+        assert.deepEqual(await deflectionAnswer(handle, 'race'), { accepted: ['c-3'], refused: [] });
+        first.open();
+      },
+    );
+    const result = completed(run);
+    assert.equal(run.calls.sends(3), 1, 'entry 3 was dialled once, in the batch it was in');
+    assert.deepEqual(run.calls.chats, [{ index: 3, afterCall: 'voice-contact' }]);
+    assert.equal(result.outcomes.CREATED, 29);
+    assert.equal(result.outcomes.DEFLECTED, 1);
+    assert.equal(run.calls.batches.length, 2);
+  });
+
+  test('continue-as-new every 4 batches carries a retry in its lane and a deflection of an unread entry', async () => {
+    const first = gate();
+    const run = await runCampaign(
+      {
+        total: 301,
+        hold: (seq) => (seq === 1 ? first.opened : undefined),
+        // Entry 99 is in batch 4, the last of the first run: its retry waits in a lane across the new run.
+        answer: (i, send) => (i === 99 && send === 1 ? 'REQUEST_THROTTLED' : 'CREATED'),
+        staged: { 'c-290': 290 },
+      },
+      {
+        pacing: { batchSize: 25, batchesInFlight: 1, adaptive: false },
+        lanes: { throttled: { initialBackoffMs: 0, maxBackoffMs: 0 } },
+        continueAsNewAfterBatches: 4,
+        chat: { sourcePhoneNumberArn: 'arn:aws:connect:us-east-1:123456789012:phone-number/sms-1', contactFlowId: 'flow-sms' },
+      },
+      async (handle, calls) => {
+        await eventually('batch 1 in flight', () => calls.batches.length === 1);
+        await handle.signal(deflectToChatSignal, { requestIdentifiers: ['c-290'], answerId: 'unread' });
+        assert.deepEqual(await deflectionAnswer(handle, 'unread'), { accepted: ['c-290'], refused: [] });
+        first.open();
+      },
+    );
+    const result = completed(run);
+    // 300 entries dialled plus one resend: 12 full batches and one of 1, 4 per run.
+    assert.equal(run.calls.batches.length, 13);
+    assert.equal(result.batchesSent, 13);
+    assert.equal(result.runs, 4);
+    assert.equal(run.calls.sends(99), 2);
+    assert.ok(
+      run.calls.batches[4]!.entries.some(([i, send]) => i === 99 && send === 2),
+      'the carried retry leads the first batch of run 2',
+    );
+    assert.equal(run.calls.sends(290), 0, 'the deflected entry is never dialled');
+    assert.deepEqual(run.calls.chats, [{ index: 290, afterCall: undefined }]);
+    assert.equal(result.outcomes.CREATED, 300);
+    assert.equal(result.outcomes.DEFLECTED, 1);
+    assert.equal(result.retries, 1);
+  });
+
+  test('a 403 from Connect fails the campaign after one call, with one clear reason', async () => {
+    const denied = () =>
+      ApplicationFailure.create({ type: 'ConnectAccessDenied', message: 'AccessDeniedException: not authorized to perform connect:BatchPutContact', nonRetryable: true });
+    const run = await runCampaign({ total: 100, callFailure: denied }, { pacing: { batchSize: 25, batchesInFlight: 1, adaptive: true } });
+    assert.ok(run.failure, `the campaign ended ${run.result?.status}`);
+    const cause = run.failure.cause;
+    assert.ok(cause instanceof ApplicationFailure && cause.type === 'CampaignFailed', `cause: ${String(cause)}`);
+    const result = cause.details?.[0] as CampaignResult;
+    assert.equal(result.status, 'FAILED');
+    assert.match(result.reason ?? '', /AccessDeniedException/);
+    assert.equal(run.calls.batches.length, 1);
+    assert.deepEqual(result.byFailureCode, { ACCESS_DENIED: 25 });
+    assert.equal(run.calls.recordFailed.length, 1);
+    assert.equal(run.calls.cancelRemaining.length, 1);
+    assert.equal(result.outcomes.FAILED, 25);
+    assert.equal(result.outcomes.CANCELLED, 75);
+  });
+});
