@@ -97,7 +97,8 @@ function install(log: (line: string) => void): void {
         '-DincludeScope=runtime',
         `-DoutputDirectory=${join(target, 'lib')}`,
       ],
-      { stdio: ['ignore', 'inherit', 'inherit'], shell: windows },
+      // Maven's output is shown only when it fails (it prints colour resets even with -q).
+      { stdio: ['ignore', 'pipe', 'pipe'], shell: windows },
     );
     // The port comes first, as the SDK passes it; JAVA_HOME is read when it runs, not now.
     const script = windows
@@ -109,8 +110,9 @@ function install(log: (line: string) => void): void {
     rmSync(localTestServerDir, { recursive: true, force: true });
     renameSync(target, localTestServerDir);
   } catch (err) {
+    const output = (err as { stdout?: Buffer }).stdout?.toString().trim().slice(-2000);
     throw new Error(
-      `Could not install the Temporal test server from Maven Central (${(err as Error).message}). ` +
+      `Could not install the Temporal test server from Maven Central (${(err as Error).message}${output ? `\n${output}` : ''}). ` +
         'Set TEMPORAL_TEST_SERVER to a temporal-test-server executable (the SDK release, or a script running io.temporal.testserver.TestServer).',
     );
   } finally {
