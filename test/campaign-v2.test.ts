@@ -4,7 +4,6 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CampaignClient } from '../src/client';
 import { createCampaignWorker } from '../src/worker';
 import type { CampaignSpecInput } from '../src/domain/campaign';
@@ -13,6 +12,7 @@ import type { OutcomeRecord } from '../src/domain/outcome';
 import { entry, startStack, uniqueCampaignId, type Stack } from './support/stack';
 import { emulatorCampaignsClient } from './support/emulator';
 import { testTemporal } from './support/temporal';
+import { eventually } from './support/eventually';
 
 let stack: Stack;
 
@@ -100,12 +100,14 @@ describe('a campaign through Outbound Campaigns v2', () => {
     stack.emulator.configure({ campaignStates: { [V2_CAMPAIGN]: 'Paused' } });
     try {
       await stack.campaigns.start(spec(id, 60));
-      let progress = await stack.campaigns.progress(id);
-      const deadline = Date.now() + 30_000;
-      while (progress.status !== 'PAUSED' && Date.now() < deadline) {
-        await sleep(100);
-        progress = await stack.campaigns.progress(id);
-      }
+      const progress = await eventually(
+        'PAUSED',
+        async () => {
+          const p = await stack.campaigns.progress(id);
+          return p.status === 'PAUSED' ? p : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 100 },
+      );
       assert.equal(progress.status, 'PAUSED');
       assert.match(progress.pauseReason ?? '', /v2 campaign is Paused/);
       assert.equal(dialRequestsOf(id).length, 0, 'nothing is sent while the v2 campaign is paused');
@@ -125,9 +127,9 @@ describe('a campaign through Outbound Campaigns v2', () => {
     stack.emulator.configure({ latencyMs: 20 });
     try {
       await stack.campaigns.start(spec(id, 200, { chat, pacing: { batchSize: 25, batchesInFlight: 1, adaptive: true } }));
-      while (dialRequestsOf(id).length < 50) await sleep(20);
+      await eventually('50 dial requests', () => dialRequestsOf(id).length >= 50, { intervalMs: 20 });
       await stack.campaigns.pause(id, 'deflection test');
-      while ((await stack.campaigns.progress(id)).batchesInFlight > 0) await sleep(50);
+      await eventually('nothing in flight', async () => (await stack.campaigns.progress(id)).batchesInFlight === 0);
       const answer = await stack.campaigns.deflect(id, { requestIdentifiers: [`${id}-0`, `${id}-199`] });
       assert.deepEqual([...answer.accepted].sort(), [`${id}-0`, `${id}-199`].sort());
       await stack.campaigns.resume(id);
@@ -163,8 +165,7 @@ describe('a campaign through Outbound Campaigns v2', () => {
     const campaignsV2 = emulatorCampaignsClient(stack.emulator, { maxAttempts: 3 });
     try {
       await campaigns.start(spec(id, 600, { pacing: { batchSize: 25, batchesInFlight: 2, adaptive: true } }));
-      const deadline = Date.now() + 60_000;
-      while (dialRequestsOf(id).length < 100 && Date.now() < deadline) await sleep(100);
+      await eventually('100 dial requests', () => dialRequestsOf(id).length >= 100, { timeoutMs: 60_000, intervalMs: 100 });
       assert.ok(dialRequestsOf(id).length >= 100, 'the child worker never got going');
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));

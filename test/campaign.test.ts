@@ -10,6 +10,7 @@ import { CampaignClient } from '../src/client';
 import { workflowBundle } from '../src/worker';
 import { campaignDefaults, entry, startStack, uniqueCampaignId, type Stack } from './support/stack';
 import { testTemporal } from './support/temporal';
+import { eventually } from './support/eventually';
 
 let stack: Stack;
 const finishedWorkflowIds: string[] = [];
@@ -326,8 +327,7 @@ describe('campaign workflow', () => {
         dialList: { kind: 'inline', entries: Array.from({ length: 600 }, (_, i) => entry(i)) },
       });
       finishedWorkflowIds.push(`campaign-${campaignId}`);
-      const deadline = Date.now() + 60_000;
-      while (voiceContactsOf(campaignId).length < 100 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      await eventually('100 voice contacts', () => voiceContactsOf(campaignId).length >= 100, { timeoutMs: 60_000, intervalMs: 100 });
       assert.ok(voiceContactsOf(campaignId).length >= 100, 'the child worker never got going');
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));

@@ -9,6 +9,7 @@ import type { CampaignResult, Progress } from '../src/domain/progress';
 import { freePort } from '../src/dev/ports';
 import { startStack, uniqueCampaignId, type Stack } from './support/stack';
 import { testTemporal } from './support/temporal';
+import { eventually } from './support/eventually';
 
 const root = join(__dirname, '..');
 const bin = join(root, 'bin', 'connect-dialer.cjs');
@@ -62,16 +63,8 @@ function cli(...args: string[]): Promise<Run> {
   return spawnCli(args).done;
 }
 
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await Promise.resolve()
-      .then(probe)
-      .catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  return eventually(what, probe, { timeoutMs, intervalMs: 200, retryErrors: true });
 }
 
 /** 60 rows: 57 good numbers, 2 malformed and 1 without a number. */

@@ -7,7 +7,6 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CampaignClient } from '../src/client';
 import { createCampaignStore } from '../src/storage/campaign-store';
 import { openCampaignDatabase, type CampaignDatabase } from '../src/storage/database';
@@ -21,6 +20,7 @@ import { parseSamples, sumOf, type Sample } from './support/prometheus-text';
 import { campaignDefaults, entry, uniqueCampaignId } from './support/stack';
 import { closeTestTemporal, testTemporal } from './support/temporal';
 import { spawnWorker, type WorkerProcess } from './support/worker-process';
+import { eventually } from './support/eventually';
 
 const root = join(__dirname, '..');
 const chat = { sourcePhoneNumberArn: 'arn:aws:connect:us-east-1:123456789012:phone-number/sms-1', contactFlowId: 'flow-sms', initialMessage: 'We tried to call you' };
@@ -38,15 +38,8 @@ let scrape: string;
 let stats: EmulatorStats;
 const phoneNumbers = new Set<string>();
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+/** How the metrics test polls: the endpoint may not answer yet, and a scrape can take a while. */
+const polling = { timeoutMs: 90_000, intervalMs: 100, retryErrors: true };
 
 function spec(campaignId: string, size: number, extra: Partial<CampaignSpecInput> = {}): CampaignSpecInput {
   const entries = Array.from({ length: size }, (_, i) => entry(i, { RequestIdentifier: `${campaignId}-${i}` }));
@@ -99,28 +92,36 @@ before(async () => {
   // B: cancelled part way (CANCELLED).
   await campaigns.start(spec(b, 120, { pacing: { batchSize: 5, batchesInFlight: 1, batchesPerSecond: 2, adaptive: true } }));
 
-  await waitFor('campaign A to create 30 contacts', async () => ((await campaigns.progress(a)).outcomes.CREATED >= 30 ? true : undefined));
+  await eventually('campaign A to create 30 contacts', async () => ((await campaigns.progress(a)).outcomes.CREATED >= 30 ? true : undefined), polling);
   await campaigns.pause(a, 'deflecting');
-  await waitFor('A to pause with nothing in flight', async () => {
-    const p = await campaigns.progress(a);
-    return p.status === 'PAUSED' && p.batchesInFlight === 0 ? true : undefined;
-  });
+  await eventually(
+    'A to pause with nothing in flight',
+    async () => {
+      const p = await campaigns.progress(a);
+      return p.status === 'PAUSED' && p.batchesInFlight === 0 ? true : undefined;
+    },
+    polling,
+  );
   const createdIds: string[] = [];
   for await (const r of campaigns.report(a)) if (r.outcome === 'CREATED') createdIds.push(r.requestIdentifier);
   const answer = await campaigns.deflect(a, { requestIdentifiers: [...createdIds.slice(0, 2), `${a}-159`] });
   assert.equal(answer.accepted.length, 3, `deflections accepted: ${JSON.stringify(answer)}`);
   await campaigns.resume(a);
 
-  await waitFor('campaign B to create 10 contacts', async () => ((await campaigns.progress(b)).outcomes.CREATED >= 10 ? true : undefined));
+  await eventually('campaign B to create 10 contacts', async () => ((await campaigns.progress(b)).outcomes.CREATED >= 10 ? true : undefined), polling);
   await campaigns.cancel(b, 'metrics test');
   [completed, cancelled] = await Promise.all([campaigns.result(a), campaigns.result(b)]);
   stats = emulator.stats();
   // The end of each campaign is recorded with its last workflow task; once both show, every count is in.
-  scrape = await waitFor('both campaigns to end on the endpoint', async () => {
-    const text = await (await fetch(metricsUrl)).text();
-    const s = parseSamples(text);
-    return sumOf(s, metricNames.campaigns, { status: 'COMPLETED' }) >= 1 && sumOf(s, metricNames.campaigns, { status: 'CANCELLED' }) >= 1 ? text : undefined;
-  });
+  scrape = await eventually(
+    'both campaigns to end on the endpoint',
+    async () => {
+      const text = await (await fetch(metricsUrl)).text();
+      const s = parseSamples(text);
+      return sumOf(s, metricNames.campaigns, { status: 'COMPLETED' }) >= 1 && sumOf(s, metricNames.campaigns, { status: 'CANCELLED' }) >= 1 ? text : undefined;
+    },
+    polling,
+  );
   samples = parseSamples(scrape);
 });
 

@@ -13,6 +13,7 @@ import { startEmulator, type Emulator } from '../src/emulator';
 import { openTestStore, type TestStore } from './support/database';
 import { campaignDefaults } from './support/stack';
 import { closeTestTemporal, testTemporal } from './support/temporal';
+import { eventually } from './support/eventually';
 
 /**
  * Two worker "hosts": separate processes with separate local folders, sharing only the
@@ -56,8 +57,6 @@ async function startHost(taskQueue: string): Promise<ChildProcess> {
   return child;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 void describe('workers on two hosts sharing one PostgreSQL', () => {
   void test('a 5,000-entry campaign staged on one completes across both, one killed with SIGKILL: every valid entry created exactly once, no phone number in history', async () => {
     const taskQueue = `multi-host-${randomUUID()}`;
@@ -83,12 +82,11 @@ void describe('workers on two hosts sharing one PostgreSQL', () => {
       dialList: { kind: 'file', path },
     });
     // Staged on the first host (the only one running), then the second host joins.
-    const deadline = Date.now() + 60_000;
-    while (!(await testStore.store.stagingSummary(campaignWorkflowId(campaignId))) && Date.now() < deadline) await sleep(100);
+    await eventually('the list to be staged', () => testStore.store.stagingSummary(campaignWorkflowId(campaignId)), { timeoutMs: 60_000, intervalMs: 100 });
     assert.ok(await testStore.store.stagingSummary(campaignWorkflowId(campaignId)), 'the first host staged the list');
     await startHost(taskQueue);
     const voice = (): number => emulator.contacts().filter((c) => c.channel === 'VOICE').length;
-    while (voice() < 1500 && Date.now() < deadline) await sleep(100);
+    await eventually('1,500 voice contacts', () => voice() >= 1500, { timeoutMs: 60_000, intervalMs: 100 });
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
     assert.ok(voice() < 4950, `the campaign finished before the kill (${voice()} contacts)`);

@@ -5,7 +5,6 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CampaignClient } from '../src/client';
 import { freePort } from '../src/dev/ports';
 import { outcomeKinds } from '../src/domain/outcome';
@@ -15,6 +14,7 @@ import { startPrometheus, type InstantVector, type Prometheus } from './support/
 import { campaignDefaults, entry, uniqueCampaignId } from './support/stack';
 import { closeTestTemporal, testTemporal } from './support/temporal';
 import { spawnWorker, type WorkerProcess } from './support/worker-process';
+import { eventually } from './support/eventually';
 
 const root = join(__dirname, '..');
 let emulator: Emulator;
@@ -26,13 +26,15 @@ let stats: EmulatorStats;
 
 /** Asks until Prometheus has scraped what `ready` looks for (it scrapes every second). */
 async function queryUntil(promql: string, ready: (v: InstantVector) => boolean, timeoutMs = 60_000): Promise<InstantVector> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const answer = await prometheus.query(promql);
-    if (ready(answer)) return answer;
-    if (Date.now() > deadline) throw new Error(`Prometheus never answered as expected: ${promql} → ${JSON.stringify(answer)}`);
-    await sleep(250);
-  }
+  let answer: InstantVector | undefined;
+  return eventually(
+    () => `Prometheus to answer as expected: ${promql} → ${JSON.stringify(answer)}`,
+    async () => {
+      answer = await prometheus.query(promql);
+      return ready(answer) ? answer : undefined;
+    },
+    { timeoutMs, intervalMs: 250 },
+  );
 }
 
 interface Panel {

@@ -4,11 +4,11 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
-import { CampaignClient, type CampaignStall } from '../src/client';
+import { CampaignClient } from '../src/client';
 import { campaignDefaults, entry, uniqueCampaignId } from './support/stack';
 import { closeTestTemporal, testTemporal } from './support/temporal';
+import { eventually } from './support/eventually';
 
 let worker: Worker;
 let running: Promise<void>;
@@ -37,9 +37,7 @@ describe('a campaign whose workflow task keeps failing', () => {
   test('is reported as stalled with the failure, never a silent wait', async () => {
     const id = uniqueCampaignId('stall');
     await campaigns.start({ campaignId: id, instanceId: 'instance-1', defaults: campaignDefaults, dialList: { kind: 'inline', entries: [entry(1)] } });
-    let stall: CampaignStall | undefined;
-    const deadline = Date.now() + 60_000;
-    while (!(stall = await campaigns.stall(id)) && Date.now() < deadline) await sleep(200);
+    const stall = await eventually('the stall to be reported', () => campaigns.stall(id), { timeoutMs: 60_000, intervalMs: 200 });
     assert.ok(stall, 'the stall is reported within a minute');
     assert.ok(stall.attempt >= 2, `attempt ${stall.attempt}`);
     assert.match(stall.message, /this workflow task always fails/);

@@ -12,6 +12,7 @@ import type { DeflectAnswer } from '../src/domain/deflection';
 import type { OutcomeRecord } from '../src/domain/outcome';
 import { workflowBundle } from '../src/worker';
 import { campaignDefaults, entry, startStack, uniqueCampaignId, type Stack } from './support/stack';
+import { eventually } from './support/eventually';
 
 let stack: Stack;
 
@@ -41,7 +42,7 @@ describe('a steering storm', () => {
       dialList: { kind: 'file', path: file },
     });
     // Let it get going, so that deflections meet entries in every state: sent, in flight, queued, unread.
-    while ((await stack.campaigns.progress(id)).outcomes.CREATED < 100) await sleep(100);
+    await eventually('100 contacts created', async () => (await stack.campaigns.progress(id)).outcomes.CREATED >= 100, { timeoutMs: 120_000, intervalMs: 100 });
 
     let storming = true;
     const queries = (async () => {

@@ -7,6 +7,7 @@ import { deflectToChatUpdate } from '../src/domain/messages';
 import type { Progress } from '../src/domain/progress';
 import { campaignStatusKey } from '../src/domain/search-attributes';
 import { campaignDefaults, entry, startStack, uniqueCampaignId, type Stack } from './support/stack';
+import { eventually } from './support/eventually';
 
 let stack: Stack;
 
@@ -35,14 +36,6 @@ function contactsOf(campaignId: string) {
   return stack.emulator.contacts().filter((c) => c.clientToken?.startsWith(`campaign-${campaignId}/`));
 }
 
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 async function progressOf(campaignId: string): Promise<Progress> {
   return stack.campaigns.progress(campaignId);
 }
@@ -53,9 +46,9 @@ describe('steering a live campaign', () => {
     stack.emulator.configure({ latencyMs: 30 });
     try {
       await stack.campaigns.start(spec(id, 500));
-      await waitFor('100 voice contacts', () => contactsOf(id).filter((c) => c.channel === 'VOICE').length >= 100);
+      await eventually('100 voice contacts', () => contactsOf(id).filter((c) => c.channel === 'VOICE').length >= 100);
       await stack.campaigns.pause(id, 'deflection test');
-      await waitFor('pause to settle', async () => (await progressOf(id)).batchesInFlight === 0);
+      await eventually('pause to settle', async () => (await progressOf(id)).batchesInFlight === 0);
 
       const dialled = [0, 1, 2, 3, 4].map((i) => `${id}-${i}`);
       const notDialled = [495, 496, 497, 498, 499].map((i) => `${id}-${i}`);
@@ -103,7 +96,7 @@ describe('steering a live campaign', () => {
     const id = uniqueCampaignId('deflect-can');
     await stack.campaigns.start(spec(id, 300, { continueAsNewAfterBatches: 2, pacing: { batchSize: 10, batchesInFlight: 1, adaptive: true } }));
     await stack.campaigns.pause(id);
-    await waitFor('pause to settle', async () => (await progressOf(id)).status === 'PAUSED' && (await progressOf(id)).batchesInFlight === 0);
+    await eventually('pause to settle', async () => (await progressOf(id)).status === 'PAUSED' && (await progressOf(id)).batchesInFlight === 0);
     const late = [250, 260, 270, 280, 290].map((i) => `${id}-${i}`);
     const answer = await stack.campaigns.deflect(id, { requestIdentifiers: late });
     assert.deepEqual([...answer.accepted].sort(), [...late].sort());
@@ -128,7 +121,7 @@ describe('steering a live campaign', () => {
       const ids = [90, 91, 92, 93].map((i) => `${id}-${i}`);
       const answer = await stack.campaigns.deflect(id, { requestIdentifiers: ids });
       assert.equal(answer.accepted.length, 4);
-      await waitFor(
+      await eventually(
         'the fourth chat to hit the concurrent-chat limit',
         () => contactsOf(id).filter((c) => c.channel === 'CHAT').length === 3 && (stack.emulator.stats().byStatus['429'] ?? 0) > 0,
       );
@@ -150,9 +143,9 @@ describe('steering a live campaign', () => {
     stack.emulator.configure({ latencyMs: 100 });
     try {
       await stack.campaigns.start(spec(id, 300));
-      await waitFor('first batches', () => contactsOf(id).length >= 50);
+      await eventually('first batches', () => contactsOf(id).length >= 50);
       await stack.campaigns.pause(id, 'lunch');
-      await waitFor('PAUSED with nothing in flight', async () => {
+      await eventually('PAUSED with nothing in flight', async () => {
         const p = await progressOf(id);
         return p.status === 'PAUSED' && p.batchesInFlight === 0;
       });
@@ -178,7 +171,7 @@ describe('steering a live campaign', () => {
       try {
         const callsBefore = stack.emulator.stats().calls.BatchPutContact;
         await stack.campaigns.start(spec(id, 1000, { pacing: { batchSize: 25, batchesInFlight: 2, adaptive: true } }));
-        await waitFor('first batches', () => contactsOf(id).length >= 100);
+        await eventually('first batches', () => contactsOf(id).length >= 100);
         if (how === 'signal') await stack.campaigns.cancel(id, 'wrong list');
         else await stack.campaigns.handle(id).cancel();
         const result = await stack.campaigns.result(id);
@@ -206,7 +199,7 @@ describe('steering a live campaign', () => {
     const callsBefore = stack.emulator.stats().calls.BatchPutContact;
     await stack.campaigns.start(spec(id, 100));
     await stack.campaigns.pause(id);
-    await waitFor('PAUSED', async () => (await progressOf(id)).status === 'PAUSED');
+    await eventually('PAUSED', async () => (await progressOf(id)).status === 'PAUSED');
     await sleep(500);
     assert.equal(stack.emulator.stats().calls.BatchPutContact - callsBefore, 0);
     await stack.campaigns.cancel(id, 'never mind');
