@@ -1,4 +1,4 @@
-// `npm test`: the quality gates (typecheck, lint) first, then one Temporal dev server for the
+// `npm test`: the quality gates (typecheck, lint, formatting) first, then one Temporal dev server for the
 // whole run (with its Web UI, for the UI test) and one throwaway PostgreSQL server, handed to
 // every test file through TEMPORAL_ADDRESS and TEST_DATABASE_URL, and both stopped at the end
 // whatever happens. `npm test -- <part of a file name>` runs only those files, without the gates.
@@ -37,7 +37,7 @@ async function main(): Promise<number> {
   }
   if (filter.length === 0) {
     // A type or lint error fails the run before any test: tsx runs the tests without type-checking.
-    for (const script of ['typecheck', 'lint']) {
+    for (const script of ['typecheck', 'lint', 'format:check']) {
       if (!(await gate(script))) {
         console.error(`npm test: ${script} failed; fix the errors above (run \`npm run ${script}\`).`);
         return 1;

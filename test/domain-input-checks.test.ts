@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { campaignSpecSchema, type CampaignSpecInput } from '../src/domain/campaign';
-import { dialListInvalidReason, parseDialListInvalidReason } from '../src/domain/connect-failures';
+import { dialListInvalidReason, parseDialListInvalidReason } from '../src/domain/failure-types';
 import { checkEntry, checkPhoneNumber } from '../src/domain/entry-validation';
 
 const fileList = { kind: 'file', path: 'x.csv' } as const;
@@ -51,12 +51,18 @@ describe('campaign spec: input checks', () => {
   test('validation.phone is "possible" unless set; "valid" is the other choice', () => {
     assert.deepEqual(campaignSpecSchema.parse({ campaignId: 'c', instanceId: 'i', dialList: fileList }).validation, { phone: 'possible' });
     assert.equal(campaignSpecSchema.parse({ campaignId: 'c', instanceId: 'i', validation: { phone: 'valid' }, dialList: fileList }).validation.phone, 'valid');
-    assert.deepEqual(issues({ campaignId: 'c', instanceId: 'i', validation: { phone: 'strict' as 'valid' }, dialList: fileList }).map(([f]) => f), ['validation.phone']);
+    assert.deepEqual(
+      issues({ campaignId: 'c', instanceId: 'i', validation: { phone: 'strict' as 'valid' }, dialList: fileList }).map(([f]) => f),
+      ['validation.phone'],
+    );
   });
 
   test('a file list may say its encoding: utf8 or latin1', () => {
     assert.equal(campaignSpecSchema.parse({ campaignId: 'c', instanceId: 'i', dialList: { ...fileList, encoding: 'latin1' } }).dialList.kind, 'file');
-    assert.deepEqual(issues({ campaignId: 'c', instanceId: 'i', dialList: { ...fileList, encoding: 'utf16' as 'utf8' } }).map(([f]) => f), ['dialList.encoding']);
+    assert.deepEqual(
+      issues({ campaignId: 'c', instanceId: 'i', dialList: { ...fileList, encoding: 'utf16' as 'utf8' } }).map(([f]) => f),
+      ['dialList.encoding'],
+    );
   });
 
   test('chat source numbers may be account- or instance-scoped phone number ARNs', () => {

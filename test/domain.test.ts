@@ -5,11 +5,20 @@ import { batchClientToken, chatClientToken, fnv1a64, isOutboundRequestToken, out
 import { fairnessKeyFor, MAX_FAIRNESS_KEY_BYTES } from '../src/domain/connect-queues';
 import { toContactDataRequest } from '../src/domain/contact-entry';
 import { checkEntry } from '../src/domain/entry-validation';
-import { addLaneFailure, backoffMs, decideLane, defaultLanePolicies, laneFor, MAX_SENDS_PER_ENTRY, resolveLanePolicies, slowsPace, type LaneFailures } from '../src/domain/failure-lanes';
+import {
+  addLaneFailure,
+  backoffMs,
+  decideLane,
+  defaultLanePolicies,
+  laneFor,
+  MAX_SENDS_PER_ENTRY,
+  resolveLanePolicies,
+  slowsPace,
+  type LaneFailures,
+} from '../src/domain/lane-policies';
 import { batchGapMs, initialPace, paceAfterBatch } from '../src/domain/pace';
 import { StartBudget } from '../src/domain/start-budget';
-import { nextDue, splitBatch, takeBatch, type LaneItem } from '../src/domain/retry-lanes';
-
+import { nextDue, splitBatch, takeBatch, type LaneItem } from '../src/domain/batch-assembly';
 
 describe('client tokens', () => {
   test('depend only on the workflow id and the batch number', () => {
@@ -27,7 +36,10 @@ describe('client tokens', () => {
     // Ids that read alike once their disallowed characters are replaced stay apart.
     assert.notEqual(outboundRequestClientToken('campaign-a/b', 1, 1), outboundRequestClientToken('campaign-a:b', 1, 1));
     for (const id of ['campaign-x', 'campaign-ünïcode/with spaces:and#hash', `campaign-${'z'.repeat(300)}`, 'campaign-a', '']) {
-      for (const [index, send] of [[0, 1], [999_999, 50]] as const) {
+      for (const [index, send] of [
+        [0, 1],
+        [999_999, 50],
+      ] as const) {
         const token = outboundRequestClientToken(id, index, send);
         assert.ok(isOutboundRequestToken(token), `${token} (${token.length} characters) fits the model`);
       }
@@ -55,7 +67,11 @@ describe('failure lanes', () => {
     assert.equal(laneFor('UnknownError'), 'internal');
     assert.equal(laneFor('InvalidInput'), 'permanent');
     assert.equal(laneFor('BufferLimitExceeded'), 'buffer');
-    assert.deepEqual(['REQUEST_THROTTLED', 'RequestThrottled', 'BufferLimitExceeded', 'INTERNAL_ERROR', 'InvalidInput'].filter(slowsPace), ['REQUEST_THROTTLED', 'RequestThrottled', 'BufferLimitExceeded']);
+    assert.deepEqual(['REQUEST_THROTTLED', 'RequestThrottled', 'BufferLimitExceeded', 'INTERNAL_ERROR', 'InvalidInput'].filter(slowsPace), [
+      'REQUEST_THROTTLED',
+      'RequestThrottled',
+      'BufferLimitExceeded',
+    ]);
   });
   test('permanent and idempotency failures are never retried; throttles are, until the lane gives up', () => {
     assert.equal(decideLane('INVALID_QUEUE', 1, {}, defaultLanePolicies, 0.5).retry, false);
@@ -105,14 +121,23 @@ describe('batching', () => {
     ];
     const queue = [3, 4, 5];
     const batch = takeBatch(lanes, queue, 3, 1_000);
-    assert.deepEqual(batch.map((b) => b.index), [1, 3, 4]);
-    assert.deepEqual(batch.map((b) => b.attempts), [1, 0, 0]);
+    assert.deepEqual(
+      batch.map((b) => b.index),
+      [1, 3, 4],
+    );
+    assert.deepEqual(
+      batch.map((b) => b.attempts),
+      [1, 0, 0],
+    );
     assert.equal(lanes.length, 1);
     assert.equal(queue.length, 1);
     assert.equal(nextDue(lanes), 5_000);
   });
   test('an invalid batch splits into halves down to single entries', () => {
-    assert.deepEqual(splitBatch([1, 2, 3, 4, 5]), [[1, 2, 3], [4, 5]]);
+    assert.deepEqual(splitBatch([1, 2, 3, 4, 5]), [
+      [1, 2, 3],
+      [4, 5],
+    ]);
     assert.deepEqual(splitBatch([1]), [[1]]);
   });
 });

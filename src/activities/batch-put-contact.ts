@@ -3,7 +3,7 @@ import type { BatchEntry, BatchResult } from '../domain/batch';
 import { toContactDataRequest, type ContactDefaults } from '../domain/contact-entry';
 import type { CampaignStore } from '../storage/campaign-store';
 import { recordBatchAnswers, type EntryAnswer } from './batch-answers';
-import { toConnectFailure } from './connect-errors';
+import { toConnectFailure } from './aws-error-mapping';
 
 export interface BatchInput {
   campaignKey: string;
@@ -19,7 +19,10 @@ export interface BatchInput {
  * for the same entries and gets the same ContactIds back (invariant 1).
  */
 export async function putContactBatch(connect: ConnectClient, store: CampaignStore, input: BatchInput): Promise<BatchResult> {
-  const staged = await store.stagedEntries(input.campaignKey, input.entries.map(([index]) => index));
+  const staged = await store.stagedEntries(
+    input.campaignKey,
+    input.entries.map(([index]) => index),
+  );
   let response;
   try {
     response = await connect.send(

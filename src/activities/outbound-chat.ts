@@ -2,7 +2,7 @@ import { StartOutboundChatContactCommand, type ConnectClient } from '@aws-sdk/cl
 import type { ChatSettings } from '../domain/campaign';
 import type { ContactDefaults } from '../domain/contact-entry';
 import type { CampaignStore } from '../storage/campaign-store';
-import { toConnectFailure } from './connect-errors';
+import { toConnectFailure } from './aws-error-mapping';
 
 export interface ChatInput {
   campaignKey: string;
@@ -59,9 +59,7 @@ export async function startOutboundChat(connect: ConnectClient, store: CampaignS
     throw toConnectFailure(err, 'StartOutboundChatContact', input.instanceId);
   }
   if (!contactId) throw new Error('StartOutboundChatContact returned no ContactId');
-  await store.recordOutcomes(input.campaignKey, [
-    { requestIdentifier: staged.entry.RequestIdentifier, index: input.index, outcome: 'DEFLECTED', contactId, relatedContactId },
-  ]);
+  await store.recordOutcomes(input.campaignKey, [{ requestIdentifier: staged.entry.RequestIdentifier, index: input.index, outcome: 'DEFLECTED', contactId, relatedContactId }]);
   return { requestIdentifier: staged.entry.RequestIdentifier, contactId };
 }
 

@@ -5,7 +5,7 @@ import { outboundRequestClientToken } from '../domain/client-token';
 import type { ContactDefaults, StagedEntry } from '../domain/contact-entry';
 import type { CampaignStore } from '../storage/campaign-store';
 import { recordBatchAnswers, type EntryAnswer } from './batch-answers';
-import { toConnectFailure } from './connect-errors';
+import { toConnectFailure } from './aws-error-mapping';
 
 /** The attribute that carries the dial list's RequestIdentifier to the contact flow. */
 export const REQUEST_IDENTIFIER_ATTRIBUTE = 'RequestIdentifier';
@@ -29,7 +29,10 @@ export async function putOutboundRequestBatch(
   input: OutboundRequestBatchInput,
   now: () => number = Date.now,
 ): Promise<BatchResult> {
-  const staged = await store.stagedEntries(input.campaignKey, input.entries.map(([index]) => index));
+  const staged = await store.stagedEntries(
+    input.campaignKey,
+    input.entries.map(([index]) => index),
+  );
   const sends = new Map(input.entries);
   const sent = staged.map((s) => ({ staged: s, send: sends.get(s.index) ?? 1 }));
   const indexByToken = new Map(sent.map((e) => [outboundRequestClientToken(input.campaignKey, e.staged.index, e.send), e.staged.index]));
@@ -61,7 +64,12 @@ export async function putOutboundRequestBatch(
 }
 
 /** A validated dial-list entry as a v2 telephony request: its RequestIdentifier and attributes go into `attributes`. */
-export function toOutboundRequest(staged: StagedEntry, clientToken: string, expirationTime: Date, input: Pick<OutboundRequestBatchInput, 'settings' | 'defaults'>): OutboundRequest {
+export function toOutboundRequest(
+  staged: StagedEntry,
+  clientToken: string,
+  expirationTime: Date,
+  input: Pick<OutboundRequestBatchInput, 'settings' | 'defaults'>,
+): OutboundRequest {
   const { entry } = staged;
   return {
     clientToken,

@@ -5,7 +5,7 @@ import { createCampaignsV2Client } from '../connect-client';
 import { peekCsvHeader } from '../activities/dial-list-reader';
 import { CampaignInputError, parseSpec } from '../client';
 import { dialListEncodings, formatFromPath, hasQueueOrSystemEndpoint, phoneChecks, submissionApis, type CampaignSpec, type CampaignSpecInput } from '../domain/campaign';
-import { parseDialListInvalidReason } from '../domain/connect-failures';
+import { parseDialListInvalidReason } from '../domain/failure-types';
 import type { CampaignResult } from '../domain/progress';
 import { progressModeFor, progressOption, waitWithProgress } from './campaign-wait';
 import type { ProgressChoice } from './progress-view';
@@ -35,13 +35,15 @@ export function startCommand(): Command {
         .helpGroup('Campaign:'),
     )
     .addOption(new Option('--v2-campaign-id <id>', 'the Outbound Campaigns v2 campaign the requests go to (implies --api outbound-campaigns-v2)').helpGroup('Campaign:'))
-    .addOption(new Option('--request-ttl <seconds>', 'v2: how long Connect keeps a request it has not dialled (expirationTime), default 86400').argParser(numberArg).helpGroup('Campaign:'))
+    .addOption(
+      new Option('--request-ttl <seconds>', 'v2: how long Connect keeps a request it has not dialled (expirationTime), default 86400').argParser(numberArg).helpGroup('Campaign:'),
+    )
     .addOption(new Option('--ring-timeout <seconds>', 'v2: seconds a call rings, 15-60').argParser(numberArg).helpGroup('Campaign:'))
     .addOption(new Option('--config <campaign.json>', 'take the whole campaign from a JSON file; other flags override it').helpGroup('Campaign:'))
     .addOption(new Option('--file <path>', 'the dial list: .csv, .json (AWS CLI --contact-data-request-list) or .jsonl').helpGroup('Dial list:'))
     .addOption(new Option('--format <format>', 'csv, json or jsonl, when the extension does not say').helpGroup('Dial list:'))
     .addOption(
-      new Option('--encoding <encoding>', 'the file\'s encoding: utf8 (default; a byte that is not UTF-8 fails the list, naming its line) or latin1 (read as Windows-1252)')
+      new Option('--encoding <encoding>', "the file's encoding: utf8 (default; a byte that is not UTF-8 fails the list, naming its line) or latin1 (read as Windows-1252)")
         .choices(dialListEncodings)
         .helpGroup('Dial list:'),
     )
@@ -65,7 +67,9 @@ export function startCommand(): Command {
     .addOption(new Option('--attribute <key=value>', 'contact attribute for every entry (repeatable)').argParser(attributeArg).helpGroup('Contact defaults:'))
     .addOption(new Option('--batch-size <n>', 'entries per BatchPutContact call, 1-25 (default 25)').argParser(numberArg).helpGroup('Pacing:'))
     .addOption(new Option('--in-flight <n>', 'BatchPutContact calls in flight at once (default 4)').argParser(numberArg).helpGroup('Pacing:'))
-    .addOption(new Option('--rate <per-second>', 'BatchPutContact calls per second, on average (up to a second of calls may start together)').argParser(numberArg).helpGroup('Pacing:'))
+    .addOption(
+      new Option('--rate <per-second>', 'BatchPutContact calls per second, on average (up to a second of calls may start together)').argParser(numberArg).helpGroup('Pacing:'),
+    )
     .addOption(new Option('--no-adaptive', 'keep the pace when Connect throttles (adaptive pacing is on by default)').helpGroup('Pacing:'))
     .addOption(new Option('--chat-source-arn <arn>', 'phone number ARN the SMS comes from (enables deflection)').helpGroup('SMS deflection:'))
     .addOption(new Option('--chat-flow-id <id>', 'contact flow for deflected chats').helpGroup('SMS deflection:'))
@@ -161,12 +165,18 @@ async function refuseMissingV2Campaign(v2CampaignId: string, config: Config): Pr
     const where = config.CONNECT_ENDPOINT ?? `AWS ${config.AWS_REGION}`;
     if (err instanceof ResourceNotFoundException) {
       throw new CampaignInputError([
-        { field: 'submission.campaignId', reason: `no Outbound Campaigns v2 campaign "${v2CampaignId}" in ${where}: create it (Amazon Connect console, Outbound campaigns) or check --v2-campaign-id and --region` },
+        {
+          field: 'submission.campaignId',
+          reason: `no Outbound Campaigns v2 campaign "${v2CampaignId}" in ${where}: create it (Amazon Connect console, Outbound campaigns) or check --v2-campaign-id and --region`,
+        },
       ]);
     }
     if (err instanceof AccessDeniedException) {
       throw new CampaignInputError([
-        { field: 'submission.campaignId', reason: `not allowed to read v2 campaign "${v2CampaignId}" in ${where} (${err.message}): grant connect-campaigns:GetCampaignState and connect-campaigns:PutOutboundRequestBatch (README, "Which Connect API?")` },
+        {
+          field: 'submission.campaignId',
+          reason: `not allowed to read v2 campaign "${v2CampaignId}" in ${where} (${err.message}): grant connect-campaigns:GetCampaignState and connect-campaigns:PutOutboundRequestBatch (README, "Which Connect API?")`,
+        },
       ]);
     }
     throw err;
@@ -184,7 +194,8 @@ async function refuseMissingV2Campaign(v2CampaignId: string, config: Config): Pr
  */
 async function refuseListWithoutQueue(spec: CampaignSpec): Promise<void> {
   const list = spec.dialList;
-  if (spec.submission.api !== 'batch-put-contact' || list.kind !== 'file' || hasQueueOrSystemEndpoint(spec.defaults) || (list.format ?? formatFromPath(list.path)) !== 'csv') return;
+  if (spec.submission.api !== 'batch-put-contact' || list.kind !== 'file' || hasQueueOrSystemEndpoint(spec.defaults) || (list.format ?? formatFromPath(list.path)) !== 'csv')
+    return;
   const header = await peekCsvHeader(list);
   if (!header || header.queueId >= 0) return;
   const reason = `neither QueueId nor SystemEndpoint is set as a campaign default, and the dial list has no "${list.columns.queueId}" column: every entry would be REJECTED (Connect needs one of them per contact)`;

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { laneNames } from '../domain/failure-lanes';
+import { laneNames } from '../domain/lane-policies';
 import { outcomeKinds } from '../domain/outcome';
 import type { Progress } from '../domain/progress';
 import { settled } from '../domain/progress';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { contactDefaultsSchema, dialEntrySchema, type ContactDefaults } from './contact-entry';
-import { lanePolicyOverridesSchema } from './failure-lanes';
+import { lanePolicyOverridesSchema } from './lane-policies';
 import { MAX_INLINE_ENTRIES, MAX_INSTANCE_ID_LENGTH, PHONE_NUMBER_ARN_PATTERN } from './limits';
 import { pacingSchema } from './pace';
 
@@ -86,9 +86,18 @@ export const submissionSchema = z.discriminatedUnion('api', [
   z.object({
     api: z.literal('outbound-campaigns-v2'),
     /** The v2 campaign's id, as PutOutboundRequestBatch's path takes it. */
-    campaignId: z.string().min(1).max(256).regex(/^[-:/a-zA-Z0-9]+$/, 'a v2 campaign id holds 1-256 letters, digits, "-", ":" or "/"'),
+    campaignId: z
+      .string()
+      .min(1)
+      .max(256)
+      .regex(/^[-:/a-zA-Z0-9]+$/, 'a v2 campaign id holds 1-256 letters, digits, "-", ":" or "/"'),
     /** How long Connect keeps a request it has not dialled yet (its expirationTime), in seconds; 1 day by default. */
-    requestTtlSeconds: z.number().int().min(60).max(30 * 86_400).default(86_400),
+    requestTtlSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(30 * 86_400)
+      .default(86_400),
     /** Seconds a call rings before it is given up (15-60); Connect's default when absent. */
     ringTimeout: z.number().int().min(15).max(60).optional(),
     /** Caller id, when the v2 campaign's own is not wanted. */
@@ -103,9 +112,7 @@ export type OutboundRequestSettings = Extract<Submission, { api: 'outbound-campa
 export const submissionApis = ['batch-put-contact', 'outbound-campaigns-v2'] as const;
 export type SubmissionApi = (typeof submissionApis)[number];
 
-export const campaignIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/, 'use 1-80 letters, digits, ".", "_" or "-", starting with a letter or digit');
+export const campaignIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/, 'use 1-80 letters, digits, ".", "_" or "-", starting with a letter or digit');
 
 /** A campaign as services, the CLI and the workflow see it: the one source of truth for its shape. */
 export const campaignSpecSchema = z
@@ -125,7 +132,12 @@ export const campaignSpecSchema = z
   .superRefine((spec, ctx) => {
     // Checked at start where it is cheap: an inline list is at hand. A file's entries are read
     // by the worker (the CLI peeks a CSV's header; see start-command.ts).
-    if (spec.submission.api === 'batch-put-contact' && spec.dialList.kind === 'inline' && !hasQueueOrSystemEndpoint(spec.defaults) && !spec.dialList.entries.some(entryHasQueueOrSystemEndpoint)) {
+    if (
+      spec.submission.api === 'batch-put-contact' &&
+      spec.dialList.kind === 'inline' &&
+      !hasQueueOrSystemEndpoint(spec.defaults) &&
+      !spec.dialList.entries.some(entryHasQueueOrSystemEndpoint)
+    ) {
       ctx.addIssue({ code: 'custom', path: ['defaults', 'QueueId'], message: NO_QUEUE_ANYWHERE });
     }
   });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { laneNames } from './failure-lanes';
+import { laneNames } from './lane-policies';
 import { outcomeKinds, type OutcomeCounts } from './outcome';
 
 export const campaignStatuses = ['STAGING', 'RUNNING', 'PAUSED', 'CANCELLING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;

@@ -1,7 +1,7 @@
 import * as wf from '@temporalio/workflow';
 import type { MetricCounter, MetricGauge } from '@temporalio/common';
 import type { Pacing } from '../domain/pace';
-import type { LaneName } from '../domain/failure-lanes';
+import type { LaneName } from '../domain/lane-policies';
 import type { OutcomeKind } from '../domain/outcome';
 import type { CampaignStatus, Progress } from '../domain/progress';
 import { metricNames } from '../telemetry/metric-names';

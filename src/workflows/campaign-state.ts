@@ -1,9 +1,9 @@
+import type { BatchItem, LaneItem } from '../domain/batch-assembly';
 import type { CampaignSpec } from '../domain/campaign';
 import type { ConnectQueues } from '../domain/connect-queues';
 import type { CarriedAnswers } from '../domain/deflection-answers';
 import { emptyOutcomeCounts, type OutcomeCounts } from '../domain/outcome';
 import { initialPace, type PaceState } from '../domain/pace';
-import type { LaneItem, BatchItem } from '../domain/retry-lanes';
 
 /** A contact on its way to SMS. */
 export interface PendingDeflection {
@@ -23,11 +23,28 @@ export interface StagedSummary {
 }
 
 /**
+ * Where the campaign stands. One value, so that no two flags can disagree: a campaign is
+ * running, paused (by an operator, or by itself while its Outbound Campaigns v2 campaign is
+ * not running), cancelling (graceful: in-flight work finishes, the rest becomes CANCELLED) or
+ * failing (a dial list that cannot be read, every entry rejected, Connect refusing access).
+ */
+export type Phase =
+  | { name: 'running' }
+  | { name: 'paused'; reason?: string; waitingForV2Campaign?: string }
+  | { name: 'cancelling'; reason: string }
+  | { name: 'failing'; reason: string; code: string };
+
+/** The shape of CarriedState; a run refuses a carried state of another version. */
+export const CARRIED_STATE_VERSION = 2;
+
+/**
  * Everything a campaign must remember across continue-as-new (invariant 2): a cursor into
  * the staged list, counters, and bounded queues of entry indices, never the entries
- * themselves (invariant 5).
+ * themselves (invariant 5). Versioned: a change of shape bumps CARRIED_STATE_VERSION and
+ * goes behind patched() (CONTRIBUTING.md).
  */
 export interface CarriedState {
+  version: typeof CARRIED_STATE_VERSION;
   runs: number;
   startedAtMs: number;
   staged?: StagedSummary;
@@ -45,17 +62,13 @@ export interface CarriedState {
   batchesSent: number;
   retries: number;
   pace: PaceState;
-  paused: boolean;
-  pauseReason?: string;
-  cancelReason?: string;
+  phase: Phase;
   /** Deflections ready to send. */
   deflections: PendingDeflection[];
   /** Every RequestIdentifier ever accepted for deflection: a repeat sends nothing. */
   deflectionIds: string[];
   /** Deflected entries still in the unread part of the list: dropped from the voice path when read. */
   skipIndices: number[];
-  /** Why the campaign paused itself: its Outbound Campaigns v2 campaign is not running (asked again on a timer). */
-  waitingForV2Campaign?: string;
   /** Where this campaign's Connect calls go, as the worker that started it said. */
   connectQueues?: ConnectQueues;
   /** Answers to deflections, kept for the callers that wait on them (bounded). */
@@ -69,6 +82,7 @@ export interface CampaignInput {
 
 export function initialState(startedAtMs: number): CarriedState {
   return {
+    version: CARRIED_STATE_VERSION,
     runs: 1,
     startedAtMs,
     cursor: 0,
@@ -82,11 +96,21 @@ export function initialState(startedAtMs: number): CarriedState {
     batchesSent: 0,
     retries: 0,
     pace: initialPace(),
-    paused: false,
+    phase: { name: 'running' },
     deflections: [],
     deflectionIds: [],
     skipIndices: [],
   };
+}
+
+/** The carried state of a continued run, checked: a state of another shape is a defect, said plainly. */
+export function carriedOrInitial(carried: CarriedState | undefined, now: number): CarriedState {
+  if (!carried) return initialState(now);
+  const version: unknown = (carried as { version?: unknown }).version;
+  if (version !== CARRIED_STATE_VERSION) {
+    throw new Error(`carried state version ${JSON.stringify(version)} is not ${CARRIED_STATE_VERSION}: this worker cannot continue that run`);
+  }
+  return carried;
 }
 
 export function countFailureCode(state: CarriedState, code: string, n = 1): void {

@@ -17,6 +17,21 @@ export const campaignStoppingTypes: readonly string[] = [connectFailureTypes.acc
 /** Types retried by the activity retry policy (with the server-suggested delay); the rest are for the workflow. */
 export const retryableConnectFailureTypes: readonly string[] = [connectFailureTypes.chatThrottled, connectFailureTypes.chatConcurrency];
 
+/**
+ * The failure code an entry's FAILED outcome carries when its whole call failed with a
+ * failure type (DESIGN.md, "Whole-call errors"); any other type is CALL_FAILED.
+ */
+export const callFailureOutcomeCodes: Readonly<Record<string, string>> = {
+  [connectFailureTypes.invalidRequest]: 'INVALID_REQUEST',
+  [connectFailureTypes.idempotencyDefect]: 'IDEMPOTENCY_EXCEPTION',
+  [connectFailureTypes.accessDenied]: 'ACCESS_DENIED',
+  [connectFailureTypes.notFound]: 'RESOURCE_NOT_FOUND',
+};
+
+export function outcomeCodeForCallFailure(type: string): string {
+  return callFailureOutcomeCodes[type] ?? 'CALL_FAILED';
+}
+
 /** The dial list cannot be read (missing file, unknown format, no phone column): the campaign fails with the reason. */
 export const dialListInvalidType = 'DialListInvalid';
 

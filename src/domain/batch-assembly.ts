@@ -1,4 +1,4 @@
-import { laneFor, type LaneFailures, type LaneName } from './failure-lanes';
+import { laneFor, type LaneFailures, type LaneName } from './lane-policies';
 
 /** An entry waiting in a retry lane until `notBefore` (workflow time, ms). */
 export interface LaneItem {
@@ -25,7 +25,7 @@ export interface BatchItem {
  */
 export function takeBatch(lanes: LaneItem[], queue: number[], size: number, now: number): BatchItem[] {
   const batch: BatchItem[] = [];
-  for (let i = 0; i < lanes.length && batch.length < size; ) {
+  for (let i = 0; i < lanes.length && batch.length < size;) {
     const item = lanes[i];
     if (item && item.notBefore <= now) {
       batch.push({ index: item.index, attempts: item.attempts, laneFailures: item.laneFailures });

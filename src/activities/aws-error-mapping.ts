@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { connectFailureTypes } from '../domain/connect-failures';
+import { connectFailureTypes } from '../domain/failure-types';
 
 const credentialErrors = new Set([
   'UnrecognizedClientException',
@@ -24,7 +24,7 @@ export function toConnectFailure(err: unknown, operation: string, instanceId: st
     const hint =
       operation === 'BatchPutContact'
         ? ' In AWS, only the Amazon Connect Outbound Campaigns service principal may call BatchPutContact: submit through Outbound Campaigns v2 instead (--api outbound-campaigns-v2 --v2-campaign-id <id>; README, "Which Connect API?").'
-        : ' Check the worker\'s IAM role and credentials.';
+        : " Check the worker's IAM role and credentials.";
     return ApplicationFailure.nonRetryable(`Amazon Connect denied ${operation} on ${target(operation, instanceId)}: ${message}.${hint}`, connectFailureTypes.accessDenied);
   }
   if (name === 'ResourceNotFoundException') {

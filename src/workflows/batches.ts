@@ -1,0 +1,160 @@
+import * as wf from '@temporalio/workflow';
+import { ApplicationFailure, type ActivityFailure } from '@temporalio/common';
+import type { FailedEntry } from '../activities';
+import type { BatchEntry, BatchResult } from '../domain/batch';
+import { splitBatch, takeBatch, type BatchItem } from '../domain/batch-assembly';
+import { batchClientToken } from '../domain/client-token';
+import { campaignStoppingTypes, connectFailureTypes, outcomeCodeForCallFailure } from '../domain/failure-types';
+import { addLaneFailure, decideLane, isKnownFailureCode, slowsPace } from '../domain/lane-policies';
+import { paceAfterBatch } from '../domain/pace';
+import { housekeeping } from './activity-proxies';
+import type { CampaignRun } from './campaign-run';
+import { countFailureCode } from './campaign-state';
+import { publish } from './reporting';
+import { waitForV2Campaign } from './v2-campaign-watch';
+
+/** Reads the next page of the staged list into the queue, dropping entries deflected before they were read. */
+export async function readPage(run: CampaignRun): Promise<void> {
+  const { batchSize, batchesInFlight } = run.spec.pacing;
+  const s = run.state;
+  const page = await housekeeping.readStagedPage.executeWithOptions({ summary: `read the dial list from entry ${s.cursor}` }, [
+    { campaignKey: run.workflowId, fromIndex: s.cursor, maxEntries: Math.max(100, batchSize * batchesInFlight * 4) },
+  ]);
+  const skip = new Set(s.skipIndices);
+  for (const index of page.indices) if (!skip.delete(index)) s.queue.push(index);
+  s.skipIndices = [...skip];
+  s.cursor = page.nextIndex;
+  s.listDone = page.done;
+}
+
+/**
+ * Starts the next batch: a split-off group first, then due retries, then fresh entries. The
+ * activity gets indices and send numbers only and reads the entries from the campaign store.
+ */
+export function launchBatch(run: CampaignRun): void {
+  const s = run.state;
+  const items = s.splits.shift() ?? takeBatch(s.lanes, s.queue, run.spec.pacing.batchSize, Date.now());
+  if (items.length === 0) return;
+  const seq = s.nextSeq++;
+  s.batchesSent++;
+  run.batchesThisRun++;
+  s.retries += items.filter((i) => i.attempts > 0).length;
+  run.batchStarts.take(run.gapMs(), Date.now());
+  run.inFlight.set(seq, items);
+  publish(run);
+  const calls = run.connect?.batch;
+  if (!calls) throw new Error('a batch before the Connect task queues are known');
+  const options = { activityId: `batch-${seq}`, summary: `batch ${seq} · ${items.length} contacts` };
+  const entries = items.map((i): BatchEntry => [i.index, i.attempts + 1]);
+  const submission = run.spec.submission;
+  const call =
+    submission?.api === 'outbound-campaigns-v2'
+      ? calls.putOutboundRequestBatch.executeWithOptions(options, [{ campaignKey: run.workflowId, seq, settings: submission, defaults: run.spec.defaults, entries }])
+      : calls.putContactBatch.executeWithOptions(options, [
+          { campaignKey: run.workflowId, instanceId: run.spec.instanceId, seq, clientToken: batchClientToken(run.workflowId, seq), defaults: run.spec.defaults, entries },
+        ]);
+  void call.then(
+    (result) => settleBatch(run, seq, items, result),
+    (err: unknown) => batchFailed(run, seq, items, err),
+  );
+}
+
+/** Connect answered: created entries count, failed ones take their lane or end FAILED, the pace adapts. */
+async function settleBatch(run: CampaignRun, seq: number, items: BatchItem[], result: BatchResult): Promise<void> {
+  const s = run.state;
+  const byIndex = new Map(items.map((i) => [i.index, i]));
+  for (const index of result.created) {
+    if (!byIndex.has(index)) continue;
+    s.outcomes.CREATED++;
+    const waiting = run.awaitingBatch.get(index);
+    if (waiting) {
+      run.awaitingBatch.delete(index);
+      s.deflections.push({ ...waiting, index, afterCall: true });
+    }
+  }
+  run.metrics.settled('CREATED', result.created.length);
+  const terminal: FailedEntry[] = [];
+  let throttled = 0;
+  for (const f of result.failed) {
+    const item = byIndex.get(f.index);
+    if (!item) continue;
+    if (slowsPace(f.code)) throttled++;
+    const waiting = run.awaitingBatch.get(f.index);
+    if (waiting) {
+      // Not dialled after all: the SMS replaces the voice contact.
+      run.awaitingBatch.delete(f.index);
+      s.deflections.push({ ...waiting, index: f.index });
+      continue;
+    }
+    const attempts = item.attempts + 1;
+    const laneFailures = item.laneFailures ?? {};
+    const decision = decideLane(f.code, attempts, laneFailures, run.policies, Math.random());
+    if (!isKnownFailureCode(f.code)) wf.log.error('Connect answered an unknown FailureReasonCode', { code: f.code, index: f.index, seq });
+    if (decision.retry) {
+      run.metrics.retried(decision.lane);
+      s.lanes.push({ index: item.index, attempts, laneFailures: addLaneFailure(laneFailures, f.code), lastCode: f.code, notBefore: Date.now() + decision.delayMs });
+    } else {
+      terminal.push(failedEntry(run, item.index, f.code, { why: decision.why }));
+    }
+  }
+  s.pace = paceAfterBatch(s.pace, { sent: items.length, throttled, batchSize: run.spec.pacing.batchSize }, run.spec.pacing.adaptive);
+  // Still in flight until its outcomes are recorded, so the run cannot end before they are.
+  await recordFailed(run, terminal);
+  run.inFlight.delete(seq);
+  publish(run);
+}
+
+/** The whole call failed: wait for the v2 campaign, split an invalid batch, or fail its entries (and the campaign, on 403/404). */
+async function batchFailed(run: CampaignRun, seq: number, items: BatchItem[], err: unknown): Promise<void> {
+  const cause = (err as ActivityFailure).cause;
+  const type = cause instanceof ApplicationFailure ? (cause.type ?? '') : '';
+  const message = cause?.message ?? (err as Error).message;
+  const s = run.state;
+  const rest = items.filter((i) => {
+    const waiting = run.awaitingBatch.get(i.index);
+    if (!waiting) return true;
+    run.awaitingBatch.delete(i.index);
+    s.deflections.push({ ...waiting, index: i.index });
+    return false;
+  });
+
+  if (type === connectFailureTypes.v2CampaignNotRunning) {
+    // Nothing was accepted: the same requests go again, with the same tokens, once the v2 campaign runs.
+    if (rest.length > 0) s.splits.unshift(rest);
+    run.inFlight.delete(seq);
+    waitForV2Campaign(run, message);
+    return;
+  }
+  if (type === connectFailureTypes.invalidRequest && rest.length > 1) {
+    s.splits.push(...splitBatch(rest));
+    run.inFlight.delete(seq);
+    publish(run);
+    return;
+  }
+  const code = outcomeCodeForCallFailure(type);
+  if (campaignStoppingTypes.includes(type) && run.phase.name !== 'failing') {
+    run.phase = { name: 'failing', reason: message, code };
+    wf.log.error('Campaign stopped: Amazon Connect refuses its calls', { reason: message });
+  } else if (type === connectFailureTypes.idempotencyDefect) {
+    wf.log.error('Defect: a client token was reused with other contents', { seq, message });
+  }
+  await recordFailed(
+    run,
+    rest.map((i) => failedEntry(run, i.index, code, { message })),
+  );
+  run.inFlight.delete(seq);
+  publish(run);
+}
+
+/** Counts an entry FAILED; its outcome is written by recordFailed. */
+export function failedEntry(run: CampaignRun, index: number, code: string, why: { why: string } | { message: string }): FailedEntry {
+  run.state.outcomes.FAILED++;
+  countFailureCode(run.state, code);
+  run.metrics.failed(code);
+  return { index, code, ...why };
+}
+
+export async function recordFailed(run: CampaignRun, entries: FailedEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await housekeeping.recordFailed.executeWithOptions({ summary: `record ${entries.length} failed` }, [{ campaignKey: run.workflowId, entries }]);
+}
