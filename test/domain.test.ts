@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { packEntries, packIndices, unpackEntries, unpackIndices, type BatchEntry } from '../src/domain/batch';
 import { campaignSpecSchema } from '../src/domain/campaign';
 import { batchClientToken, chatClientToken, fnv1a64, isOutboundRequestToken, outboundRequestClientToken } from '../src/domain/client-token';
 import { fairnessKeyFor, MAX_FAIRNESS_KEY_BYTES } from '../src/domain/connect-queues';
@@ -285,5 +286,33 @@ describe('fairness keys', () => {
     assert.notEqual(fairnessKeyFor(`${long}x`), key, 'two long ids with the same start keep apart');
     const wide = `campaign-${'é'.repeat(60)}`;
     assert.ok(new TextEncoder().encode(fairnessKeyFor(wide)).length <= MAX_FAIRNESS_KEY_BYTES, 'multi-byte characters are counted as bytes');
+  });
+});
+
+describe('packed batch indices', () => {
+  test('a fresh batch of 25 is one run; runs break where the index or the send does not continue', () => {
+    const fresh = Array.from({ length: 25 }, (_, k): BatchEntry => [1000 + k, 1]);
+    assert.deepEqual(packEntries(fresh), [[1000, 25, 1]]);
+    const mixed: BatchEntry[] = [
+      [5, 1],
+      [6, 1],
+      [7, 2],
+      [9, 1],
+      [3, 1],
+    ];
+    assert.deepEqual(packEntries(mixed), [
+      [5, 2, 1],
+      [7, 1, 2],
+      [9, 1, 1],
+      [3, 1, 1],
+    ]);
+    assert.deepEqual(unpackEntries(packEntries(mixed)), mixed, 'order and sends survive the round trip');
+    assert.deepEqual(packIndices([3, 4, 5, 9, 1]), [
+      [3, 3],
+      [9, 1],
+      [1, 1],
+    ]);
+    assert.deepEqual(unpackIndices(packIndices([3, 4, 5, 9, 1])), [3, 4, 5, 9, 1]);
+    assert.deepEqual(packIndices([]), []);
   });
 });

@@ -10,7 +10,7 @@ import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { CampaignActivities, FailedEntry } from '../src/activities';
-import type { BatchEntry, BatchResult } from '../src/domain/batch';
+import { packIndices, unpackEntries, type BatchEntry, type BatchResult } from '../src/domain/batch';
 import { campaignSpecSchema, campaignWorkflowId, type CampaignSpecInput } from '../src/domain/campaign';
 import type { DeflectAnswer } from '../src/domain/deflection';
 import { cancelSignal, deflectionAnswerQuery, deflectToChatSignal, pauseSignal, progressQuery, resumeSignal } from '../src/domain/messages';
@@ -88,18 +88,20 @@ function scriptedActivities(script: Script, calls: Calls, taskQueue: string): Sc
       const end = Math.min(script.total, fromIndex + maxEntries);
       return Promise.resolve({ indices: Array.from({ length: end - fromIndex }, (_, k) => fromIndex + k), nextIndex: end, done: end >= script.total });
     },
-    putContactBatch: async ({ seq, entries }): Promise<BatchResult> => {
+    putContactBatch: async ({ seq, entries: packed }): Promise<BatchResult> => {
+      const entries = unpackEntries(packed);
       calls.batches.push({ seq, entries, scheduledMs: Context.current().info.currentAttemptScheduledTimestampMs });
       await script.hold?.(seq);
       const failure = script.callFailure?.(entries.map(([i]) => i));
       if (failure) throw failure;
-      const result: BatchResult = { seq, created: [], failed: [] };
+      const created: number[] = [];
+      const failed: BatchResult['failed'] = [];
       for (const [index, send] of entries) {
         const answer = script.answer?.(index, send) ?? 'CREATED';
-        if (answer === 'CREATED') result.created.push(index);
-        else result.failed.push({ index, code: answer });
+        if (answer === 'CREATED') created.push(index);
+        else failed.push({ index, code: answer });
       }
-      return result;
+      return { seq, created: packIndices(created), failed };
     },
     putOutboundRequestBatch: () => Promise.reject(ApplicationFailure.nonRetryable('these tests submit through BatchPutContact')),
     getV2CampaignState: () => Promise.resolve('Running'),

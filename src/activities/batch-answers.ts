@@ -1,4 +1,4 @@
-import { MISSING_FROM_RESPONSE, type BatchResult } from '../domain/batch';
+import { MISSING_FROM_RESPONSE, packIndices, type BatchResult } from '../domain/batch';
 import type { StagedEntry } from '../domain/contact-entry';
 import type { Attempt, CampaignStore } from '../storage/campaign-store';
 
@@ -25,21 +25,22 @@ export async function recordBatchAnswers(
   sent: readonly SentEntry[],
   answers: ReadonlyMap<number, EntryAnswer>,
 ): Promise<BatchResult> {
-  const result: BatchResult = { seq, created: [], failed: [] };
+  const created: number[] = [];
+  const failed: BatchResult['failed'] = [];
   const attempts: Attempt[] = [];
-  const created = [];
+  const records = [];
   for (const { staged, send } of sent) {
     const answer = answers.get(staged.index) ?? { code: MISSING_FROM_RESPONSE, message: 'Connect returned no result for this entry' };
     if ('contactId' in answer) {
-      result.created.push(staged.index);
-      created.push({ requestIdentifier: staged.entry.RequestIdentifier, index: staged.index, outcome: 'CREATED' as const, contactId: answer.contactId });
+      created.push(staged.index);
+      records.push({ requestIdentifier: staged.entry.RequestIdentifier, index: staged.index, outcome: 'CREATED' as const, contactId: answer.contactId });
       attempts.push({ index: staged.index, send, api, result: 'CREATED', contactId: answer.contactId });
     } else {
-      result.failed.push({ index: staged.index, code: answer.code });
+      failed.push({ index: staged.index, code: answer.code });
       attempts.push({ index: staged.index, send, api, result: answer.code, message: answer.message });
     }
   }
-  await store.recordOutcomes(campaignKey, created);
+  await store.recordOutcomes(campaignKey, records);
   await store.recordAttempts(campaignKey, attempts);
-  return result;
+  return { seq, created: packIndices(created), failed };
 }

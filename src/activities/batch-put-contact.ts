@@ -1,5 +1,6 @@
 import { BatchPutContactCommand, type ConnectClient } from '@aws-sdk/client-connect';
-import type { BatchEntry, BatchResult } from '../domain/batch';
+import { unpackEntries, type BatchResult, type EntryRun } from '../domain/batch';
+import { batchClientToken } from '../domain/client-token';
 import { toContactDataRequest, type ContactDefaults } from '../domain/contact-entry';
 import type { CampaignStore } from '../storage/campaign-store';
 import { recordBatchAnswers, type EntryAnswer } from './batch-answers';
@@ -9,9 +10,9 @@ export interface BatchInput {
   campaignKey: string;
   instanceId: string;
   seq: number;
-  clientToken: string;
   defaults: ContactDefaults;
-  entries: BatchEntry[];
+  /** Indices and send numbers, packed (packEntries). */
+  entries: EntryRun[];
 }
 
 /**
@@ -19,16 +20,18 @@ export interface BatchInput {
  * for the same entries and gets the same ContactIds back (invariant 1).
  */
 export async function putContactBatch(connect: ConnectClient, store: CampaignStore, input: BatchInput): Promise<BatchResult> {
+  const entries = unpackEntries(input.entries);
   const staged = await store.stagedEntries(
     input.campaignKey,
-    input.entries.map(([index]) => index),
+    entries.map(([index]) => index),
   );
   let response;
   try {
     response = await connect.send(
       new BatchPutContactCommand({
         InstanceId: input.instanceId,
-        ClientToken: input.clientToken,
+        // From the campaign and the batch number only (invariant 1): a retry sends the same token.
+        ClientToken: batchClientToken(input.campaignKey, input.seq),
         ContactDataRequestList: staged.map((s) => toContactDataRequest(s.entry, input.defaults)),
       }),
     );
@@ -46,7 +49,7 @@ export async function putContactBatch(connect: ConnectClient, store: CampaignSto
     const index = bad.RequestIdentifier !== undefined ? indexById.get(bad.RequestIdentifier) : undefined;
     if (index !== undefined && !answers.has(index)) answers.set(index, { code: bad.FailureReasonCode ?? 'UNKNOWN', message: bad.FailureReasonMessage ?? '' });
   }
-  const sends = new Map(input.entries);
+  const sends = new Map(entries);
   const sent = staged.map((s) => ({ staged: s, send: sends.get(s.index) ?? 1 }));
   return recordBatchAnswers(store, input.campaignKey, 'BatchPutContact', input.seq, sent, answers);
 }

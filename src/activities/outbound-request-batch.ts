@@ -1,5 +1,5 @@
 import { PutOutboundRequestBatchCommand, type ConnectCampaignsV2Client, type OutboundRequest } from '@aws-sdk/client-connectcampaignsv2';
-import type { BatchEntry, BatchResult } from '../domain/batch';
+import { unpackEntries, type BatchResult, type EntryRun } from '../domain/batch';
 import type { OutboundRequestSettings } from '../domain/campaign';
 import { outboundRequestClientToken } from '../domain/client-token';
 import type { ContactDefaults, StagedEntry } from '../domain/contact-entry';
@@ -15,7 +15,8 @@ export interface OutboundRequestBatchInput {
   seq: number;
   settings: OutboundRequestSettings;
   defaults: ContactDefaults;
-  entries: BatchEntry[];
+  /** Indices and send numbers, packed (packEntries). */
+  entries: EntryRun[];
 }
 
 /**
@@ -29,11 +30,12 @@ export async function putOutboundRequestBatch(
   input: OutboundRequestBatchInput,
   now: () => number = Date.now,
 ): Promise<BatchResult> {
+  const entries = unpackEntries(input.entries);
   const staged = await store.stagedEntries(
     input.campaignKey,
-    input.entries.map(([index]) => index),
+    entries.map(([index]) => index),
   );
-  const sends = new Map(input.entries);
+  const sends = new Map(entries);
   const sent = staged.map((s) => ({ staged: s, send: sends.get(s.index) ?? 1 }));
   const indexByToken = new Map(sent.map((e) => [outboundRequestClientToken(input.campaignKey, e.staged.index, e.send), e.staged.index]));
   // Computed at each attempt from this activity's clock: a retry an hour later still gets the whole TTL.

@@ -1,7 +1,6 @@
 import * as wf from '@temporalio/workflow';
 import type { CampaignActivities } from '../activities';
 import { fairnessKeyFor, type ConnectQueues } from '../domain/connect-queues';
-import { connectFailureTypes, retryableConnectFailureTypes } from '../domain/failure-types';
 
 type Housekeeping = Pick<
   CampaignActivities,
@@ -40,13 +39,9 @@ export function connectCalls(queues: ConnectQueues, campaignKey: string, options
       // Time waiting for the shared rate is schedule-to-start, which has no limit.
       startToCloseTimeout: '30 seconds',
       heartbeatTimeout: '5 seconds',
-      retry: {
-        initialInterval: '1s',
-        backoffCoefficient: 2,
-        maximumInterval: '1 minute',
-        maximumAttempts: 30,
-        nonRetryableErrorTypes: Object.values(connectFailureTypes).filter((t) => !retryableConnectFailureTypes.includes(t)),
-      },
+      // The activities raise the failures retrying cannot help as non-retryable themselves
+      // (src/activities/aws-error-mapping.ts), so no list of types rides on every scheduled call.
+      retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 30 },
     });
   return { batch: on<BatchCalls>(options.v2 ? queues.outboundRequests : queues.batchPutContact), chat: on<ChatCalls>(queues.chat) };
 }

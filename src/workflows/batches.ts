@@ -1,9 +1,8 @@
 import * as wf from '@temporalio/workflow';
 import { ApplicationFailure, type ActivityFailure } from '@temporalio/common';
 import type { FailedEntry } from '../activities';
-import type { BatchEntry, BatchResult } from '../domain/batch';
+import { packEntries, unpackIndices, type BatchEntry, type BatchResult } from '../domain/batch';
 import { splitBatch, takeBatch, type BatchItem } from '../domain/batch-assembly';
-import { batchClientToken } from '../domain/client-token';
 import { campaignStoppingTypes, connectFailureTypes, outcomeCodeForCallFailure } from '../domain/failure-types';
 import { addLaneFailure, decideLane, isKnownFailureCode, slowsPace } from '../domain/lane-policies';
 import { paceAfterBatch } from '../domain/pace';
@@ -45,14 +44,12 @@ export function launchBatch(run: CampaignRun): void {
   const calls = run.connect?.batch;
   if (!calls) throw new Error('a batch before the Connect task queues are known');
   const options = { activityId: `batch-${seq}`, summary: `batch ${seq} · ${items.length} contacts` };
-  const entries = items.map((i): BatchEntry => [i.index, i.attempts + 1]);
+  const entries = packEntries(items.map((i): BatchEntry => [i.index, i.attempts + 1]));
   const submission = run.spec.submission;
   const call =
     submission?.api === 'outbound-campaigns-v2'
       ? calls.putOutboundRequestBatch.executeWithOptions(options, [{ campaignKey: run.workflowId, seq, settings: submission, defaults: run.spec.defaults, entries }])
-      : calls.putContactBatch.executeWithOptions(options, [
-          { campaignKey: run.workflowId, instanceId: run.spec.instanceId, seq, clientToken: batchClientToken(run.workflowId, seq), defaults: run.spec.defaults, entries },
-        ]);
+      : calls.putContactBatch.executeWithOptions(options, [{ campaignKey: run.workflowId, instanceId: run.spec.instanceId, seq, defaults: run.spec.defaults, entries }]);
   void call.then(
     (result) => settleBatch(run, seq, items, result),
     (err: unknown) => batchFailed(run, seq, items, err),
@@ -63,7 +60,8 @@ export function launchBatch(run: CampaignRun): void {
 async function settleBatch(run: CampaignRun, seq: number, items: BatchItem[], result: BatchResult): Promise<void> {
   const s = run.state;
   const byIndex = new Map(items.map((i) => [i.index, i]));
-  for (const index of result.created) {
+  const created = unpackIndices(result.created);
+  for (const index of created) {
     if (!byIndex.has(index)) continue;
     s.outcomes.CREATED++;
     const waiting = run.awaitingBatch.get(index);
@@ -72,7 +70,7 @@ async function settleBatch(run: CampaignRun, seq: number, items: BatchItem[], re
       s.deflections.push({ ...waiting, index, afterCall: true });
     }
   }
-  run.metrics.settled('CREATED', result.created.length);
+  run.metrics.settled('CREATED', created.length);
   const terminal: FailedEntry[] = [];
   let throttled = 0;
   for (const f of result.failed) {
