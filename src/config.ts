@@ -31,6 +31,17 @@ export const configSchema = z.object({
   CONNECT_BATCH_PUT_CONTACT_RATE: z.coerce.number().positive().default(10),
   CONNECT_OUTBOUND_REQUEST_BATCH_RATE: z.coerce.number().positive().default(10),
   CONNECT_CHAT_RATE: z.coerce.number().positive().default(2),
+  /**
+   * The build this worker runs: reported with every workflow task (a deployment version's
+   * build id under Worker Versioning). A release sets it, e.g. to its git commit.
+   */
+  CONNECT_DIALER_BUILD_ID: z.string().min(1).max(255).default('dev'),
+  /**
+   * Turns Temporal Worker Versioning on under this deployment name: workers poll as version
+   * <name>.<build id>, and a campaign follows the deployment's current version (AUTO_UPGRADE;
+   * its workflow changes go behind patched()). Unset: unversioned workers.
+   */
+  CONNECT_DIALER_DEPLOYMENT_NAME: z.string().min(1).max(255).optional(),
   /** The embedded store and the dev stack's Temporal database. */
   CONNECT_DIALER_DATA_DIR: z.string().min(1).default('.data'),
   /** The worker serves Prometheus metrics on this port (`/metrics`); unset: no endpoint. */

@@ -1,4 +1,4 @@
-import { bundleWorkflowCode, Runtime, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, Runtime, Worker, type NativeConnection, type WorkerDeploymentOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from './activities';
 import { loadConfig, type Config } from './config';
 import { createCampaignsV2Client, createConnectClient } from './connect-client';
@@ -48,6 +48,16 @@ export interface CampaignWorkerOptions {
   tracing?: Tracing;
   /** Workflows kept in memory between tasks; the SDK's default when absent. */
   maxCachedWorkflows?: number;
+  /** The build this worker runs; with a deployment name, Temporal Worker Versioning is on. */
+  version?: { buildId: string; deploymentName?: string };
+}
+
+/** The deployment options every worker of a process polls with (see config CONNECT_DIALER_DEPLOYMENT_NAME). */
+function deploymentOptions(version: CampaignWorkerOptions['version']): WorkerDeploymentOptions | undefined {
+  if (!version) return undefined;
+  return version.deploymentName
+    ? { version: { deploymentName: version.deploymentName, buildId: version.buildId }, useWorkerVersioning: true, defaultVersioningBehavior: 'AUTO_UPGRADE' }
+    : { version: { deploymentName: 'connect-dialer', buildId: version.buildId }, useWorkerVersioning: false };
 }
 
 /**
@@ -91,6 +101,7 @@ export async function createCampaignWorker(options: CampaignWorkerOptions): Prom
     namespace: options.namespace,
     activities,
     ...(options.tracing && { plugins: [options.tracing.plugin] }),
+    ...(options.version && { workerDeploymentOptions: deploymentOptions(options.version) }),
   };
   const connectWorkerFor = (taskQueue: string, rate: number): Promise<Worker> =>
     Worker.create({
@@ -161,6 +172,7 @@ export async function runWorker(config: Config = loadConfig()): Promise<void> {
         dependencies: { connect: createConnectClient(config), campaignsV2: createCampaignsV2Client(config), store },
         tracing,
         maxCachedWorkflows: config.TEMPORAL_MAX_CACHED_WORKFLOWS,
+        version: { buildId: config.CONNECT_DIALER_BUILD_ID, deploymentName: config.CONNECT_DIALER_DEPLOYMENT_NAME },
       });
       const queues = connectQueues(config.TEMPORAL_TASK_QUEUE, config.AWS_REGION);
       publishSharedRates(connectRatesFrom(config));
@@ -169,7 +181,10 @@ export async function runWorker(config: Config = loadConfig()): Promise<void> {
           `Connect ${config.CONNECT_ENDPOINT ?? `AWS ${config.AWS_REGION}`} through ${queues.batchPutContact} at ${config.CONNECT_BATCH_PUT_CONTACT_RATE}/s ` +
           `(v2 ${config.CONNECT_OUTBOUND_REQUEST_BATCH_RATE}/s, chat ${config.CONNECT_CHAT_RATE}/s, shared by every worker), campaign store: ${database.description}` +
           (address ? `, metrics at http://${address}/metrics` : '') +
-          (config.OTEL_EXPORTER_OTLP_ENDPOINT ? `, traces to ${config.OTEL_EXPORTER_OTLP_ENDPOINT}` : ''),
+          (config.OTEL_EXPORTER_OTLP_ENDPOINT ? `, traces to ${config.OTEL_EXPORTER_OTLP_ENDPOINT}` : '') +
+          (config.CONNECT_DIALER_DEPLOYMENT_NAME
+            ? `, Worker Versioning as ${config.CONNECT_DIALER_DEPLOYMENT_NAME}.${config.CONNECT_DIALER_BUILD_ID}`
+            : `, build ${config.CONNECT_DIALER_BUILD_ID}`),
         { taskQueue: config.TEMPORAL_TASK_QUEUE, metricsAddress: address },
       );
       await worker.run();

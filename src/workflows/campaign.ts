@@ -38,6 +38,11 @@ export async function campaign(input: CampaignInput): Promise<CampaignResult> {
   });
 }
 
+// Campaigns run for hours or days: under Worker Versioning a running campaign moves to the
+// deployment's current version at its next workflow task, so every change to this workflow's
+// logic goes behind patched() (CONTRIBUTING.md) and stored histories replay in CI.
+wf.setWorkflowOptions({ versioningBehavior: 'AUTO_UPGRADE' }, campaign);
+
 /** Signals, queries and the update: steering changes the phase; the dispatch loop's waits see it. */
 function handleMessages(run: CampaignRun): void {
   wf.setHandler(pauseSignal, (payload) => {
