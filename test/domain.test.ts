@@ -56,7 +56,7 @@ describe('client tokens', () => {
 });
 
 describe('failure lanes', () => {
-  test('map codes to lanes as DESIGN.md says', () => {
+  test('map codes to lanes as docs/architecture.md says', () => {
     assert.equal(laneFor('REQUEST_THROTTLED'), 'throttled');
     assert.equal(laneFor('INTERNAL_ERROR'), 'internal');
     assert.equal(laneFor('IDEMPOTENCY_EXCEPTION'), 'idempotency');

@@ -1,4 +1,4 @@
-/** Failure types the activities raise and the campaign workflow acts on (DESIGN.md, "Whole-call errors"). */
+/** Failure types the activities raise and the campaign workflow acts on (docs/architecture.md, "Whole-call errors"). */
 export const connectFailureTypes = {
   accessDenied: 'ConnectAccessDenied',
   notFound: 'ConnectResourceNotFound',
@@ -19,7 +19,7 @@ export const retryableConnectFailureTypes: readonly string[] = [connectFailureTy
 
 /**
  * The failure code an entry's FAILED outcome carries when its whole call failed with a
- * failure type (DESIGN.md, "Whole-call errors"); any other type is CALL_FAILED.
+ * failure type (docs/architecture.md, "Whole-call errors"); any other type is CALL_FAILED.
  */
 export const callFailureOutcomeCodes: Readonly<Record<string, string>> = {
   [connectFailureTypes.invalidRequest]: 'INVALID_REQUEST',
