@@ -1,0 +1,24 @@
+/**
+ * The campaigns whose histories are stored in test/histories/ and replayed by
+ * test/replay.test.ts. scripts/record-histories.ts records one file per run of each,
+ * named `<scenario>.json` or, for a campaign that continued as new, `<scenario>.run-N.json`.
+ */
+export const historyScenarios = {
+  plain: '100 entries, all CREATED, 4 batches',
+  throttled: '200 entries, 30% REQUEST_THROTTLED and 5% INTERNAL_ERROR (seed 7): retries along both lanes',
+  split: 'a batch of 25 answered 400 InvalidRequestException three times: split until sent',
+  deflection: 'paused right after start, 5 undialled entries deflected, resumed; paused again, 5 dialled entries deflected, resumed',
+  'pause-resume': 'paused with a reason mid-campaign, resumed, completed',
+  cancel: 'cancelled by signal mid-campaign: the rest CANCELLED',
+  'continue-as-new': 'continueAsNewAfterBatches 2 over several runs, with a deflection and a throttled retry carried across runs',
+  'fail-fast-403': 'BatchPutContact denied (403): the campaign fails after one call, the rest CANCELLED',
+  v2: 'submission through Outbound Campaigns v2 with one RequestThrottled and one InvalidInput dial request',
+  'staging-rejections': 'a CSV file list with 3 invalid rows: staged through the store, those REJECTED',
+} as const;
+
+export type HistoryScenario = keyof typeof historyScenarios;
+
+/** `plain.json` → plain; `continue-as-new.run-3.json` → continue-as-new. */
+export function scenarioOfHistoryFile(file: string): string {
+  return file.replace(/(\.run-\d+)?\.json$/, '');
+}
