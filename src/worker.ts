@@ -52,7 +52,11 @@ export interface CampaignWorkerOptions {
   version?: { buildId: string; deploymentName?: string };
 }
 
-/** The deployment options every worker of a process polls with (see config CONNECT_DIALER_DEPLOYMENT_NAME). */
+/**
+ * The deployment options every worker of a process polls with (see config
+ * CONNECT_DIALER_DEPLOYMENT_NAME). Under Worker Versioning the campaign workflow is
+ * AUTO_UPGRADE: a running campaign follows the current version (src/workflows/campaign.ts).
+ */
 function deploymentOptions(version: CampaignWorkerOptions['version']): WorkerDeploymentOptions | undefined {
   if (!version) return undefined;
   return version.deploymentName

@@ -14,6 +14,14 @@ import { campaignFailed, progressOf, publish, resultOf, stopReason } from './rep
 import { waitForV2Campaign } from './v2-campaign-watch';
 
 /**
+ * Versioning: AUTO_UPGRADE. Campaigns run for hours or days; under Worker Versioning a running
+ * campaign moves to the deployment's current version at its next workflow task, so every
+ * change to this workflow's logic goes behind patched() (CONTRIBUTING.md) and the stored
+ * histories replay in CI. The behaviour is declared as the versioned worker's default
+ * (src/worker.ts): declared here with setWorkflowOptions, SDK 1.24 fails every workflow task
+ * on an unversioned worker ("versioning behavior cannot be specified without deployment
+ * options being set with versioned mode").
+ *
  * The campaign workflow (docs/architecture.md): stage the dial list, dispatch it in batches
  * of at most 25 with retries along their lanes and deflections to SMS on request, drain what
  * is in flight, then continue as new or finish with exactly one outcome per entry.
@@ -37,11 +45,6 @@ export async function campaign(input: CampaignInput): Promise<CampaignResult> {
     return finish(run);
   });
 }
-
-// Campaigns run for hours or days: under Worker Versioning a running campaign moves to the
-// deployment's current version at its next workflow task, so every change to this workflow's
-// logic goes behind patched() (CONTRIBUTING.md) and stored histories replay in CI.
-wf.setWorkflowOptions({ versioningBehavior: 'AUTO_UPGRADE' }, campaign);
 
 /** Signals, queries and the update: steering changes the phase; the dispatch loop's waits see it. */
 function handleMessages(run: CampaignRun): void {
