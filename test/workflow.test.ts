@@ -44,6 +44,10 @@ interface Script {
   hold?: (seq: number) => Promise<void> | undefined;
   /** RequestIdentifier → index, for lookupContacts (staged, no outcome yet). */
   staged?: Record<string, number>;
+  /** RequestIdentifier → the outcome lookupContacts reports for it (written by a batch activity). */
+  outcomes?: Record<string, 'CREATED'>;
+  /** recordFailed returns when the promise settles. */
+  holdRecordFailed?: () => Promise<void> | undefined;
 }
 
 /** What the workflow asked of its activities, in order. */
@@ -109,9 +113,9 @@ function scriptedActivities(script: Script, calls: Calls, taskQueue: string): Sc
       calls.chats.push({ index, afterCall });
       return Promise.resolve({ requestIdentifier: `c-${index}`, contactId: `chat-${index}` });
     },
-    recordFailed: ({ entries }) => {
+    recordFailed: async ({ entries }) => {
       calls.recordFailed.push(entries);
-      return Promise.resolve();
+      await script.holdRecordFailed?.();
     },
     cancelRemaining: ({ unsent }) => {
       calls.cancelRemaining.push(unsent);
@@ -123,7 +127,8 @@ function scriptedActivities(script: Script, calls: Calls, taskQueue: string): Sc
       return Promise.resolve(
         requestIdentifiers.map((requestIdentifier) => {
           const index = script.staged?.[requestIdentifier];
-          return index === undefined ? { requestIdentifier, staged: false } : { requestIdentifier, index, staged: true };
+          const outcome = script.outcomes?.[requestIdentifier];
+          return index === undefined ? { requestIdentifier, staged: false } : { requestIdentifier, index, staged: true, ...(outcome && { outcome }) };
         }),
       );
     },
@@ -366,6 +371,35 @@ describe('campaign workflow on scripted activities (time-skipping)', () => {
     assert.equal(result.outcomes.CREATED, 29);
     assert.equal(result.outcomes.DEFLECTED, 1);
     assert.equal(run.calls.batches.length, 2);
+  });
+
+  test('a deflection arriving while its batch records its FAILED entries is sent after the call, not parked for an answer already taken in', async () => {
+    const recording = gate();
+    const run = await runCampaign(
+      {
+        total: 30,
+        // Batch 1: entry 4 fails for good, so the batch waits on recordFailed with entry 3 already CREATED.
+        answer: (i) => (i === 4 ? 'INVALID_QUEUE' : 'CREATED'),
+        holdRecordFailed: () => recording.opened,
+        staged: { 'c-3': 3 },
+        outcomes: { 'c-3': 'CREATED' },
+      },
+      {
+        pacing: { batchSize: 25, batchesInFlight: 1, adaptive: true },
+        chat: { sourcePhoneNumberArn: 'arn:aws:connect:us-east-1:123456789012:phone-number/sms-1', contactFlowId: 'flow-sms' },
+      },
+      async (handle, calls) => {
+        await eventually('batch 1 recording its FAILED entry', () => calls.recordFailed.length === 1);
+        await handle.signal(deflectToChatSignal, { requestIdentifiers: ['c-3'], answerId: 'late' });
+        assert.deepEqual(await deflectionAnswer(handle, 'late'), { accepted: ['c-3'], refused: [] });
+        recording.open();
+      },
+    );
+    const result = completed(run);
+    assert.deepEqual(run.calls.chats, [{ index: 3, afterCall: 'voice-contact' }], 'the accepted deflection was sent, after the call');
+    assert.equal(result.outcomes.DEFLECTED, 1);
+    assert.equal(result.outcomes.FAILED, 1);
+    assert.equal(result.outcomes.CREATED, 28);
   });
 
   test('continue-as-new every 4 batches carries a retry in its lane and a deflection of an unread entry', async () => {

@@ -96,7 +96,7 @@ async function settleBatch(run: CampaignRun, seq: number, items: BatchItem[], re
     }
   }
   s.pace = paceAfterBatch(s.pace, { sent: items.length, throttled, batchSize: run.spec.pacing.batchSize }, run.spec.pacing.adaptive);
-  // Still in flight until its outcomes are recorded, so the run cannot end before they are.
+  settled(run, seq);
   await recordFailed(run, terminal);
   run.inFlight.delete(seq);
   publish(run);
@@ -136,12 +136,24 @@ async function batchFailed(run: CampaignRun, seq: number, items: BatchItem[], er
   } else if (type === connectFailureTypes.idempotencyDefect) {
     wf.log.error('Defect: a client token was reused with other contents', { seq, message });
   }
-  await recordFailed(
-    run,
-    rest.map((i) => failedEntry(run, i.index, code, { message })),
-  );
+  const failed = rest.map((i) => failedEntry(run, i.index, code, { message }));
+  settled(run, seq);
+  await recordFailed(run, failed);
   run.inFlight.delete(seq);
   publish(run);
+}
+
+/**
+ * The batch's answer is taken in: its entries are no longer "in flight" for a deflection (one
+ * arriving now finds them in a lane, or their outcome in the store), while the batch keeps its
+ * slot until its FAILED outcomes are recorded, so the run cannot end before they are. Without
+ * this, a deflection accepted during that wait was parked for an answer already taken in, and
+ * never sent (the steering storm's 199 SMS for 200 accepted deflections).
+ */
+function settled(run: CampaignRun, seq: number): void {
+  // patch 'settled-batch-not-in-flight' (2026-11): the old branch (entries stay "in flight")
+  // is needed by campaigns started before it; no stored history hits the race (replay.test).
+  if (wf.patched('settled-batch-not-in-flight')) run.inFlight.set(seq, []);
 }
 
 /** Counts an entry FAILED; its outcome is written by recordFailed. */
