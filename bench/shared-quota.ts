@@ -39,8 +39,8 @@ const sharedRate = Number(values.rate ?? (perCampaignPacing ? 1000 : quota));
 const workerCount = Number(values.workers);
 const fairness = values.fairness !== 'off';
 const batchSize = 25;
-/** Task queue partitions (the server's default is 4, each holding its share of the rate), when set. */
-const partitions = values.partitions === undefined ? undefined : Number(values.partitions);
+/** Task queue partitions: 1 as the dev stack and the Compose file set it (src/dev/temporal-server.ts); the server's own default is 4, each holding its share of the rate. */
+const partitions = values.partitions === undefined ? 1 : Number(values.partitions);
 const dynamicConfig: Record<string, unknown> = {
   ...(fairness ? { 'matching.enableFairness': true } : {}),
   ...(partitions ? { 'matching.numTaskqueueReadPartitions': partitions, 'matching.numTaskqueueWritePartitions': partitions } : {}),

@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Config } from '../config';
 import { createCampaignsV2Client, createConnectClient } from '../connect-client';
-import { startDevServer, type DevServer } from '../dev/temporal-server';
+import { connectQueueDynamicConfig, startDevServer, type DevServer } from '../dev/temporal-server';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator';
 import { openConfiguredStore } from '../storage/open-store';
 import { connectWorker } from '../temporal-connection';
@@ -84,7 +84,14 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     workflowBundle(tracing).catch(() => undefined);
     log(`Starting the Temporal dev server on ${host}:${temporalPort} (state in ${join(dataDir, 'temporal.db')}) and the Connect emulator on port ${emulatorPort}…`);
     const [temporalStart, emulatorStart] = await Promise.allSettled([
-      startDevServer({ ip: host, port: temporalPort, uiPort, dbFile: join(dataDir, 'temporal.db'), namespace: options.config.TEMPORAL_NAMESPACE }),
+      startDevServer({
+        ip: host,
+        port: temporalPort,
+        uiPort,
+        dbFile: join(dataDir, 'temporal.db'),
+        namespace: options.config.TEMPORAL_NAMESPACE,
+        dynamicConfig: connectQueueDynamicConfig,
+      }),
       startEmulator({ quiet: true, region: options.config.AWS_REGION, ...options.emulator, port: emulatorPort, host }),
     ]);
     if (temporalStart.status === 'fulfilled') stops.push(() => temporalStart.value.stop());

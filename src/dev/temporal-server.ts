@@ -22,6 +22,20 @@ export interface DevServerOptions {
   dynamicConfig?: Record<string, unknown>;
 }
 
+/**
+ * Dynamic config for a Temporal server that runs connect-dialer's Connect task queues:
+ * fairness on (campaigns share the rate by fairness key) and one partition, because the
+ * server divides a task queue's rate over its partitions and a partition without backlog
+ * wastes its share (4 partitions: 92% of the quota used; 1: 100%; `npm run bench:quota`).
+ * The dev stack applies it to its whole dev server; a cluster sets it on the Connect task
+ * queues (README, docker-compose.yml).
+ */
+export const connectQueueDynamicConfig = {
+  'matching.enableFairness': true,
+  'matching.numTaskqueueReadPartitions': 1,
+  'matching.numTaskqueueWritePartitions': 1,
+} as const;
+
 export interface DevServer {
   address: string;
   namespace: string;
