@@ -86,12 +86,13 @@ for (const kind of ['pglite', 'postgres'] satisfies StoreKind[]) {
 
     void test('a DEFLECTED after the call replaces CREATED, and a late CREATED does not replace DEFLECTED', async () => {
       const key = fresh();
-      await store.recordOutcomes(key, [created(0), created(1)]);
-      await store.recordOutcomes(key, [deflected(0)]);
+      assert.deepEqual(await store.recordOutcomes(key, [created(0), created(1)]), [{ outcome: 'CREATED' }, { outcome: 'CREATED' }], 'two new outcomes');
+      assert.deepEqual(await store.recordOutcomes(key, [created(0)]), [], 'a retried write changes nothing');
+      assert.deepEqual(await store.recordOutcomes(key, [deflected(0)]), [{ outcome: 'DEFLECTED', previous: 'CREATED' }], 'the change names what it replaced');
       assert.deepEqual(present(await store.outcomeOf(key, 0)), deflected(0));
 
       await store.recordOutcomes(key, [deflected(1)]);
-      await store.recordOutcomes(key, [created(1, 'voice-retried')]);
+      assert.deepEqual(await store.recordOutcomes(key, [created(1, 'voice-retried')]), [], 'a lower outcome changes nothing');
       assert.deepEqual(present(await store.outcomeOf(key, 1)), deflected(1));
       assert.deepEqual(
         (await collect(store.outcomes(key))).map((r) => [r.index, r.outcome]),
@@ -261,8 +262,8 @@ for (const kind of ['pglite', 'postgres'] satisfies StoreKind[]) {
       const unsent = { held: [1, 2], fromIndex: 6, skip: [9], message: 'the campaign was cancelled' };
 
       // Unsent: held 1 and 2, then from 6 on: 6 8 10 11 (9 is skipped, deflected before it was read).
-      assert.equal(await store.cancelUnsent(key, unsent), 6);
-      assert.equal(await store.cancelUnsent(key, unsent), 6, 'a retried activity answers the same');
+      assert.deepEqual(await store.cancelUnsent(key, unsent), { covered: 6, recorded: 5 }, 'entry 2 is covered but keeps its CREATED');
+      assert.deepEqual(await store.cancelUnsent(key, unsent), { covered: 6, recorded: 0 }, 'a retried activity answers the same, and records nothing twice');
       const outcomes = new Map((await collect(store.outcomes(key))).map((r) => [r.index, r]));
       assert.deepEqual(
         [...outcomes].map(([i, r]) => [i, r.outcome]),
@@ -284,12 +285,12 @@ for (const kind of ['pglite', 'postgres'] satisfies StoreKind[]) {
         readToTheEnd,
         range(0, 5).map((i) => staged(i)),
       );
-      assert.equal(await store.cancelUnsent(readToTheEnd, { held: [3], skip: [], message: 'cancelled' }), 1, 'no fromIndex: only the held entries');
+      assert.equal((await store.cancelUnsent(readToTheEnd, { held: [3], skip: [], message: 'cancelled' })).covered, 1, 'no fromIndex: only the held entries');
       assert.deepEqual(
         (await collect(store.outcomes(readToTheEnd))).map((r) => [r.index, r.outcome]),
         [[3, 'CANCELLED']],
       );
-      assert.equal(await store.cancelUnsent(readToTheEnd, { held: [], skip: [], message: 'cancelled' }), 0);
+      assert.equal((await store.cancelUnsent(readToTheEnd, { held: [], skip: [], message: 'cancelled' })).covered, 0);
     });
 
     void test('outcomes streams 12,000 records in index order across report pages of 5,000, and counts them', async () => {

@@ -151,17 +151,18 @@ describe('the worker /metrics endpoint (Temporal runtime telemetry)', () => {
       assert.equal(sumOf(samples, metricNames.failedEntries, { campaign_id }), result.outcomes.FAILED, 'FAILED by failure code adds up to FAILED');
       const lanes = samples.filter((x) => x.name === metricNames.retries && x.labels.campaign_id === campaign_id).map((x) => `${x.labels.lane}=${x.value}`);
       const retried = sumOf(samples, metricNames.retries, { campaign_id });
-      // An entry put on a lane is sent again unless the campaign is cancelled first.
-      if (result.status === 'COMPLETED') assert.equal(retried, result.retries, `retries by lane (${lanes.join(', ')}) equal the re-sends`);
-      else assert.ok(retried >= result.retries, `retries by lane (${lanes.join(', ')}) at least the re-sends (${result.retries})`);
+      // Counted in workflow code, so at least once (a task executed again without replay counts again;
+      // src/workflows/campaign-metrics.ts): an entry put on a lane is sent again unless the campaign is cancelled first.
+      assert.ok(retried >= result.retries, `retries by lane (${lanes.join(', ')}) at least the re-sends (${result.retries})`);
     }
     assert.equal(sumOf(samples, metricNames.entriesSuperseded, { campaign_id: completed.campaignId, from: 'CREATED' }), 2, 'the two SMS after the call');
     assert.equal(sumOf(samples, metricNames.failedEntries, { campaign_id: completed.campaignId, failure_code: 'INVALID_QUEUE' }), 2);
     assert.ok(sumOf(samples, metricNames.retries, { campaign_id: completed.campaignId, lane: 'throttled' }) > 0, 'throttled entries went on the throttled lane');
-    assert.equal(sumOf(samples, metricNames.deflections, { campaign_id: completed.campaignId, result: 'sent', when: 'after_call' }), 2);
-    assert.equal(sumOf(samples, metricNames.deflections, { campaign_id: completed.campaignId, result: 'sent', when: 'before_call' }), 1);
-    assert.equal(sumOf(samples, metricNames.campaigns, { status: 'COMPLETED' }), 1);
-    assert.equal(sumOf(samples, metricNames.campaigns, { status: 'CANCELLED' }), 1);
+    // Workflow-side counters are at least once (see above); the store-side entries above are exact.
+    assert.ok(sumOf(samples, metricNames.deflections, { campaign_id: completed.campaignId, result: 'sent', when: 'after_call' }) >= 2);
+    assert.ok(sumOf(samples, metricNames.deflections, { campaign_id: completed.campaignId, result: 'sent', when: 'before_call' }) >= 1);
+    assert.ok(sumOf(samples, metricNames.campaigns, { status: 'COMPLETED' }) >= 1);
+    assert.ok(sumOf(samples, metricNames.campaigns, { status: 'CANCELLED' }) >= 1);
     assert.equal(sumOf(samples, metricNames.batchesInFlight, { campaign_id: completed.campaignId }), 0, 'an ended campaign has no batch in flight');
     assert.equal(sumOf(samples, metricNames.rateCap, { campaign_id: cancelled.campaignId }), 2);
   });

@@ -72,7 +72,7 @@ function countingWrites(store: CampaignStore): { store: CampaignStore; writes: s
 /** The store of a worker that dies at its `n`th write of rows: the writes before it are kept. */
 function dyingAtWrite(store: CampaignStore, n: number): CampaignStore {
   let writes = 0;
-  const die = (): Promise<void> => Promise.reject(new Error(`the worker died at write ${n}`));
+  const die = (): Promise<never> => Promise.reject(new Error(`the worker died at write ${n}`));
   return {
     ...store,
     stageEntries: (key, entries) => (++writes >= n ? die() : store.stageEntries(key, entries)),

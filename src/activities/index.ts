@@ -14,6 +14,7 @@ import { DialListError } from './dial-list-reader';
 import { startOutboundChat, type ChatInput } from './outbound-chat';
 import { putOutboundRequestBatch, type OutboundRequestBatchInput } from './outbound-request-batch';
 import { stageDialList } from './staging';
+import { countingOutcomes } from '../telemetry/outcome-metrics';
 
 export interface ActivityDependencies {
   connect: ConnectClient;
@@ -40,7 +41,8 @@ export interface FailedEntry {
 export type { ContactLookup, StagedPage };
 
 export function createActivities(deps: ActivityDependencies) {
-  const { store } = deps;
+  // Every outcome the store takes is counted once, here (src/telemetry/outcome-metrics.ts).
+  const store = countingOutcomes(deps.store);
   const campaignsV2 = (): ConnectCampaignsV2Client => {
     if (!deps.campaignsV2) throw ApplicationFailure.nonRetryable('this worker has no Outbound Campaigns v2 client; it needs one to run campaigns with --api outbound-campaigns-v2');
     return deps.campaignsV2;
@@ -118,7 +120,7 @@ export function createActivities(deps: ActivityDependencies) {
 
     /** Marks CANCELLED every entry the campaign will never send; answers how many. */
     async cancelRemaining(input: { campaignKey: string; unsent: UnsentEntries }): Promise<number> {
-      return store.cancelUnsent(input.campaignKey, input.unsent);
+      return (await store.cancelUnsent(input.campaignKey, input.unsent)).covered;
     },
 
     /** Where each id stands in the store: a staged entry (and its outcome), a REJECTED entry, or nowhere. */

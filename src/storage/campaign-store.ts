@@ -32,6 +32,17 @@ export const attemptSchema = z.object({
 });
 export type Attempt = z.infer<typeof attemptSchema>;
 
+/**
+ * An outcome a write actually stored: a new entry's, or one that replaced a lower-ranked
+ * outcome (`previous`). A retried write of the same records answers none, so counting these
+ * counts every entry's outcome exactly once (the product's entries metrics).
+ */
+export interface OutcomeChange {
+  outcome: OutcomeKind;
+  previous?: OutcomeKind;
+  failureCode?: string;
+}
+
 export interface UnsentEntries {
   /** Entries the workflow holds (queue, lanes, splits, deflections not yet sent). */
   held: readonly number[];
@@ -62,14 +73,14 @@ export interface CampaignStore {
    * Upserts outcomes by precedence: a record replaces the stored one only when it ranks
    * higher (a DEFLECTED after the call replaces CREATED), so each entry has exactly one.
    */
-  recordOutcomes(campaignKey: string, records: readonly OutcomeRecord[]): Promise<void>;
+  recordOutcomes(campaignKey: string, records: readonly OutcomeRecord[]): Promise<OutcomeChange[]>;
   outcomeOf(campaignKey: string, index: number): Promise<OutcomeRecord | undefined>;
   /** Records sends; the same (index, send) again replaces the row (a retried call). */
   recordAttempts(campaignKey: string, attempts: readonly Attempt[]): Promise<void>;
   /** The newest attempt of each of these entries. */
   lastAttempts(campaignKey: string, indices: readonly number[]): Promise<Map<number, Attempt>>;
-  /** Marks the unsent entries CANCELLED; answers how many entries that covers (the same on a retry). */
-  cancelUnsent(campaignKey: string, unsent: UnsentEntries): Promise<number>;
+  /** Marks the unsent entries CANCELLED: how many entries that covers (the same on a retry), and how many this call recorded. */
+  cancelUnsent(campaignKey: string, unsent: UnsentEntries): Promise<{ covered: number; recorded: number }>;
   /** Every outcome, by index, read in pages so a report of a million entries streams. */
   outcomes(campaignKey: string): AsyncIterable<OutcomeRecord>;
   outcomeCounts(campaignKey: string): Promise<OutcomeCounts>;
@@ -167,15 +178,25 @@ export function createCampaignStore(pool: Pool): CampaignStore {
         if (!prev || outcomePrecedence[r.outcome] > outcomePrecedence[prev.outcome]) byIndex.set(r.index, r);
       }
       const list = [...byIndex.values()];
-      if (list.length === 0) return;
-      await pool.query(
-        `INSERT INTO outcomes (campaign_key, idx, request_identifier, outcome, precedence, contact_id, related_contact_id, failure_code, field, message)
-         SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::int2[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
-         ON CONFLICT (campaign_key, idx) DO UPDATE SET
-           request_identifier = EXCLUDED.request_identifier, outcome = EXCLUDED.outcome, precedence = EXCLUDED.precedence,
-           contact_id = EXCLUDED.contact_id, related_contact_id = EXCLUDED.related_contact_id, failure_code = EXCLUDED.failure_code,
-           field = EXCLUDED.field, message = EXCLUDED.message, recorded_at = now()
-         WHERE outcomes.precedence < EXCLUDED.precedence`,
+      if (list.length === 0) return [];
+      // `before` reads the statement's snapshot, so it holds the outcomes this write replaced.
+      const changed = await rows(
+        `WITH incoming AS (
+           SELECT * FROM unnest($2::int[], $3::text[], $4::text[], $5::int2[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+             AS t(idx, request_identifier, outcome, precedence, contact_id, related_contact_id, failure_code, field, message)
+         ), before AS (
+           SELECT o.idx, o.outcome FROM outcomes o JOIN incoming i ON o.campaign_key = $1 AND o.idx = i.idx
+         ), written AS (
+           INSERT INTO outcomes (campaign_key, idx, request_identifier, outcome, precedence, contact_id, related_contact_id, failure_code, field, message)
+           SELECT $1, * FROM incoming
+           ON CONFLICT (campaign_key, idx) DO UPDATE SET
+             request_identifier = EXCLUDED.request_identifier, outcome = EXCLUDED.outcome, precedence = EXCLUDED.precedence,
+             contact_id = EXCLUDED.contact_id, related_contact_id = EXCLUDED.related_contact_id, failure_code = EXCLUDED.failure_code,
+             field = EXCLUDED.field, message = EXCLUDED.message, recorded_at = now()
+           WHERE outcomes.precedence < EXCLUDED.precedence
+           RETURNING idx, outcome, failure_code
+         )
+         SELECT w.outcome, b.outcome AS previous, w.failure_code FROM written w LEFT JOIN before b ON b.idx = w.idx`,
         [
           campaignKey,
           list.map((r) => r.index),
@@ -189,6 +210,10 @@ export function createCampaignStore(pool: Pool): CampaignStore {
           list.map((r) => r.message ?? null),
         ],
       );
+      return changed.map((raw) => {
+        const r = raw as { outcome: OutcomeKind; previous: OutcomeKind | null; failure_code: string | null };
+        return { outcome: r.outcome, ...(r.previous ? { previous: r.previous } : {}), ...(r.failure_code ? { failureCode: r.failure_code } : {}) };
+      });
     },
 
     async outcomeOf(campaignKey, index) {
@@ -240,11 +265,12 @@ export function createCampaignStore(pool: Pool): CampaignStore {
            INSERT INTO outcomes (campaign_key, idx, request_identifier, outcome, precedence, message)
            SELECT $1, idx, request_identifier, 'CANCELLED', ${outcomePrecedence.CANCELLED}, $5 FROM unsent
            ON CONFLICT (campaign_key, idx) DO NOTHING
+           RETURNING idx
          )
-         SELECT count(*)::int AS n FROM unsent`,
+         SELECT (SELECT count(*)::int FROM unsent) AS covered, (SELECT count(*)::int FROM cancelled) AS recorded`,
         [campaignKey, [...unsent.held], unsent.fromIndex ?? null, [...unsent.skip], unsent.message],
       );
-      return (row as { n: number }).n;
+      return row as { covered: number; recorded: number };
     },
 
     async *outcomes(campaignKey) {

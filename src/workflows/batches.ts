@@ -70,7 +70,6 @@ async function settleBatch(run: CampaignRun, seq: number, items: BatchItem[], re
       s.deflections.push({ ...waiting, index, afterCall: true });
     }
   }
-  run.metrics.settled('CREATED', created.length);
   const terminal: FailedEntry[] = [];
   let throttled = 0;
   for (const f of result.failed) {
@@ -160,7 +159,6 @@ function settled(run: CampaignRun, seq: number): void {
 export function failedEntry(run: CampaignRun, index: number, code: string, why: { why: string } | { message: string }): FailedEntry {
   run.state.outcomes.FAILED++;
   countFailureCode(run.state, code);
-  run.metrics.failed(code);
   return { index, code, ...why };
 }
 

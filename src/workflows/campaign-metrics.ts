@@ -2,21 +2,19 @@ import * as wf from '@temporalio/workflow';
 import type { MetricCounter, MetricGauge } from '@temporalio/common';
 import type { Pacing } from '../domain/pace';
 import type { LaneName } from '../domain/lane-policies';
-import type { OutcomeKind } from '../domain/outcome';
 import type { CampaignStatus, Progress } from '../domain/progress';
 import { metricNames } from '../telemetry/metric-names';
 
 /**
  * A campaign's metrics, recorded from workflow code through the SDK's workflow meter. The
- * SDK drops them while a worker replays history (workflowInfo().unsafe.isReplaying), so a
- * campaign that moves to another worker, or runs with the workflow cache off, counts each
- * event once. Counters carry the campaign id; gauges are per worker process (sum or max them
- * by campaign_id).
+ * SDK drops them while a worker replays history (workflowInfo().unsafe.isReplaying), but a
+ * workflow task that is executed again without replay (its completion refused because new
+ * events came in) records again: these are at least once. Entries per outcome, which must add
+ * up to the result, are therefore counted where the store takes the outcome
+ * (src/telemetry/outcome-metrics.ts), not here. Counters carry the campaign id; gauges are
+ * per worker process (max them by campaign_id).
  */
 export class CampaignMetrics {
-  private readonly entries: MetricCounter;
-  private readonly superseded: MetricCounter;
-  private readonly failedEntries: MetricCounter;
   private readonly retries: MetricCounter;
   private readonly deflections: MetricCounter;
   private readonly campaigns: MetricCounter;
@@ -33,9 +31,6 @@ export class CampaignMetrics {
   ) {
     const meter = wf.metricMeter;
     const campaign = meter.withTags({ campaign_id: campaignId });
-    this.entries = campaign.createCounter(metricNames.entries, undefined, 'Entries that reached an outcome');
-    this.superseded = campaign.createCounter(metricNames.entriesSuperseded, undefined, 'Entries moved out of an outcome already counted');
-    this.failedEntries = campaign.createCounter(metricNames.failedEntries, undefined, 'FAILED entries by failure code');
     this.retries = campaign.createCounter(metricNames.retries, undefined, 'Entries put on a retry lane');
     this.deflections = campaign.createCounter(metricNames.deflections, undefined, 'SMS deflections by result');
     this.campaigns = meter.createCounter(metricNames.campaigns, undefined, 'Campaigns that entered a status');
@@ -44,25 +39,12 @@ export class CampaignMetrics {
     this.batchesInFlight = campaign.createGauge(metricNames.batchesInFlight, 'int', undefined, 'Batches in flight');
   }
 
-  /** `n` entries reached `outcome`. */
-  settled(outcome: OutcomeKind, n = 1): void {
-    if (n > 0) this.entries.add(n, { outcome });
-  }
-
-  /** One entry FAILED with `failureCode`. */
-  failed(failureCode: string): void {
-    this.settled('FAILED');
-    this.failedEntries.add(1, { failure_code: failureCode });
-  }
-
-  /** An SMS went out; after the call, its entry moves from CREATED to DEFLECTED. */
+  /** An SMS went out (its DEFLECTED outcome is counted by the store). */
   deflected(afterCall: boolean): void {
-    this.settled('DEFLECTED');
-    if (afterCall) this.superseded.add(1, { from: 'CREATED' });
     this.deflections.add(1, { result: 'sent', when: afterCall ? 'after_call' : 'before_call' });
   }
 
-  /** An SMS could not be sent (the entry keeps its voice outcome, or FAILED is counted by `failed`). */
+  /** An SMS could not be sent (the entry keeps its voice outcome, or ends FAILED). */
   deflectionFailed(afterCall: boolean): void {
     this.deflections.add(1, { result: 'failed', when: afterCall ? 'after_call' : 'before_call' });
   }

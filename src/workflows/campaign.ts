@@ -115,7 +115,6 @@ async function prepare(run: CampaignRun): Promise<void> {
     });
   s.staged = { total: summary.total, valid: summary.valid, rejected: summary.rejected };
   s.outcomes.REJECTED += summary.rejected;
-  run.metrics.settled('REJECTED', summary.rejected);
   if (summary.rejected > 0) countFailureCode(s, 'REJECTED_BEFORE_SENDING', summary.rejected);
   // Nothing can be sent: one mistake (no queue, the wrong phone column) rejected the list.
   if (summary.valid === 0 && summary.commonRejection) run.phase = { name: 'failing', reason: allRejectedReason(summary.total, summary.commonRejection), code: 'ALL_REJECTED' };
@@ -176,7 +175,6 @@ async function finish(run: CampaignRun): Promise<CampaignResult> {
     const unsent = { held, fromIndex: s.listDone ? undefined : s.cursor, skip: s.skipIndices, message: `not sent: ${reason}` };
     const cancelled = await housekeeping.cancelRemaining.executeWithOptions({ summary: 'mark the unsent entries CANCELLED' }, [{ campaignKey: run.workflowId, unsent }]);
     s.outcomes.CANCELLED += cancelled;
-    run.metrics.settled('CANCELLED', cancelled);
     s.queue = [];
     s.lanes = [];
     s.splits = [];
