@@ -138,6 +138,18 @@ function publishSharedRates(rates: ConnectRates): void {
   gauge.set(rates.chat, { api: 'StartOutboundChatContact' });
 }
 
+/** The worker options configuration decides: where it polls, its Region, rates, build and deployment. */
+export function workerSettingsFrom(config: Config): Pick<CampaignWorkerOptions, 'namespace' | 'taskQueue' | 'region' | 'rates' | 'maxCachedWorkflows' | 'version'> {
+  return {
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    region: config.AWS_REGION,
+    rates: connectRatesFrom(config),
+    maxCachedWorkflows: config.TEMPORAL_MAX_CACHED_WORKFLOWS,
+    version: { buildId: config.CONNECT_DIALER_BUILD_ID, deploymentName: config.CONNECT_DIALER_DEPLOYMENT_NAME },
+  };
+}
+
 export function connectRatesFrom(config: Config): ConnectRates {
   return {
     batchPutContact: config.CONNECT_BATCH_PUT_CONTACT_RATE,
@@ -168,15 +180,10 @@ export async function runWorker(config: Config = loadConfig()): Promise<void> {
     });
     try {
       const worker = await createCampaignWorker({
+        ...workerSettingsFrom(config),
         connection,
-        namespace: config.TEMPORAL_NAMESPACE,
-        taskQueue: config.TEMPORAL_TASK_QUEUE,
-        region: config.AWS_REGION,
-        rates: connectRatesFrom(config),
         dependencies: { connect: createConnectClient(config), campaignsV2: createCampaignsV2Client(config), store },
         tracing,
-        maxCachedWorkflows: config.TEMPORAL_MAX_CACHED_WORKFLOWS,
-        version: { buildId: config.CONNECT_DIALER_BUILD_ID, deploymentName: config.CONNECT_DIALER_DEPLOYMENT_NAME },
       });
       const queues = connectQueues(config.TEMPORAL_TASK_QUEUE, config.AWS_REGION);
       publishSharedRates(connectRatesFrom(config));

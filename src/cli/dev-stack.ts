@@ -6,7 +6,7 @@ import { connectQueueDynamicConfig, startDevServer, type DevServer } from '../de
 import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator';
 import { openConfiguredStore } from '../storage/open-store';
 import { connectWorker } from '../temporal-connection';
-import { connectRatesFrom, createCampaignWorker, workflowBundle, type CampaignWorker } from '../worker';
+import { createCampaignWorker, workerSettingsFrom, workflowBundle, type CampaignWorker } from '../worker';
 import { installRuntime } from '../telemetry/runtime';
 import { startTracing } from '../telemetry/tracing';
 import { DEFAULT_EMULATOR_PORT, DEFAULT_METRICS_PORT, DEFAULT_TEMPORAL_PORT, DEFAULT_UI_PORT } from './stack-defaults';
@@ -110,15 +110,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     stops.push(() => Promise.resolve(campaignsV2.destroy()));
     const { store, database } = await openConfiguredStore(config, { log: (line) => log(line) });
     stops.push(() => database.close());
-    const worker = await createCampaignWorker({
-      connection,
-      namespace: config.TEMPORAL_NAMESPACE,
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      region: config.AWS_REGION,
-      rates: connectRatesFrom(config),
-      dependencies: { connect, campaignsV2, store },
-      tracing,
-    });
+    const worker = await createCampaignWorker({ ...workerSettingsFrom(config), connection, dependencies: { connect, campaignsV2, store }, tracing });
     const running = worker.run().catch((err: unknown) => log(`worker stopped: ${(err as Error).message}`));
     stops.push(() => stopWorker(worker, running));
 
