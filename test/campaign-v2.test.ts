@@ -2,16 +2,11 @@
 // the real Temporal dev server and the real @aws-sdk/client-connectcampaignsv2 against the emulator.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { CampaignClient } from '../src/client';
-import { createCampaignWorker } from '../src/worker';
 import type { CampaignSpecInput } from '../src/domain/campaign';
 import { outboundRequestClientToken } from '../src/domain/client-token';
 import type { OutcomeRecord } from '../src/domain/outcome';
 import { entry, startStack, uniqueCampaignId, type Stack } from './support/stack';
-import { emulatorCampaignsClient } from './support/emulator';
-import { testTemporal } from './support/temporal';
 import { eventually } from './support/eventually';
 
 let stack: Stack;
@@ -148,21 +143,9 @@ describe('a campaign through Outbound Campaigns v2', () => {
   test('a worker killed with SIGKILL mid-campaign and replaced: every entry one dial request, none twice', async () => {
     const id = uniqueCampaignId('v2-kill9');
     const taskQueue = `${stack.taskQueue}-v2-kill9`;
-    const env = await testTemporal();
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'src', 'worker.ts')], {
-      env: {
-        ...process.env,
-        TEMPORAL_ADDRESS: env.address,
-        TEMPORAL_TASK_QUEUE: taskQueue,
-        CONNECT_ENDPOINT: stack.emulator.url,
-        CONNECT_DIALER_DATA_DIR: stack.dataDir,
-        DATABASE_URL: stack.testStore.databaseUrl,
-      },
-      stdio: 'ignore',
-    });
+    const child = stack.spawnWorkerProcess(taskQueue);
     stack.emulator.configure({ latencyMs: 150 });
     const campaigns = new CampaignClient(stack.campaigns.client, { taskQueue, store: stack.store });
-    const campaignsV2 = emulatorCampaignsClient(stack.emulator, { maxAttempts: 3 });
     try {
       await campaigns.start(spec(id, 600, { pacing: { batchSize: 25, batchesInFlight: 2, adaptive: true } }));
       await eventually('100 dial requests', () => dialRequestsOf(id).length >= 100, { timeoutMs: 60_000, intervalMs: 100 });
@@ -170,14 +153,7 @@ describe('a campaign through Outbound Campaigns v2', () => {
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
       assert.ok(dialRequestsOf(id).length < 600, 'the campaign finished before the kill');
-      const replacement = await createCampaignWorker({
-        connection: env.nativeConnection,
-        namespace: 'default',
-        taskQueue,
-        region: stack.region,
-        rates: { batchPutContact: 100, outboundRequests: 100, chat: 100 },
-        dependencies: { connect: stack.connect, campaignsV2, store: stack.store },
-      });
+      const replacement = await stack.createWorker(taskQueue);
       const result = await replacement.runUntil(campaigns.result(id));
       assert.equal(result.status, 'COMPLETED');
       assert.equal(result.outcomes.CREATED, 600, JSON.stringify(result));
@@ -187,7 +163,6 @@ describe('a campaign through Outbound Campaigns v2', () => {
       assert.equal((await outcomesOf(id)).length, 600);
     } finally {
       child.kill('SIGKILL');
-      campaignsV2.destroy();
       stack.emulator.configure({ latencyMs: 0 });
     }
   });

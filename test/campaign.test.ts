@@ -1,6 +1,5 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
@@ -9,7 +8,6 @@ import type { CampaignSpecInput } from '../src/domain/campaign';
 import { CampaignClient } from '../src/client';
 import { workflowBundle } from '../src/worker';
 import { campaignDefaults, entry, startStack, uniqueCampaignId, type Stack } from './support/stack';
-import { testTemporal } from './support/temporal';
 import { eventually } from './support/eventually';
 
 let stack: Stack;
@@ -304,17 +302,7 @@ describe('campaign workflow', () => {
   test('a worker killed with SIGKILL mid-campaign and replaced: no duplicates, no loss', async () => {
     const campaignId = uniqueCampaignId('kill9');
     const taskQueue = `${stack.taskQueue}-kill9`;
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'src', 'worker.ts')], {
-      env: {
-        ...process.env,
-        TEMPORAL_ADDRESS: (await testTemporal()).address,
-        TEMPORAL_TASK_QUEUE: taskQueue,
-        CONNECT_ENDPOINT: stack.emulator.url,
-        CONNECT_DIALER_DATA_DIR: stack.dataDir,
-        DATABASE_URL: stack.testStore.databaseUrl,
-      },
-      stdio: 'ignore',
-    });
+    const child = stack.spawnWorkerProcess(taskQueue);
     stack.emulator.configure({ latencyMs: 150 });
     const { CampaignClient } = await import('../src/client');
     const campaigns = new CampaignClient(stack.campaigns.client, { taskQueue, store: stack.store });
@@ -334,16 +322,7 @@ describe('campaign workflow', () => {
       const before = voiceContactsOf(campaignId).length;
       assert.ok(before < 600, 'the campaign finished before the kill');
 
-      const { createCampaignWorker } = await import('../src/worker');
-      const env = await testTemporal();
-      const replacement = await createCampaignWorker({
-        connection: env.nativeConnection,
-        namespace: 'default',
-        taskQueue,
-        region: stack.region,
-        rates: { batchPutContact: 100, outboundRequests: 100, chat: 100 },
-        dependencies: { connect: stack.connect, store: stack.store },
-      });
+      const replacement = await stack.createWorker(taskQueue);
       const result = await replacement.runUntil(campaigns.result(campaignId));
       assert.equal(result.status, 'COMPLETED');
       assert.equal(result.outcomes.CREATED, 600);

@@ -1,4 +1,6 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { ConnectClient } from '@aws-sdk/client-connect';
 import { CampaignClient } from '../../src/client';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator';
@@ -22,6 +24,10 @@ export interface Stack {
   connect: ConnectClient;
   /** Starts (another) worker on the stack's task queue; stopped by stop(). */
   startWorker(): Promise<CampaignWorker>;
+  /** A worker in this process on `taskQueue` with the stack's Connect clients and store, not yet running. */
+  createWorker(taskQueue: string): Promise<CampaignWorker>;
+  /** `src/worker.ts` as a process of its own on `taskQueue`, with the stack's emulator and store; killed by stop(). */
+  spawnWorkerProcess(taskQueue: string): ChildProcess;
   stop(): Promise<void>;
 }
 
@@ -39,18 +45,37 @@ export async function startStack(options: { emulator?: EmulatorOptions; store?: 
   const connect = emulatorClient(emulator, { region: options.emulator?.region, ...options.emulator?.credentials, maxAttempts: 3 });
   const campaignsV2 = emulatorCampaignsClient(emulator, { region: options.emulator?.region, ...options.emulator?.credentials, maxAttempts: 3 });
   const running: { worker: CampaignWorker; done: Promise<void> }[] = [];
+  const processes: ChildProcess[] = [];
 
-  const startWorker = async (): Promise<CampaignWorker> => {
-    const worker = await createCampaignWorker({
+  const createWorker = (queue: string): Promise<CampaignWorker> =>
+    createCampaignWorker({
       connection: env.nativeConnection,
       namespace: env.namespace ?? 'default',
-      taskQueue,
+      taskQueue: queue,
       region,
       rates: options.rates ?? TEST_RATES,
       dependencies: { connect, campaignsV2, store: testStore.store },
     });
+  const startWorker = async (): Promise<CampaignWorker> => {
+    const worker = await createWorker(taskQueue);
     running.push({ worker, done: worker.run() });
     return worker;
+  };
+  const spawnWorkerProcess = (queue: string): ChildProcess => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'src', 'worker.ts')], {
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: env.address,
+        TEMPORAL_TASK_QUEUE: queue,
+        AWS_REGION: region,
+        CONNECT_ENDPOINT: emulator.url,
+        CONNECT_DIALER_DATA_DIR: testStore.dataDir,
+        DATABASE_URL: testStore.databaseUrl,
+      },
+      stdio: 'ignore',
+    });
+    processes.push(child);
+    return child;
   };
   await startWorker();
 
@@ -64,7 +89,10 @@ export async function startStack(options: { emulator?: EmulatorOptions; store?: 
     region,
     connect,
     startWorker,
+    createWorker,
+    spawnWorkerProcess,
     async stop() {
+      for (const p of processes) p.kill('SIGKILL');
       for (const r of running) r.worker.shutdown();
       await Promise.allSettled(running.map((r) => r.done));
       connect.destroy();
