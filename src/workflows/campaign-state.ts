@@ -4,6 +4,7 @@ import type { ConnectQueues } from '../domain/connect-queues';
 import type { CarriedAnswers } from '../domain/deflection-answers';
 import { emptyOutcomeCounts, type OutcomeCounts } from '../domain/outcome';
 import { initialPace, type PaceState } from '../domain/pace';
+import type { StagingSummary } from '../domain/staging-summary';
 
 /** A contact on its way to SMS. */
 export interface PendingDeflection {
@@ -16,11 +17,8 @@ export interface PendingDeflection {
   afterCall?: boolean;
 }
 
-export interface StagedSummary {
-  total: number;
-  valid: number;
-  rejected: number;
-}
+/** The staging summary's counts, carried (its commonRejection is only needed once). */
+export type StagedSummary = Pick<StagingSummary, 'total' | 'valid' | 'rejected'>;
 
 /**
  * Where the campaign stands. One value, so that no two flags can disagree: a campaign is
