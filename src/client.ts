@@ -117,7 +117,7 @@ export class CampaignClient {
           { key: campaignIdKey, value: spec.campaignId },
           { key: campaignStatusKey, value: 'STAGING' },
         ],
-        staticSummary: `Campaign ${spec.campaignId} on instance ${spec.instanceId}`,
+        staticSummary: `Campaign ${spec.campaignId} ${connectTarget(spec)}`,
         staticDetails: describeSpec(spec),
       });
       return { campaignId: spec.campaignId, workflowId, runId: handle.firstExecutionRunId, alreadyRunning: false };
@@ -259,12 +259,19 @@ function resultFromFailure(err: unknown): CampaignResult | undefined {
   return parsed.success ? parsed.data : undefined;
 }
 
+/** `on instance i-1`, or `through v2 campaign v2-1` (with its instance when SMS deflection names one). */
+function connectTarget(spec: CampaignSpec): string {
+  const instance = spec.instanceId === undefined ? '' : `on instance ${spec.instanceId}`;
+  if (spec.submission.api !== 'outbound-campaigns-v2') return instance;
+  return `through v2 campaign ${spec.submission.campaignId}${instance ? `, SMS ${instance}` : ''}`;
+}
+
 function describeSpec(spec: CampaignSpec): string {
   const list = spec.dialList.kind === 'inline' ? `${spec.dialList.entries.length} inline entries` : `file ${spec.dialList.path}`;
   const pace = spec.pacing.batchesPerSecond ? `, at most ${spec.pacing.batchesPerSecond} batches/s` : '';
   return [
     `**Dial list:** ${list}`,
-    `**Instance:** ${spec.instanceId}`,
+    `**Connect:** ${connectTarget(spec)}`,
     `**Pacing:** ${spec.pacing.batchSize} per batch, ${spec.pacing.batchesInFlight} in flight${pace}${spec.pacing.adaptive ? ', adaptive' : ''}`,
     `**SMS deflection:** ${spec.chat ? `from ${spec.chat.sourcePhoneNumberArn}` : 'not configured'}`,
     'Steer it: `connect-dialer pause|resume|cancel|deflect --campaign-id ' + spec.campaignId + '`',

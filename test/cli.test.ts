@@ -472,6 +472,34 @@ describe('connect-dialer CLI against a real stack', () => {
     assert.ok(requests.every((r) => r.campaignId === 'v2-cli'));
   });
 
+  test('a v2 campaign starts without --instance-id; only SMS deflection asks for one, and says why', async () => {
+    const campaignId = uniqueCampaignId('cli-v2-no-instance');
+    const file = join(work, `${campaignId}.csv`);
+    const rows = ['RequestIdentifier,PhoneNumber'];
+    for (let i = 0; i < 30; i++) rows.push(`${campaignId}-${i},+1415555${String(i).padStart(4, '0')}`);
+    await writeFile(file, rows.join('\n'));
+    const v2 = ['--v2-campaign-id', 'v2-no-instance', '--connect-endpoint', stack.emulator.url];
+
+    const run = await cli('start', '--file', file, '--campaign-id', campaignId, ...v2, '--wait', '--json');
+    assert.equal(run.code, 0, run.stderr);
+    const result = JSON.parse(run.stdout) as CampaignResult;
+    assert.equal(result.status, 'COMPLETED');
+    assert.equal(result.outcomes.CREATED, 30);
+    const requests = stack.emulator.contacts({ channel: 'OUTBOUND_REQUEST' }).filter((c) => c.clientToken?.startsWith(`campaign-${campaignId}.e`));
+    assert.equal(requests.length, 30, 'one dial request per entry');
+
+    const chat = ['--chat-source-arn', 'arn:aws:connect:us-east-1:123456789012:phone-number/sms-1', '--chat-flow-id', 'flow-sms'];
+    const withSms = await cli('start', '--file', file, '--campaign-id', `${campaignId}-sms`, ...v2, ...chat);
+    assert.equal(withSms.code, 2, withSms.stderr);
+    assert.match(
+      withSms.stderr,
+      /^instanceId: required with SMS deflection \(chat settings\): StartOutboundChatContact sends each SMS through an Amazon Connect instance.* \(--instance-id\)$/m,
+    );
+    const batchPut = await cli('start', '--file', file, '--campaign-id', `${campaignId}-bpc`, '--queue-id', 'queue-1');
+    assert.equal(batchPut.code, 2, batchPut.stderr);
+    assert.match(batchPut.stderr, /^instanceId: required: BatchPutContact creates the contacts on an Amazon Connect instance .*\(--instance-id\)$/m);
+  });
+
   test('steering a campaign that finished says so, with how it ended, instead of "no such campaign"', async () => {
     const campaignId = uniqueCampaignId('cli-finished');
     const file = join(work, `${campaignId}.csv`);

@@ -25,7 +25,12 @@ export function startCommand(): Command {
   const command = new Command('start')
     .description('start a campaign from a dial list (CSV, JSON or JSONL) or a campaign JSON file')
     .addOption(new Option('--campaign-id <id>', 'the campaign id; a rerun needs a new one (client tokens are per campaign id)').helpGroup('Campaign:'))
-    .addOption(new Option('--instance-id <id>', 'the Amazon Connect instance id').helpGroup('Campaign:'))
+    .addOption(
+      new Option(
+        '--instance-id <id>',
+        'the Amazon Connect instance id: BatchPutContact and SMS deflection (--chat-*) name it; a v2 campaign (--v2-campaign-id) without SMS deflection needs none',
+      ).helpGroup('Campaign:'),
+    )
     .addOption(
       new Option(
         '--api <api>',
@@ -88,7 +93,7 @@ Examples:
       --campaign cmp-1 --agent-first --preview-timeout 30 --allowed-actions CALL,DISCARD \\
       --attribute source=cli --batch-size 10 --in-flight 2 --rate 5 \\
       --chat-source-arn arn:aws:connect:us-east-1:123456789012:phone-number/abc --chat-flow-id flow-1
-  $ connect-dialer start --file examples/demo-dial-list.csv --campaign-id spring-v2 --instance-id inst-1 \
+  $ connect-dialer start --file examples/demo-dial-list.csv --campaign-id spring-v2 \\
       --v2-campaign-id 4f1c2d3e-aaaa-bbbb-cccc-0123456789ab --request-ttl 3600 --wait
 
 With --api outbound-campaigns-v2 each entry becomes one dial request of the v2 campaign; its RequestIdentifier

@@ -118,7 +118,11 @@ export const campaignIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,7
 export const campaignSpecSchema = z
   .object({
     campaignId: campaignIdSchema,
-    instanceId: z.string().min(1).max(MAX_INSTANCE_ID_LENGTH),
+    /**
+     * The Amazon Connect instance that BatchPutContact and StartOutboundChatContact (SMS
+     * deflection) name. An Outbound Campaigns v2 campaign without SMS deflection names none.
+     */
+    instanceId: z.string().min(1).max(MAX_INSTANCE_ID_LENGTH).optional(),
     defaults: contactDefaultsSchema.default({}),
     validation: validationSettingsSchema.default({ phone: 'possible' }),
     submission: submissionSchema.default({ api: 'batch-put-contact' }),
@@ -128,6 +132,12 @@ export const campaignSpecSchema = z
     dialList: dialListSourceSchema,
     /** For tests and tuning: continue-as-new after this many batches even if the server has not suggested it. */
     continueAsNewAfterBatches: z.number().int().min(1).optional(),
+  })
+  .refine((spec) => spec.instanceId !== undefined || instanceIdNeededFor(spec) === undefined, {
+    path: ['instanceId'],
+    error: (issue) => INSTANCE_ID_NEEDED[instanceIdNeededFor(issue.input as InstanceIdNeeds) ?? 'batch-put-contact'],
+    // Also when other fields are wrong, so that a start missing several parts names each of them.
+    when: (payload) => !payload.issues.some((i) => ['instanceId', 'submission', 'chat'].includes(String(i.path?.[0]))),
   })
   .superRefine((spec, ctx) => {
     // Checked at start where it is cheap: an inline list is at hand. A file's entries are read
@@ -143,6 +153,28 @@ export const campaignSpecSchema = z
   });
 export type CampaignSpec = z.infer<typeof campaignSpecSchema>;
 export type CampaignSpecInput = z.input<typeof campaignSpecSchema>;
+
+type InstanceIdNeeds = { submission?: { api?: string }; chat?: unknown };
+
+/** Which of the campaign's Connect calls name an instance; undefined when none does (a v2 campaign without SMS). */
+function instanceIdNeededFor(spec: InstanceIdNeeds): 'batch-put-contact' | 'chat' | undefined {
+  if (spec.submission?.api !== 'outbound-campaigns-v2') return 'batch-put-contact';
+  return spec.chat !== undefined ? 'chat' : undefined;
+}
+
+const INSTANCE_ID_NEEDED = {
+  'batch-put-contact': 'required: BatchPutContact creates the contacts on an Amazon Connect instance (an Outbound Campaigns v2 campaign needs none)',
+  chat: 'required with SMS deflection (chat settings): StartOutboundChatContact sends each SMS through an Amazon Connect instance; set it, or start the v2 campaign without chat settings',
+} as const;
+
+/**
+ * The instance a BatchPutContact or chat call names. The schema requires one for every
+ * campaign that makes such a call, so a spec without one never gets here.
+ */
+export function connectInstanceId(spec: Pick<CampaignSpec, 'instanceId' | 'campaignId'>): string {
+  if (spec.instanceId === undefined) throw new Error(`campaign ${spec.campaignId} names no Connect instance (instanceId), which this Connect call needs`);
+  return spec.instanceId;
+}
 
 /** Why a campaign that no entry can be sent for is refused at start. */
 export const NO_QUEUE_ANYWHERE =

@@ -1,6 +1,7 @@
 import * as wf from '@temporalio/workflow';
 import { ApplicationFailure, type ActivityFailure } from '@temporalio/common';
 import type { FailedEntry } from '../activities';
+import { connectInstanceId } from '../domain/campaign';
 import { packEntries, unpackIndices, type BatchEntry, type BatchResult } from '../domain/batch';
 import { splitBatch, takeBatch, type BatchItem } from '../domain/batch-assembly';
 import { campaignStoppingTypes, connectFailureTypes, outcomeCodeForCallFailure } from '../domain/failure-types';
@@ -49,7 +50,7 @@ export function launchBatch(run: CampaignRun): void {
   const call =
     submission?.api === 'outbound-campaigns-v2'
       ? calls.putOutboundRequestBatch.executeWithOptions(options, [{ campaignKey: run.workflowId, seq, settings: submission, defaults: run.spec.defaults, entries }])
-      : calls.putContactBatch.executeWithOptions(options, [{ campaignKey: run.workflowId, instanceId: run.spec.instanceId, seq, defaults: run.spec.defaults, entries }]);
+      : calls.putContactBatch.executeWithOptions(options, [{ campaignKey: run.workflowId, instanceId: connectInstanceId(run.spec), seq, defaults: run.spec.defaults, entries }]);
   void call.then(
     (result) => settleBatch(run, seq, items, result),
     (err: unknown) => batchFailed(run, seq, items, err),

@@ -1,6 +1,7 @@
 import * as wf from '@temporalio/workflow';
 import type { ActivityFailure } from '@temporalio/common';
 import type { ContactLookup } from '../activities';
+import { connectInstanceId } from '../domain/campaign';
 import { chatClientToken } from '../domain/client-token';
 import type { DeflectAnswer, DeflectRequest } from '../domain/deflection';
 import { housekeeping } from './activity-proxies';
@@ -131,7 +132,7 @@ async function sendChat(run: CampaignRun, d: PendingDeflection): Promise<void> {
     await calls.startOutboundChat.executeWithOptions({ activityId: `chat-${d.index}`, summary: `SMS to ${d.requestIdentifier}${d.afterCall ? ' (after the call)' : ''}` }, [
       {
         campaignKey: run.workflowId,
-        instanceId: run.spec.instanceId,
+        instanceId: connectInstanceId(run.spec),
         chat,
         clientToken: chatClientToken(run.workflowId, d.requestIdentifier),
         index: d.index,
