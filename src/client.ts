@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import type { z } from 'zod';
 import type { CampaignStore } from './storage/campaign-store';
 import { writeReport, type ReportFormat } from './storage/report';
@@ -223,15 +224,72 @@ export class CampaignClient {
     return { attempt, message: failure?.message ?? 'the workflow task keeps failing (no failure message recorded)' };
   }
 
-  /** Waits for the campaign to end; a FAILED campaign is a result too, with its reason. */
-  async result(campaignId: string): Promise<CampaignResult> {
+  /**
+   * Waits for the campaign to end; a FAILED campaign is a result too, with its reason.
+   * `signal` gives the wait up (the promise rejects); it carries one listener at a time
+   * however long the wait, so an hours-long wait holds constant memory.
+   */
+  async result(campaignId: string, options: { signal?: AbortSignal } = {}): Promise<CampaignResult> {
+    const { signal } = options;
     try {
-      return await this.handle(campaignId).result();
+      if (!signal) return await this.handle(campaignId).result();
+      await this.untilEnded(campaignId, signal);
+      // The last run has ended: one call decodes its result or failure.
+      return await callWithSignal(this.client, signal, () => this.handle(campaignId).result());
     } catch (err) {
       const failedResult = resultFromFailure(err);
       if (failedResult) return failedResult;
       throw err;
     }
+  }
+
+  /**
+   * Long-polls for the close event of the campaign's latest run, following continue-as-new,
+   * until a run ends for good. The Temporal client adds an abort listener to the signal of
+   * every call it makes and never removes it, and its own result() makes a call per long
+   * poll (about one every 20 s on a waiting campaign) and per run: under one signal an
+   * hours-long wait collected thousands ("MaxListenersExceededWarning: 11 abort listeners").
+   * So each poll here runs under a signal of its own.
+   */
+  private async untilEnded(campaignId: string, signal: AbortSignal): Promise<void> {
+    const workflowId = campaignWorkflowId(campaignId);
+    let runId: string | undefined;
+    let nextPageToken: Uint8Array | undefined;
+    for (;;) {
+      const response = await callWithSignal(this.client, signal, () =>
+        this.client.workflowService.getWorkflowExecutionHistory({
+          namespace: this.client.options.namespace,
+          execution: { workflowId, runId },
+          waitNewEvent: true,
+          historyEventFilterType: temporal.api.enums.v1.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT,
+          skipArchival: true,
+          nextPageToken,
+        }),
+      );
+      const closed = response.history?.events?.[0];
+      if (!closed) {
+        // The long poll timed out with the run still open: poll again.
+        nextPageToken = response.nextPageToken ?? undefined;
+        continue;
+      }
+      const next = closed.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+      if (!next) return;
+      runId = next;
+      nextPageToken = undefined;
+    }
+  }
+}
+
+/** Runs one client call under a signal of its own that follows `signal`, whose listener is removed afterwards. */
+async function callWithSignal<T>(client: Client, signal: AbortSignal, call: () => Promise<T>): Promise<T> {
+  signal.throwIfAborted();
+  const own = new AbortController();
+  const abort = (): void => own.abort(signal.reason);
+  signal.addEventListener('abort', abort, { once: true });
+  try {
+    return await client.withAbortSignal(own.signal, call);
+  } finally {
+    signal.removeEventListener('abort', abort);
   }
 }
 

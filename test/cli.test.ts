@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { getEventListeners } from 'node:events';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -498,6 +499,50 @@ describe('connect-dialer CLI against a real stack', () => {
     const batchPut = await cli('start', '--file', file, '--campaign-id', `${campaignId}-bpc`, '--queue-id', 'queue-1');
     assert.equal(batchPut.code, 2, batchPut.stderr);
     assert.match(batchPut.stderr, /^instanceId: required: BatchPutContact creates the contacts on an Amazon Connect instance .*\(--instance-id\)$/m);
+  });
+
+  test('start --wait through 60 runs (continue-as-new after every batch) prints no warning and holds one abort listener at a time', async () => {
+    const campaignId = uniqueCampaignId('cli-long-wait');
+    const entries = Array.from({ length: 60 }, (_, i) => ({ RequestIdentifier: `r-${i}`, PhoneNumber: `+1415555${String(i).padStart(4, '0')}` }));
+    const config = join(work, `${campaignId}.json`);
+    await writeFile(
+      config,
+      JSON.stringify({
+        instanceId: 'instance-1',
+        defaults: { QueueId: 'queue-1' },
+        pacing: { batchSize: 1, batchesInFlight: 1 },
+        continueAsNewAfterBatches: 1,
+        dialList: { kind: 'file', path: `${campaignId}.csv` },
+      }),
+    );
+    await writeFile(join(work, `${campaignId}.csv`), ['RequestIdentifier,PhoneNumber', ...entries.map((e) => `${e.RequestIdentifier},${e.PhoneNumber}`)].join('\n'));
+    const run = await cli('start', '--config', config, '--campaign-id', campaignId, '--wait', '--progress', 'lines');
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /COMPLETED/);
+    assert.doesNotMatch(run.stderr, /Warning|\(node:\d+\)/, 'no warning while waiting');
+    const runs = await stack.campaigns.client.workflow.count(`WorkflowId = 'campaign-${campaignId}'`);
+    assert.ok(runs.count >= 60, `the wait followed ${runs.count} runs`);
+
+    // In process: the caller's signal carries one listener at a time however many polls the wait takes.
+    const again = uniqueCampaignId('cli-long-wait-b');
+    await stack.campaigns.start({
+      instanceId: 'instance-1',
+      defaults: { QueueId: 'queue-1' },
+      pacing: { batchSize: 1, batchesInFlight: 1 },
+      continueAsNewAfterBatches: 1,
+      campaignId: again,
+      dialList: {
+        kind: 'inline',
+        entries: entries.slice(0, 15).map((e) => ({ RequestIdentifier: e.RequestIdentifier, CustomerEndpoint: { Type: 'TELEPHONE_NUMBER', Address: e.PhoneNumber } })),
+      },
+    });
+    const stop = new AbortController();
+    let most = 0;
+    const sampler = setInterval(() => (most = Math.max(most, getEventListeners(stop.signal, 'abort').length)), 5);
+    const result = await stack.campaigns.result(again, { signal: stop.signal }).finally(() => clearInterval(sampler));
+    assert.equal(result.status, 'COMPLETED');
+    assert.ok(most <= 1, `at most one abort listener at a time, saw ${most}`);
+    assert.equal(getEventListeners(stop.signal, 'abort').length, 0, 'none left once the wait is over');
   });
 
   test('steering a campaign that finished says so, with how it ended, instead of "no such campaign"', async () => {

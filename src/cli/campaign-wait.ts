@@ -16,8 +16,9 @@ export async function waitWithProgress(campaigns: CampaignClient, campaignId: st
   const view = watchProgress(() => calls.run(() => campaigns.progress(campaignId)), { mode: options.mode });
   options.onView?.(view);
   const interrupt = listenForInterrupt();
-  const resultCall = calls.run(() => campaigns.result(campaignId));
-  resultCall.catch(() => undefined); // when interrupted, its rejection after abortAll() is expected
+  const waiting = new AbortController();
+  const resultCall = campaigns.result(campaignId, { signal: waiting.signal });
+  resultCall.catch(() => undefined); // when interrupted, its rejection after abort() is expected
   const stalls = watchForStall(campaigns, campaignId, interrupt.signal);
   let result: CampaignResult | undefined;
   try {
@@ -29,6 +30,7 @@ export async function waitWithProgress(campaigns: CampaignClient, campaignId: st
     view.stop(result);
     // Calls still under way (a query, the result's long poll) end here, before the caller closes the connection.
     calls.abortAll();
+    waiting.abort();
   }
 }
 
@@ -64,9 +66,10 @@ function watchForStall(campaigns: CampaignClient, campaignId: string, interrupte
 }
 
 /**
- * Temporal calls that can be cut short together. One AbortController per call: the client
+ * Progress queries that can be cut short together. One AbortController per call: the client
  * adds a listener to a call's signal and never removes it, so a shared signal would collect
- * one per progress poll.
+ * one per progress poll (the result's long polls are handled the same way by
+ * CampaignClient.result).
  */
 class CallsInFlight {
   private readonly controllers = new Set<AbortController>();
