@@ -1,7 +1,7 @@
 import { ConnectClient } from '@aws-sdk/client-connect';
 import { ConnectCampaignsV2Client } from '@aws-sdk/client-connectcampaignsv2';
 import type { Config } from './config';
-import { instrumentConnectCalls } from './telemetry/connect-call-metrics';
+import { instrumentConnectCalls, reportCredentialErrors } from './telemetry/connect-call-metrics';
 
 /** The emulator accepts these; real AWS takes credentials from the default chain. */
 export const emulatorCredentials = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -37,6 +37,7 @@ function clientSettings(config: ConnectConfig, maxAttempts: number) {
 export function createConnectClient(config: ConnectConfig, options: { maxAttempts?: number } = {}): ConnectClient {
   const client = new ConnectClient(clientSettings(config, options.maxAttempts ?? METERED_MAX_ATTEMPTS));
   instrumentConnectCalls(client);
+  reportCredentialErrors(client);
   return client;
 }
 
@@ -44,5 +45,6 @@ export function createConnectClient(config: ConnectConfig, options: { maxAttempt
 export function createCampaignsV2Client(config: ConnectConfig, options: { maxAttempts?: number } = {}): ConnectCampaignsV2Client {
   const client = new ConnectCampaignsV2Client(clientSettings(config, options.maxAttempts ?? METERED_MAX_ATTEMPTS));
   instrumentConnectCalls(client);
+  reportCredentialErrors(client);
   return client;
 }
