@@ -1,37 +1,61 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { connectFailureTypes } from '../domain/failure-types';
 
-const credentialErrors = new Set([
-  'UnrecognizedClientException',
-  'InvalidSignatureException',
-  'MissingAuthenticationTokenException',
-  'ExpiredTokenException',
-  'CredentialsProviderError',
-]);
+/** Credentials Connect does not accept: wrong keys or signing, which waiting does not fix. */
+const rejectedCredentials = new Set(['UnrecognizedClientException', 'InvalidSignatureException', 'MissingAuthenticationTokenException']);
+
+/**
+ * Credentials that expired or could not be loaded (the SDK's provider chain, STS, IMDS): a
+ * refresh on the worker's host usually fixes them in seconds, so these are retried.
+ */
+export const transientCredentialErrors: ReadonlySet<string> = new Set(['ExpiredTokenException', 'ExpiredToken', 'CredentialsProviderError']);
 
 function target(operation: string, id: string): string {
   return operation === 'PutOutboundRequestBatch' ? `Outbound Campaigns v2 campaign ${id}` : `instance ${id}`;
 }
 
+/** The IAM action an operation needs. */
+function iamAction(operation: string): string {
+  return operation === 'PutOutboundRequestBatch' || operation === 'GetCampaignState' ? `connect-campaigns:${operation}` : `connect:${operation}`;
+}
+
 /**
- * Turns an AWS SDK error into what the workflow's policy acts on. 429s and 5xx are
- * rethrown as they are so the activity retry policy resends them with the same token.
+ * Turns an AWS SDK error into what the workflow's policy acts on. 429s, 5xx and network
+ * errors are rethrown as they are so the activity retry policy resends them with the same
+ * token; so are expired or unloadable credentials (typed, so the workflow can tell if the
+ * retries run out). Access refused and missing resources are for the workflow: it pauses the
+ * campaign with the reason, which says what to fix.
  */
 export function toConnectFailure(err: unknown, operation: string, instanceId: string): unknown {
   const name = (err as { name?: string }).name ?? '';
   const message = (err as { message?: string }).message ?? String(err);
-  if (name === 'AccessDeniedException' || credentialErrors.has(name)) {
+  if (transientCredentialErrors.has(name)) {
+    return ApplicationFailure.create({
+      message: `the worker's AWS credentials for ${operation} expired or could not be loaded (${name}: ${message}): retried with backoff; if it lasts, check the credential source on the worker's host (AWS_PROFILE, the instance or task role, IMDS/STS reachability)`,
+      type: connectFailureTypes.credentials,
+    });
+  }
+  if (rejectedCredentials.has(name)) {
+    return ApplicationFailure.nonRetryable(
+      `Amazon Connect did not accept the worker's credentials for ${operation} on ${target(operation, instanceId)} (${name}: ${message}): fix the worker's AWS credentials (AWS_ACCESS_KEY_ID and secret, AWS_PROFILE, or its IAM role) and the region (AWS_REGION)`,
+      connectFailureTypes.accessDenied,
+    );
+  }
+  if (name === 'AccessDeniedException') {
     const hint =
       operation === 'BatchPutContact'
-        ? ' In AWS, only the Amazon Connect Outbound Campaigns service principal may call BatchPutContact: submit through Outbound Campaigns v2 instead (--api outbound-campaigns-v2 --v2-campaign-id <id>; README, "Which Connect API?").'
-        : " Check the worker's IAM role and credentials.";
-    return ApplicationFailure.nonRetryable(`Amazon Connect denied ${operation} on ${target(operation, instanceId)}: ${message}.${hint}`, connectFailureTypes.accessDenied);
+        ? ' (in AWS, only the Amazon Connect Outbound Campaigns service principal may call BatchPutContact: submit through Outbound Campaigns v2 instead, --api outbound-campaigns-v2 --v2-campaign-id <id>; README, "Which Connect API?")'
+        : '';
+    return ApplicationFailure.nonRetryable(
+      `Amazon Connect denied ${operation} on ${target(operation, instanceId)} (AccessDeniedException: ${message}): fix the worker's IAM permissions for ${iamAction(operation)}${hint}`,
+      connectFailureTypes.accessDenied,
+    );
   }
   if (name === 'ResourceNotFoundException') {
     return ApplicationFailure.nonRetryable(
       operation === 'PutOutboundRequestBatch'
-        ? `Amazon Connect has no Outbound Campaigns v2 campaign ${instanceId}: ${message}. Check the v2 campaign id and the region (AWS_REGION).`
-        : `Amazon Connect has no instance, queue or flow matching ${operation} on instance ${instanceId}: ${message}. Check the instance id and the region (AWS_REGION).`,
+        ? `Amazon Connect has no Outbound Campaigns v2 campaign ${instanceId} (ResourceNotFoundException: ${message}): check the v2 campaign id and the region (AWS_REGION), or create the campaign`
+        : `Amazon Connect has no instance, queue or flow matching ${operation} on instance ${instanceId} (ResourceNotFoundException: ${message}): check the instance id, the queue and flow ids and the region (AWS_REGION)`,
       connectFailureTypes.notFound,
     );
   }

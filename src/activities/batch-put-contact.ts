@@ -5,6 +5,7 @@ import { toContactDataRequest, type ContactDefaults } from '../domain/contact-en
 import type { CampaignStore } from '../storage/campaign-store';
 import { recordBatchAnswers, type EntryAnswer } from './batch-answers';
 import { toConnectFailure } from './aws-error-mapping';
+import type { ConnectCallOptions } from './connect-call';
 
 export interface BatchInput {
   campaignKey: string;
@@ -19,7 +20,7 @@ export interface BatchInput {
  * One BatchPutContact call for entries loaded from the store. A retry sends the same token
  * for the same entries and gets the same ContactIds back (invariant 1).
  */
-export async function putContactBatch(connect: ConnectClient, store: CampaignStore, input: BatchInput): Promise<BatchResult> {
+export async function putContactBatch(connect: ConnectClient, store: CampaignStore, input: BatchInput, call: ConnectCallOptions = {}): Promise<BatchResult> {
   const entries = unpackEntries(input.entries);
   const staged = await store.stagedEntries(
     input.campaignKey,
@@ -34,6 +35,7 @@ export async function putContactBatch(connect: ConnectClient, store: CampaignSto
         ClientToken: batchClientToken(input.campaignKey, input.seq),
         ContactDataRequestList: staged.map((s) => toContactDataRequest(s.entry, input.defaults)),
       }),
+      call,
     );
   } catch (err) {
     throw toConnectFailure(err, 'BatchPutContact', input.instanceId);

@@ -10,6 +10,7 @@ import type { OutcomeRecord } from '../domain/outcome';
 import type { CampaignStore, ContactLookup, StagedPage, UnsentEntries } from '../storage/campaign-store';
 import { putContactBatch, type BatchInput } from './batch-put-contact';
 import { toConnectFailure } from './aws-error-mapping';
+import { activityCallOptions } from './connect-call';
 import { DialListError } from './dial-list-reader';
 import { startOutboundChat, type ChatInput } from './outbound-chat';
 import { putOutboundRequestBatch, type OutboundRequestBatchInput } from './outbound-request-batch';
@@ -79,17 +80,17 @@ export function createActivities(deps: ActivityDependencies) {
     },
 
     async putContactBatch(input: BatchInput) {
-      return whileHeartbeating(putContactBatch(deps.connect, store, input));
+      return whileHeartbeating(putContactBatch(deps.connect, store, input, activityCallOptions()));
     },
 
     async putOutboundRequestBatch(input: OutboundRequestBatchInput) {
-      return whileHeartbeating(putOutboundRequestBatch(campaignsV2(), store, input));
+      return whileHeartbeating(putOutboundRequestBatch(campaignsV2(), store, input, activityCallOptions()));
     },
 
     /** The Outbound Campaigns v2 campaign's state (Running, Paused, …). */
     async getV2CampaignState(input: { v2CampaignId: string }): Promise<string> {
       try {
-        const answer = await campaignsV2().send(new GetCampaignStateCommand({ id: input.v2CampaignId }));
+        const answer = await campaignsV2().send(new GetCampaignStateCommand({ id: input.v2CampaignId }), activityCallOptions());
         return answer.state ?? 'Unknown';
       } catch (err) {
         throw toConnectFailure(err, 'GetCampaignState', input.v2CampaignId);
@@ -97,7 +98,7 @@ export function createActivities(deps: ActivityDependencies) {
     },
 
     async startOutboundChat(input: ChatInput) {
-      return whileHeartbeating(startOutboundChat(deps.connect, store, input));
+      return whileHeartbeating(startOutboundChat(deps.connect, store, input, activityCallOptions()));
     },
 
     /** FAILED outcomes, each with Connect's message from the entry's last send. */

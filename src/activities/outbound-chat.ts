@@ -3,6 +3,7 @@ import type { ChatSettings } from '../domain/campaign';
 import type { ContactDefaults } from '../domain/contact-entry';
 import type { CampaignStore } from '../storage/campaign-store';
 import { toConnectFailure } from './aws-error-mapping';
+import type { ConnectCallOptions } from './connect-call';
 
 export interface ChatInput {
   campaignKey: string;
@@ -30,7 +31,7 @@ export interface ChatResult {
 const smsSegment = { 'connect:Subtype': { ValueString: 'connect:SMS' } };
 
 /** Deflects one contact to SMS; the DEFLECTED outcome is written before returning. */
-export async function startOutboundChat(connect: ConnectClient, store: CampaignStore, input: ChatInput): Promise<ChatResult> {
+export async function startOutboundChat(connect: ConnectClient, store: CampaignStore, input: ChatInput, call: ConnectCallOptions = {}): Promise<ChatResult> {
   const message = input.message ?? input.chat.initialMessage;
   const [staged] = await store.stagedEntries(input.campaignKey, [input.index]);
   if (!staged) throw new Error(`entry ${input.index} is not staged`);
@@ -53,6 +54,7 @@ export async function startOutboundChat(connect: ConnectClient, store: CampaignS
         RelatedContactId: relatedContactId,
         SupportedMessagingContentTypes: ['text/plain'],
       }),
+      call,
     );
     contactId = response.ContactId;
   } catch (err) {

@@ -6,6 +6,7 @@ import type { ContactDefaults, StagedEntry } from '../domain/contact-entry';
 import type { CampaignStore } from '../storage/campaign-store';
 import { recordBatchAnswers, type EntryAnswer } from './batch-answers';
 import { toConnectFailure } from './aws-error-mapping';
+import type { ConnectCallOptions } from './connect-call';
 
 /** The attribute that carries the dial list's RequestIdentifier to the contact flow. */
 export const REQUEST_IDENTIFIER_ATTRIBUTE = 'RequestIdentifier';
@@ -28,6 +29,7 @@ export async function putOutboundRequestBatch(
   campaigns: ConnectCampaignsV2Client,
   store: CampaignStore,
   input: OutboundRequestBatchInput,
+  call: ConnectCallOptions = {},
   now: () => number = Date.now,
 ): Promise<BatchResult> {
   const entries = unpackEntries(input.entries);
@@ -47,6 +49,7 @@ export async function putOutboundRequestBatch(
         id: input.settings.campaignId,
         outboundRequests: sent.map((e) => toOutboundRequest(e.staged, outboundRequestClientToken(input.campaignKey, e.staged.index, e.send), expirationTime, input)),
       }),
+      call,
     );
   } catch (err) {
     throw toConnectFailure(err, 'PutOutboundRequestBatch', input.settings.campaignId);

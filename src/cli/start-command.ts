@@ -163,7 +163,8 @@ function unreadableDialList(result: CampaignResult): CampaignInputError | undefi
  * campaign that is not running yet pauses the connect-dialer campaign until it runs.
  */
 async function refuseMissingV2Campaign(v2CampaignId: string, config: Config): Promise<void> {
-  const client = createCampaignsV2Client(config);
+  // Outside any activity: the SDK's own retries (3 tries) ride out a blip here.
+  const client = createCampaignsV2Client(config, { maxAttempts: 3 });
   try {
     await client.send(new GetCampaignStateCommand({ id: v2CampaignId }));
   } catch (err) {

@@ -7,6 +7,11 @@ export const connectFailureTypes = {
   chatThrottled: 'ConnectChatThrottled',
   chatConcurrency: 'ConnectChatConcurrencyLimit',
   chatConflict: 'ConnectChatConflict',
+  /**
+   * The worker's credentials expired or could not be loaded (ExpiredTokenException, an STS or
+   * IMDS hiccup): retried by the activity with backoff and the same token, never fatal.
+   */
+  credentials: 'ConnectCredentials',
   /** Outbound Campaigns v2: the v2 campaign is not running (paused, stopped, …); the campaign waits for it. */
   v2CampaignNotRunning: 'ConnectV2CampaignNotRunning',
 } as const;

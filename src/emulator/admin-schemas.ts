@@ -11,6 +11,7 @@ const callError = z.enum([
   'LimitExceededException',
   'ThrottlingException',
   'AccessDeniedException',
+  'ExpiredTokenException',
   'ResourceNotFoundException',
   'InvalidRequestException',
   'IdempotencyException',

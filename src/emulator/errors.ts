@@ -4,6 +4,7 @@ export const errorStatus = {
   ValidationException: 400,
   SerializationException: 400,
   AccessDeniedException: 403,
+  ExpiredTokenException: 403,
   MissingAuthenticationTokenException: 403,
   IncompleteSignatureException: 403,
   InvalidSignatureException: 403,

@@ -19,6 +19,7 @@ const CALL_MESSAGES: Record<string, string> = {
   LimitExceededException: 'The allowed limit for the resource has been exceeded.',
   ThrottlingException: 'The throttling limit has been exceeded.',
   AccessDeniedException: 'You do not have sufficient permissions to perform this action.',
+  ExpiredTokenException: 'The security token included in the request is expired',
   ResourceNotFoundException: 'The specified resource was not found.',
   InvalidRequestException: 'The request is not valid.',
   IdempotencyException: 'An entity with the same name already exists.',

@@ -56,6 +56,7 @@ export type CallErrorName =
   | 'LimitExceededException'
   | 'ThrottlingException'
   | 'AccessDeniedException'
+  | 'ExpiredTokenException'
   | 'ResourceNotFoundException'
   | 'InvalidRequestException'
   | 'IdempotencyException'

@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { MetricCounter, MetricHistogram, MetricMeter } from '@temporalio/common';
-import type { FinalizeHandler, FinalizeHandlerArguments, HandlerExecutionContext, MiddlewareStack } from '@smithy/types';
+import type { FinalizeHandler, FinalizeHandlerArguments, HandlerExecutionContext, InitializeHandler, InitializeHandlerArguments, MiddlewareStack } from '@smithy/types';
 import { metricNames } from './metric-names';
 import { runtimeMeter } from './runtime';
 
@@ -68,5 +68,55 @@ export function instrumentConnectCalls(client: { middlewareStack: MiddlewareStac
         }
       },
     { relation: 'after', toMiddleware: 'retryMiddleware', name: MIDDLEWARE_NAME, override: true },
+  );
+}
+
+/** Error names that mean the worker's own credentials failed, not Connect. */
+const credentialErrorNames = new Set([
+  'ExpiredTokenException',
+  'ExpiredToken',
+  'CredentialsProviderError',
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'MissingAuthenticationTokenException',
+]);
+
+const credentialCounters = new WeakMap<MetricMeter, MetricCounter>();
+
+function credentialCounterOf(meter: MetricMeter): MetricCounter {
+  let found = credentialCounters.get(meter);
+  if (!found) {
+    found = meter.createCounter(metricNames.credentialErrors, undefined, "Connect calls that failed on the worker's credentials");
+    credentialCounters.set(meter, found);
+  }
+  return found;
+}
+
+const CREDENTIALS_MIDDLEWARE_NAME = 'connectDialerCredentialErrors';
+
+/**
+ * Counts (`connect_dialer_credential_errors_total{api,error}`) every call that failed on the
+ * worker's credentials. Outermost in the stack, so credentials the SDK could not even load
+ * (CredentialsProviderError, thrown before any request) count as well as those Connect
+ * refused. The line that says what to fix is the activity's failure (src/activities/aws-error-mapping.ts),
+ * which the worker logs at each failed attempt.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function reportCredentialErrors(client: { middlewareStack: MiddlewareStack<any, any> }): void {
+  client.middlewareStack.add(
+    <Output extends object>(next: InitializeHandler<object, Output>, context: HandlerExecutionContext) =>
+      async (args: InitializeHandlerArguments<object>) => {
+        try {
+          return await next(args);
+        } catch (err) {
+          const error = (err as { name?: string } | undefined)?.name ?? '';
+          if (credentialErrorNames.has(error)) {
+            const api = (context.commandName ?? 'unknown').replace(/Command$/, '');
+            credentialCounterOf(currentMeter()).add(1, { api, error });
+          }
+          throw err;
+        }
+      },
+    { step: 'initialize', name: CREDENTIALS_MIDDLEWARE_NAME, override: true },
   );
 }

@@ -36,4 +36,11 @@ export const metricNames = {
   connectCalls: 'connect_dialer_connect_calls_total',
   /** Seconds per try of a Connect call, by `api` and `result`. */
   connectCallDuration: 'connect_dialer_connect_call_duration_seconds',
+  /**
+   * Connect calls that failed on the worker's own credentials, by `api` and `error`
+   * (ExpiredTokenException, CredentialsProviderError, UnrecognizedClientException, …).
+   */
+  credentialErrors: 'connect_dialer_credential_errors_total',
+  /** Campaigns that paused themselves, by `campaign_id` and `cause` (access_denied, resource_not_found, credentials, v2_campaign_not_running). */
+  campaignPauses: 'connect_dialer_campaign_pauses_total',
 } as const;

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { ConnectClient } from '@aws-sdk/client-connect';
 import { CampaignClient } from '../../src/client';
+import { METERED_MAX_ATTEMPTS } from '../../src/connect-client';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator';
 import type { ConnectRates } from '../../src/domain/connect-queues';
 import type { CampaignStore } from '../../src/storage/campaign-store';
@@ -41,9 +42,10 @@ export async function startStack(options: { emulator?: EmulatorOptions; store?: 
   const testStore = await openTestStore(options.store);
   const taskQueue = `test-${randomUUID()}`;
   const region = options.emulator?.region ?? 'us-east-1';
-  // The SDK's default retries, as the worker's own client has.
-  const connect = emulatorClient(emulator, { region: options.emulator?.region, ...options.emulator?.credentials, maxAttempts: 3 });
-  const campaignsV2 = emulatorCampaignsClient(emulator, { region: options.emulator?.region, ...options.emulator?.credentials, maxAttempts: 3 });
+  // One HTTP request per activity attempt, as the worker's own clients (src/connect-client.ts).
+  const clientOptions = { region: options.emulator?.region, ...options.emulator?.credentials, maxAttempts: METERED_MAX_ATTEMPTS };
+  const connect = emulatorClient(emulator, clientOptions);
+  const campaignsV2 = emulatorCampaignsClient(emulator, clientOptions);
   const running: { worker: CampaignWorker; done: Promise<void> }[] = [];
   const processes: ChildProcess[] = [];
 
