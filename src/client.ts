@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { type Client, ServiceError, WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { z } from 'zod';
 import type { CampaignStore } from './storage/campaign-store';
 import { writeReport, type ReportFormat } from './storage/report';
 import { campaignSpecSchema, campaignWorkflowId, type CampaignSpec, type CampaignSpecInput } from './domain/campaign';
-import { deflectRequestSchema, type DeflectAnswer, type DeflectRequest } from './domain/deflection';
+import { deflectRequestSchema, splitDeflectRequest, type DeflectAnswer, type DeflectionAnswerState, type DeflectRequest } from './domain/deflection';
 import { cancelSignal, deflectionAnswerQuery, deflectToChatSignal, pauseSignal, progressQuery, resumeSignal } from './domain/messages';
 import type { OutcomeRecord } from './domain/outcome';
 import { campaignResultSchema, type CampaignResult, type Progress } from './domain/progress';
@@ -140,32 +140,44 @@ export class CampaignClient {
 
   /**
    * Deflects contacts to SMS and answers which were accepted and why the others were not.
-   * The request goes as a signal (durable once sent, however many callers deflect at once)
-   * and the answer is read back with a query, polled with jittered backoff until `timeoutMs`.
+   * The request goes as signals (durable once sent, however many callers deflect at once) and
+   * the answers are read back with a query, polled with jittered backoff until `timeoutMs`.
    * Temporal updates would answer directly, but Temporal admits 10 in flight per workflow and
-   * a storm of them wedged a campaign (docs/architecture.md, "Steering").
+   * a storm of them wedged a campaign (docs/architecture.md, "Steering"). A request larger
+   * than one signal should carry goes as several (at most 250 ids and 128 KiB each); one
+   * whose message and attributes alone are too large is refused before anything is sent.
    */
   async deflect(campaignId: string, request: DeflectRequest, options: { timeoutMs?: number } = {}): Promise<DeflectAnswer> {
-    const answerId = randomUUID();
     const handle = this.handle(campaignId);
-    await handle.signal(deflectToChatSignal, { ...parseDeflection(request), answerId });
-    const deadline = Date.now() + (options.timeoutMs ?? DEFLECT_ANSWER_TIMEOUT_MS);
-    for (let attempt = 0; ; attempt++) {
-      const state = await handle.query(deflectionAnswerQuery, answerId);
-      if (state.state === 'answered') return state.answer;
-      if (Date.now() >= deadline) {
-        throw new DeflectionUnansweredError(
-          `Campaign ${campaignId} received the deflection (it is durable and will be carried out) but did not answer within ${Math.round((options.timeoutMs ?? DEFLECT_ANSWER_TIMEOUT_MS) / 1000)} s; ` +
-            `is a worker running? Check with \`connect-dialer status --campaign-id ${campaignId}\`.`,
-        );
+    const signals = deflectSignals(request).map((signal) => ({ ...signal, answerId: randomUUID() }));
+    for (const signal of signals) await handle.signal(deflectToChatSignal, signal);
+    const timeoutMs = options.timeoutMs ?? DEFLECT_ANSWER_TIMEOUT_MS;
+    const deadline = Date.now() + timeoutMs;
+    const answer: DeflectAnswer = { accepted: [], refused: [] };
+    for (const { answerId } of signals) {
+      for (let attempt = 0; ; attempt++) {
+        const state = await answerState(handle, answerId);
+        if (state?.state === 'answered') {
+          answer.accepted.push(...state.answer.accepted);
+          answer.refused.push(...state.answer.refused);
+          break;
+        }
+        if (Date.now() >= deadline) {
+          throw new DeflectionUnansweredError(
+            `Campaign ${campaignId} received the deflection (it is durable and will be carried out) but did not answer within ${Math.round(timeoutMs / 1000)} s; ` +
+              `is a worker running? Check with \`connect-dialer status --campaign-id ${campaignId}\`.`,
+          );
+        }
+        await sleep(answerPollDelayMs(attempt));
       }
-      await sleep(answerPollDelayMs(attempt));
     }
+    return answer;
   }
 
-  /** Fire-and-forget deflection: durable once this returns, answered nowhere. */
+  /** Fire-and-forget deflection: durable once this returns, answered nowhere (split like deflect()). */
   async deflectAsync(campaignId: string, request: DeflectRequest): Promise<void> {
-    await this.handle(campaignId).signal(deflectToChatSignal, parseDeflection(request));
+    const handle = this.handle(campaignId);
+    for (const signal of deflectSignals(request)) await handle.signal(deflectToChatSignal, signal);
   }
 
   async pause(campaignId: string, reason?: string): Promise<void> {
@@ -304,10 +316,23 @@ export function parseSpec(input: CampaignSpecInput): CampaignSpec {
   return spec;
 }
 
-function parseDeflection(request: DeflectRequest): DeflectRequest {
+/** The request checked and split into signals that each fit; too large to split: refused, naming the field. */
+function deflectSignals(request: DeflectRequest): DeflectRequest[] {
   const parsed = deflectRequestSchema.safeParse(request);
   if (!parsed.success) throw CampaignInputError.fromZod(parsed.error);
-  return parsed.data;
+  const split = splitDeflectRequest(parsed.data);
+  if ('reason' in split) throw new CampaignInputError([{ field: split.field, reason: split.reason }]);
+  return split.signals;
+}
+
+/** A deflection's answer; undefined when the query failed on the server (a worker busy replaying a long history answers late): ask again. */
+async function answerState(handle: WorkflowHandle<typeof campaign>, answerId: string): Promise<DeflectionAnswerState | undefined> {
+  try {
+    return await handle.query(deflectionAnswerQuery, answerId);
+  } catch (err) {
+    if (err instanceof ServiceError) return undefined;
+    throw err;
+  }
 }
 
 function resultFromFailure(err: unknown): CampaignResult | undefined {

@@ -58,6 +58,8 @@ class Calls {
   readonly chats: { index: number; afterCall?: string }[] = [];
   readonly lookups: string[][] = [];
   readonly pages: number[] = [];
+  /** The store's deflections table, by RequestIdentifier. */
+  readonly deflections = new Map<string, { index: number; order?: number; afterCall: boolean; message?: string }>();
 
   /** Sends of entry `index` so far. */
   sends(index: number): number {
@@ -80,6 +82,10 @@ type Scripted = Pick<
   | 'recordFailed'
   | 'cancelRemaining'
   | 'lookupContacts'
+  | 'recordDeflections'
+  | 'releaseDeflections'
+  | 'readyDeflections'
+  | 'importDeflections'
 >;
 
 /** Activities with the workflow's names and shapes whose answers the test scripts; one task queue serves them all. */
@@ -90,7 +96,9 @@ function scriptedActivities(script: Script, calls: Calls, taskQueue: string): Sc
     readStagedPage: ({ fromIndex, maxEntries }) => {
       calls.pages.push(fromIndex);
       const end = Math.min(script.total, fromIndex + maxEntries);
-      return Promise.resolve({ indices: Array.from({ length: end - fromIndex }, (_, k) => fromIndex + k), nextIndex: end, done: end >= script.total });
+      const deflected = new Set([...calls.deflections.values()].map((d) => d.index));
+      const indices = Array.from({ length: end - fromIndex }, (_, k) => fromIndex + k).filter((i) => !deflected.has(i));
+      return Promise.resolve({ indices, nextIndex: end, done: end >= script.total });
     },
     putContactBatch: async ({ seq, entries: packed }): Promise<BatchResult> => {
       const entries = unpackEntries(packed);
@@ -119,16 +127,43 @@ function scriptedActivities(script: Script, calls: Calls, taskQueue: string): Sc
     },
     cancelRemaining: ({ unsent }) => {
       calls.cancelRemaining.push(unsent);
-      const unread = unsent.fromIndex === undefined ? 0 : script.total - unsent.fromIndex - unsent.skip.length;
-      return Promise.resolve(unsent.held.length + unread);
+      const deflected = [...calls.deflections.values()];
+      const fromIndex = unsent.fromIndex;
+      const unread = fromIndex === undefined ? 0 : script.total - fromIndex - unsent.skip.length - deflected.filter((d) => d.index >= fromIndex).length;
+      const after = unsent.deflectionsAfterOrder;
+      const unsentDeflections = after === undefined ? 0 : deflected.filter((d) => d.order !== undefined && d.order > after && !d.afterCall).length;
+      return Promise.resolve(unsent.held.length + unread + unsentDeflections);
     },
+    recordDeflections: ({ deflections, message }) => {
+      for (const d of deflections) {
+        if (!calls.deflections.has(d.requestIdentifier)) calls.deflections.set(d.requestIdentifier, { index: d.index, order: d.order, afterCall: d.afterCall === true, message });
+      }
+      return Promise.resolve();
+    },
+    releaseDeflections: ({ released }) => {
+      for (const r of released) {
+        const row = [...calls.deflections.values()].find((d) => d.index === r.index);
+        if (row && row.order === undefined) Object.assign(row, { order: r.order, afterCall: r.afterCall });
+      }
+      return Promise.resolve();
+    },
+    readyDeflections: ({ afterOrder, max }) => {
+      const ready = [...calls.deflections]
+        .flatMap(([requestIdentifier, d]) =>
+          d.order !== undefined && d.order > afterOrder ? [{ requestIdentifier, index: d.index, order: d.order, ...(d.afterCall ? { afterCall: true as const } : {}) }] : [],
+        )
+        .sort((a, b) => a.order - b.order);
+      return Promise.resolve(ready.slice(0, max));
+    },
+    importDeflections: () => Promise.reject(ApplicationFailure.nonRetryable('these tests carry no version-2 state')),
     lookupContacts: ({ requestIdentifiers }) => {
       calls.lookups.push(requestIdentifiers);
       return Promise.resolve(
         requestIdentifiers.map((requestIdentifier) => {
           const index = script.staged?.[requestIdentifier];
           const outcome = script.outcomes?.[requestIdentifier];
-          return index === undefined ? { requestIdentifier, staged: false } : { requestIdentifier, index, staged: true, ...(outcome && { outcome }) };
+          const deflecting = calls.deflections.has(requestIdentifier) ? { deflecting: true as const } : {};
+          return index === undefined ? { requestIdentifier, staged: false } : { requestIdentifier, index, staged: true, ...(outcome && { outcome }), ...deflecting };
         }),
       );
     },

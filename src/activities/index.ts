@@ -7,7 +7,7 @@ import type { ContactDefaults } from '../domain/contact-entry';
 import { dialListInvalidReason, dialListInvalidType } from '../domain/failure-types';
 import type { ConnectQueues } from '../domain/connect-queues';
 import type { OutcomeRecord } from '../domain/outcome';
-import type { CampaignStore, ContactLookup, StagedPage, UnsentEntries } from '../storage/campaign-store';
+import type { CampaignStore, ContactLookup, DeflectionRecord, ReadyDeflection, StagedPage, UnsentEntries } from '../storage/campaign-store';
 import { putContactBatch, type BatchInput } from './batch-put-contact';
 import { toConnectFailure } from './aws-error-mapping';
 import { activityCallOptions } from './connect-call';
@@ -39,7 +39,13 @@ export interface FailedEntry {
   message?: string;
 }
 
-export type { ContactLookup, StagedPage };
+export type { ContactLookup, DeflectionRecord, ReadyDeflection, StagedPage };
+
+/** A deflection carried by a campaign of carried-state version 2, with its own text, moved to the store. */
+export interface CarriedDeflection extends DeflectionRecord {
+  message?: string;
+  attributes?: Record<string, string>;
+}
 
 export function createActivities(deps: ActivityDependencies) {
   // Every outcome the store takes is counted once, here (src/telemetry/outcome-metrics.ts).
@@ -122,6 +128,31 @@ export function createActivities(deps: ActivityDependencies) {
     /** Marks CANCELLED every entry the campaign will never send; answers how many. */
     async cancelRemaining(input: { campaignKey: string; unsent: UnsentEntries }): Promise<number> {
       return (await store.cancelUnsent(input.campaignKey, input.unsent)).covered;
+    },
+
+    /** Records deflections a campaign accepted, with the request's text: the campaign holds their orders, not them. */
+    async recordDeflections(input: { campaignKey: string; deflections: DeflectionRecord[]; message?: string; attributes?: Record<string, string> }): Promise<void> {
+      const text = { message: input.message, attributes: input.attributes };
+      await store.recordDeflections(
+        input.campaignKey,
+        input.deflections.map((d) => ({ ...d, ...text })),
+      );
+    },
+
+    /** Orders deflections whose batch answered: the SMS pump may send them now. */
+    async releaseDeflections(input: { campaignKey: string; released: { index: number; order: number; afterCall: boolean }[] }): Promise<void> {
+      await store.releaseDeflections(input.campaignKey, input.released);
+    },
+
+    /** The SMS pump's next page: deflections ordered after `afterOrder`. */
+    async readyDeflections(input: { campaignKey: string; afterOrder: number; max: number }): Promise<ReadyDeflection[]> {
+      return store.readyDeflections(input.campaignKey, input.afterOrder, input.max);
+    },
+
+    /** Moves what a version-2 carried state held into the store: its pending deflections (ordered) and every id it deflected. */
+    async importDeflections(input: { campaignKey: string; pending: CarriedDeflection[]; requestIdentifiers: string[] }): Promise<void> {
+      await store.recordDeflections(input.campaignKey, input.pending);
+      await store.markDeflected(input.campaignKey, input.requestIdentifiers);
     },
 
     /** Where each id stands in the store: a staged entry (and its outcome), a REJECTED entry, or nowhere. */

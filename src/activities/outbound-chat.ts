@@ -15,6 +15,8 @@ export interface ChatInput {
   /** The deflection's own attributes, over the entry's and the campaign's. */
   attributes?: Record<string, string>;
   message?: string;
+  /** The deflection's message and attributes are in the campaign store (campaigns of carried-state version 3), not in this input. */
+  textInStore?: boolean;
   /**
    * The entry was dialled first: the SMS names the voice contact (read from the store) as its
    * RelatedContactId. Not on the Outbound Campaigns v2 path, whose dial request id is no contact id.
@@ -32,11 +34,13 @@ const smsSegment = { 'connect:Subtype': { ValueString: 'connect:SMS' } };
 
 /** Deflects one contact to SMS; the DEFLECTED outcome is written before returning. */
 export async function startOutboundChat(connect: ConnectClient, store: CampaignStore, input: ChatInput, call: ConnectCallOptions = {}): Promise<ChatResult> {
-  const message = input.message ?? input.chat.initialMessage;
+  const text = input.textInStore ? await store.deflectionText(input.campaignKey, input.index) : { message: input.message, attributes: input.attributes };
+  if (!text) throw new Error(`no deflection of entry ${input.index} is recorded`);
+  const message = text.message ?? input.chat.initialMessage;
   const [staged] = await store.stagedEntries(input.campaignKey, [input.index]);
   if (!staged) throw new Error(`entry ${input.index} is not staged`);
   const relatedContactId = input.afterCall === 'voice-contact' ? await voiceContactId(store, input.campaignKey, input.index) : undefined;
-  const attributes = { ...input.defaults.Attributes, ...staged.entry.Attributes, ...input.attributes };
+  const attributes = { ...input.defaults.Attributes, ...staged.entry.Attributes, ...text.attributes };
   let contactId: string | undefined;
   try {
     const response = await connect.send(

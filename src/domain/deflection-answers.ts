@@ -1,28 +1,28 @@
+import { jsonBytes, MAX_CARRIED_ANSWER_BYTES } from './carried-budget';
 import type { DeflectAnswer, DeflectionAnswerState } from './deflection';
-
-/** Answers kept at most, counted in RequestIdentifiers: callers read theirs within seconds. */
-const MAX_KEPT_ANSWER_IDS = 5_000;
 
 /** Answers as carried across continue-as-new: oldest first. */
 export type CarriedAnswers = [answerId: string, answer: DeflectAnswer][];
 
 /**
  * The answers to deflections signalled with an answerId, for the callers that wait on them
- * (CampaignClient.deflect polls deflectionAnswerQuery). Bounded: the oldest answers go first
- * once they hold more than MAX_KEPT_ANSWER_IDS RequestIdentifiers. Pure, so the workflow can
- * hold one and carry it across continue-as-new.
+ * (CampaignClient.deflect polls deflectionAnswerQuery within seconds). Bounded in bytes of
+ * JSON, as they are carried across continue-as-new: the oldest answers go first once they
+ * weigh more than MAX_CARRIED_ANSWER_BYTES (64 KiB). The newest answer is kept even alone over
+ * the bound, but not carried: CampaignClient.deflect sends at most 250 ids a signal, whose
+ * answer weighs under 64 KiB. Pure, so the workflow can hold one and carry it.
  */
 export class DeflectionAnswers {
-  private readonly answered: Map<string, DeflectAnswer>;
+  private readonly answered: Map<string, { answer: DeflectAnswer; bytes: number }>;
   private readonly pending = new Set<string>();
-  private ids = 0;
+  private bytes = 0;
 
   constructor(
     carried: CarriedAnswers = [],
-    private readonly maxIds = MAX_KEPT_ANSWER_IDS,
+    private readonly maxBytes = MAX_CARRIED_ANSWER_BYTES,
   ) {
-    this.answered = new Map(carried);
-    for (const answer of this.answered.values()) this.ids += size(answer);
+    this.answered = new Map(carried.map(([id, answer]) => [id, { answer, bytes: weight(id, answer) }]));
+    for (const { bytes } of this.answered.values()) this.bytes += bytes;
   }
 
   /** True when this answerId was seen before (a repeated signal): it must not be handled twice. */
@@ -36,26 +36,30 @@ export class DeflectionAnswers {
 
   settle(answerId: string, answer: DeflectAnswer): void {
     this.pending.delete(answerId);
-    this.answered.set(answerId, answer);
-    this.ids += size(answer);
+    const bytes = weight(answerId, answer);
+    this.answered.set(answerId, { answer, bytes });
+    this.bytes += bytes;
     for (const [oldest, old] of this.answered) {
-      if (this.ids <= this.maxIds || oldest === answerId) break;
+      if (this.bytes <= this.maxBytes || oldest === answerId) break;
       this.answered.delete(oldest);
-      this.ids -= size(old);
+      this.bytes -= old.bytes;
     }
   }
 
   state(answerId: string): DeflectionAnswerState {
-    const answer = this.answered.get(answerId);
-    if (answer) return { state: 'answered', answer };
+    const kept = this.answered.get(answerId);
+    if (kept) return { state: 'answered', answer: kept.answer };
     return this.pending.has(answerId) ? { state: 'pending' } : { state: 'unknown' };
   }
 
+  /** The answers to carry, oldest first, within the byte bound (an answer alone over it stays behind). */
   toCarried(): CarriedAnswers {
-    return [...this.answered];
+    const kept = [...this.answered].filter(([, { bytes }]) => bytes <= this.maxBytes);
+    return kept.map(([id, { answer }]): [string, DeflectAnswer] => [id, answer]);
   }
 }
 
-function size(answer: DeflectAnswer): number {
-  return answer.accepted.length + answer.refused.length;
+/** What an answer adds to the carried state: its JSON, id and all. */
+function weight(answerId: string, answer: DeflectAnswer): number {
+  return jsonBytes([answerId, answer]) + 1;
 }

@@ -19,6 +19,36 @@ export interface ContactLookup {
   index?: number;
   staged: boolean;
   outcome?: OutcomeKind;
+  /** A deflection of this id is recorded (only present when true): a repeat sends nothing. */
+  deflecting?: true;
+}
+
+/** The text an SMS is sent with: the deflection request's own, over the campaign's. */
+export const deflectionTextSchema = z.object({
+  message: z.string().optional(),
+  attributes: z.record(z.string(), z.string()).optional(),
+});
+export type DeflectionText = z.infer<typeof deflectionTextSchema>;
+
+/**
+ * A deflection the campaign accepted, as the store keeps it. `order` is given by the workflow
+ * (1, 2, 3, … per campaign) once the SMS may be sent; absent while the entry's batch is in
+ * flight (the deflection then waits for the batch's answer, and releaseDeflections orders it).
+ */
+export interface DeflectionRecord {
+  requestIdentifier: string;
+  index: number;
+  order?: number;
+  /** The entry was already CREATED: the SMS follows its call. */
+  afterCall?: boolean;
+}
+
+/** A deflection the SMS pump may send, in `order`. */
+export interface ReadyDeflection {
+  requestIdentifier: string;
+  index: number;
+  order: number;
+  afterCall?: true;
 }
 
 /** One send of one entry and Connect's answer to it (`result` is CREATED or the failure code). */
@@ -48,8 +78,14 @@ export interface UnsentEntries {
   held: readonly number[];
   /** The unread part of the list starts here; absent when the list was read to its end. */
   fromIndex?: number;
-  /** Entries of the unread part that are not unsent (deflected before they were read). */
+  /** Entries of the unread part that are not unsent (deflected before they were read). Entries with a recorded deflection are never in the unread part. */
   skip: readonly number[];
+  /**
+   * Deflections recorded in the store whose SMS was never sent: those ordered after this
+   * (the SMS pump's cursor) are unsent too, unless they follow a call. Absent for campaigns
+   * that carry their deflections (carried state version 2).
+   */
+  deflectionsAfterOrder?: number;
   message: string;
 }
 
@@ -65,6 +101,7 @@ export interface CampaignStore {
   saveStagingSummary(campaignKey: string, summary: StagingSummary): Promise<void>;
   /** Adds staged entries; an index already staged is left as it is (a retried staging). */
   stageEntries(campaignKey: string, entries: readonly StagedEntry[]): Promise<void>;
+  /** The next `max` staged entries from `fromIndex` on; those with a recorded deflection are passed over (they go to SMS). */
   stagedPage(campaignKey: string, fromIndex: number, max: number): Promise<StagedPage>;
   /** The staged entries at these indices, in the order asked; a missing one is an error. */
   stagedEntries(campaignKey: string, indices: readonly number[]): Promise<StagedEntry[]>;
@@ -84,6 +121,16 @@ export interface CampaignStore {
   /** Every outcome, by index, read in pages so a report of a million entries streams. */
   outcomes(campaignKey: string): AsyncIterable<OutcomeRecord>;
   outcomeCounts(campaignKey: string): Promise<OutcomeCounts>;
+  /** Records accepted deflections with their request's text; a RequestIdentifier already recorded is left as it is (a retried write, a repeat). */
+  recordDeflections(campaignKey: string, deflections: readonly (DeflectionRecord & DeflectionText)[]): Promise<void>;
+  /** Orders deflections that waited for their batch's answer (by index); one already ordered is left as it is. */
+  releaseDeflections(campaignKey: string, released: readonly (Required<Pick<DeflectionRecord, 'index' | 'order'>> & { afterCall: boolean })[]): Promise<void>;
+  /** Up to `max` deflections ordered after `afterOrder`, in order: the SMS pump's next page. */
+  readyDeflections(campaignKey: string, afterOrder: number, max: number): Promise<ReadyDeflection[]>;
+  /** The message and attributes the SMS of entry `index` is sent with; undefined when no deflection of it is recorded. */
+  deflectionText(campaignKey: string, index: number): Promise<DeflectionText | undefined>;
+  /** Records these ids as deflected (for dedup only, never sent from here): a campaign that carried them moves them to the store. */
+  markDeflected(campaignKey: string, requestIdentifiers: readonly string[]): Promise<void>;
 }
 
 const REPORT_PAGE = 5_000;
@@ -129,12 +176,17 @@ export function createCampaignStore(pool: Pool): CampaignStore {
 
     async stagedPage(campaignKey, fromIndex, max) {
       if (!Number.isInteger(max) || max < 1) throw new RangeError(`max must be a positive integer, not ${max}`);
-      const found = await rows('SELECT idx FROM staged_entries WHERE campaign_key = $1 AND idx >= $2 ORDER BY idx LIMIT $3', [campaignKey, fromIndex, max + 1]);
-      const indices = found.map((r) => (r as { idx: number }).idx);
-      const done = indices.length <= max;
-      if (!done) indices.pop();
-      const last = indices.at(-1);
-      return { indices, nextIndex: last === undefined ? fromIndex : last + 1, done };
+      const found = await rows(
+        `SELECT s.idx, d.idx IS NOT NULL AS deflected FROM staged_entries s
+         LEFT JOIN deflections d ON d.campaign_key = s.campaign_key AND d.idx = s.idx
+         WHERE s.campaign_key = $1 AND s.idx >= $2 ORDER BY s.idx LIMIT $3`,
+        [campaignKey, fromIndex, max + 1],
+      );
+      const scanned = found as { idx: number; deflected: boolean }[];
+      const done = scanned.length <= max;
+      if (!done) scanned.pop();
+      const last = scanned.at(-1)?.idx;
+      return { indices: scanned.filter((r) => !r.deflected).map((r) => r.idx), nextIndex: last === undefined ? fromIndex : last + 1, done };
     },
 
     async stagedEntries(campaignKey, indices) {
@@ -155,15 +207,18 @@ export function createCampaignStore(pool: Pool): CampaignStore {
 
     async lookup(campaignKey, requestIdentifiers) {
       const ids = [...new Set(requestIdentifiers)];
-      const [staged, recorded] = await Promise.all([
+      const [staged, recorded, deflected] = await Promise.all([
         rows('SELECT idx, request_identifier FROM staged_entries WHERE campaign_key = $1 AND request_identifier = ANY($2::text[])', [campaignKey, ids]),
         rows('SELECT idx, request_identifier, outcome FROM outcomes WHERE campaign_key = $1 AND request_identifier = ANY($2::text[]) ORDER BY idx', [campaignKey, ids]),
+        rows('SELECT request_identifier FROM deflections WHERE campaign_key = $1 AND request_identifier = ANY($2::text[])', [campaignKey, ids]),
       ]);
+      const deflecting = new Set(deflected.map((r) => (r as { request_identifier: string }).request_identifier));
       const stagedIndex = new Map(staged.map((r) => [(r as { request_identifier: string }).request_identifier, (r as { idx: number }).idx]));
       const outcomeAt = new Map(recorded.map((r) => [(r as { idx: number }).idx, r as { request_identifier: string; outcome: OutcomeKind }]));
       return requestIdentifiers.map((requestIdentifier): ContactLookup => {
         const index = stagedIndex.get(requestIdentifier);
-        if (index !== undefined) return { requestIdentifier, index, staged: true, outcome: outcomeAt.get(index)?.outcome };
+        if (index !== undefined)
+          return { requestIdentifier, index, staged: true, outcome: outcomeAt.get(index)?.outcome, ...(deflecting.has(requestIdentifier) ? { deflecting: true } : {}) };
         // Not staged: the entry was REJECTED (the first such row, when a list repeated the id).
         for (const [idx, r] of outcomeAt) if (r.request_identifier === requestIdentifier) return { requestIdentifier, index: idx, staged: false, outcome: r.outcome };
         return { requestIdentifier, staged: false };
@@ -258,9 +313,13 @@ export function createCampaignStore(pool: Pool): CampaignStore {
     async cancelUnsent(campaignKey, unsent) {
       const [row] = await rows(
         `WITH unsent AS (
-           SELECT idx, request_identifier FROM staged_entries
-           WHERE campaign_key = $1
-             AND (idx = ANY($2::int[]) OR ($3::int IS NOT NULL AND idx >= $3 AND NOT (idx = ANY($4::int[]))))
+           SELECT s.idx, s.request_identifier FROM staged_entries s
+           WHERE s.campaign_key = $1
+             AND (s.idx = ANY($2::int[])
+               OR ($3::int IS NOT NULL AND s.idx >= $3 AND NOT (s.idx = ANY($4::int[]))
+                   AND NOT EXISTS (SELECT 1 FROM deflections d WHERE d.campaign_key = $1 AND d.idx = s.idx))
+               OR ($6::int IS NOT NULL AND EXISTS (
+                   SELECT 1 FROM deflections d WHERE d.campaign_key = $1 AND d.idx = s.idx AND d.ready_order > $6 AND NOT d.after_call)))
          ), cancelled AS (
            INSERT INTO outcomes (campaign_key, idx, request_identifier, outcome, precedence, message)
            SELECT $1, idx, request_identifier, 'CANCELLED', ${outcomePrecedence.CANCELLED}, $5 FROM unsent
@@ -268,9 +327,65 @@ export function createCampaignStore(pool: Pool): CampaignStore {
            RETURNING idx
          )
          SELECT (SELECT count(*)::int FROM unsent) AS covered, (SELECT count(*)::int FROM cancelled) AS recorded`,
-        [campaignKey, [...unsent.held], unsent.fromIndex ?? null, [...unsent.skip], unsent.message],
+        [campaignKey, [...unsent.held], unsent.fromIndex ?? null, [...unsent.skip], unsent.message, unsent.deflectionsAfterOrder ?? null],
       );
       return row as { covered: number; recorded: number };
+    },
+
+    async recordDeflections(campaignKey, deflections) {
+      if (deflections.length === 0) return;
+      await pool.query(
+        `INSERT INTO deflections (campaign_key, request_identifier, idx, ready_order, after_call, message, attributes)
+         SELECT $1, * FROM unnest($2::text[], $3::int[], $4::int[], $5::boolean[], $6::text[], $7::jsonb[])
+         ON CONFLICT (campaign_key, request_identifier) DO NOTHING`,
+        [
+          campaignKey,
+          deflections.map((d) => d.requestIdentifier),
+          deflections.map((d) => d.index),
+          deflections.map((d) => d.order ?? null),
+          deflections.map((d) => d.afterCall === true),
+          deflections.map((d) => d.message ?? null),
+          deflections.map((d) => (d.attributes ? JSON.stringify(d.attributes) : null)),
+        ],
+      );
+    },
+
+    async releaseDeflections(campaignKey, released) {
+      if (released.length === 0) return;
+      await pool.query(
+        `UPDATE deflections d SET ready_order = r.ready_order, after_call = r.after_call
+         FROM unnest($2::int[], $3::int[], $4::boolean[]) AS r(idx, ready_order, after_call)
+         WHERE d.campaign_key = $1 AND d.idx = r.idx AND d.ready_order IS NULL`,
+        [campaignKey, released.map((r) => r.index), released.map((r) => r.order), released.map((r) => r.afterCall)],
+      );
+    },
+
+    async readyDeflections(campaignKey, afterOrder, max) {
+      const found = await rows(
+        'SELECT request_identifier, idx, ready_order, after_call FROM deflections WHERE campaign_key = $1 AND ready_order > $2 ORDER BY ready_order LIMIT $3',
+        [campaignKey, afterOrder, max],
+      );
+      return found.map((raw) => {
+        const r = raw as { request_identifier: string; idx: number; ready_order: number; after_call: boolean };
+        return { requestIdentifier: r.request_identifier, index: r.idx, order: r.ready_order, ...(r.after_call ? { afterCall: true as const } : {}) };
+      });
+    },
+
+    async deflectionText(campaignKey, index) {
+      const [row] = await rows('SELECT message, attributes FROM deflections WHERE campaign_key = $1 AND idx = $2', [campaignKey, index]);
+      if (!row) return undefined;
+      const r = row as { message: string | null; attributes: unknown };
+      return deflectionTextSchema.parse({ message: r.message ?? undefined, attributes: r.attributes ?? undefined });
+    },
+
+    async markDeflected(campaignKey, requestIdentifiers) {
+      if (requestIdentifiers.length === 0) return;
+      await pool.query(
+        `INSERT INTO deflections (campaign_key, request_identifier, idx)
+         SELECT campaign_key, request_identifier, idx FROM staged_entries WHERE campaign_key = $1 AND request_identifier = ANY($2::text[])
+         ON CONFLICT DO NOTHING`,
+        [campaignKey, [...requestIdentifiers]],
+      );
     },
 
     async *outcomes(campaignKey) {

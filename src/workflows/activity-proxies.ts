@@ -4,7 +4,17 @@ import { fairnessKeyFor, type ConnectQueues } from '../domain/connect-queues';
 
 type Housekeeping = Pick<
   CampaignActivities,
-  'connectTaskQueues' | 'stageDialList' | 'readStagedPage' | 'recordFailed' | 'cancelRemaining' | 'lookupContacts' | 'getV2CampaignState'
+  | 'connectTaskQueues'
+  | 'stageDialList'
+  | 'readStagedPage'
+  | 'recordFailed'
+  | 'cancelRemaining'
+  | 'lookupContacts'
+  | 'getV2CampaignState'
+  | 'recordDeflections'
+  | 'releaseDeflections'
+  | 'readyDeflections'
+  | 'importDeflections'
 >;
 
 /** Work on the campaign store (and one v2 state check): on the campaign task queue, retried until it succeeds. */

@@ -10,6 +10,7 @@ import { paceAfterBatch } from '../domain/pace';
 import { housekeeping } from './activity-proxies';
 import type { CampaignRun } from './campaign-run';
 import { countFailureCode } from './campaign-state';
+import { releaseParked } from './deflections';
 import { publish } from './reporting';
 import { waitForV2Campaign } from './v2-campaign-watch';
 
@@ -17,14 +18,17 @@ import { waitForV2Campaign } from './v2-campaign-watch';
 export async function readPage(run: CampaignRun): Promise<void> {
   const { batchSize, batchesInFlight } = run.spec.pacing;
   const s = run.state;
+  const pageSize = Math.max(100, batchSize * batchesInFlight * 4);
   const page = await housekeeping.readStagedPage.executeWithOptions({ summary: `read the dial list from entry ${s.cursor}` }, [
-    { campaignKey: run.workflowId, fromIndex: s.cursor, maxEntries: Math.max(100, batchSize * batchesInFlight * 4) },
+    { campaignKey: run.workflowId, fromIndex: s.cursor, maxEntries: run.budgeted ? Math.min(pageSize, run.pageRoom()) : pageSize },
   ]);
-  const skip = new Set(s.skipIndices);
+  const skip = run.budgeted ? run.unreadDeflected : new Set(s.skipIndices);
   for (const index of page.indices) if (!skip.delete(index)) s.queue.push(index);
-  s.skipIndices = [...skip];
+  if (!run.budgeted) s.skipIndices = [...skip];
   s.cursor = page.nextIndex;
   s.listDone = page.done;
+  // Deflections recorded before the page was read were passed over by the store.
+  if (run.budgeted) for (const index of skip) if (index < s.cursor) skip.delete(index);
 }
 
 /**
@@ -68,7 +72,7 @@ async function settleBatch(run: CampaignRun, seq: number, items: BatchItem[], re
     const waiting = run.awaitingBatch.get(index);
     if (waiting) {
       run.awaitingBatch.delete(index);
-      s.deflections.push({ ...waiting, index, afterCall: true });
+      releaseParked(run, waiting, index, true);
     }
   }
   const terminal: FailedEntry[] = [];
@@ -81,7 +85,7 @@ async function settleBatch(run: CampaignRun, seq: number, items: BatchItem[], re
     if (waiting) {
       // Not dialled after all: the SMS replaces the voice contact.
       run.awaitingBatch.delete(f.index);
-      s.deflections.push({ ...waiting, index: f.index });
+      releaseParked(run, waiting, f.index, false);
       continue;
     }
     const attempts = item.attempts + 1;
@@ -112,7 +116,7 @@ async function batchFailed(run: CampaignRun, seq: number, items: BatchItem[], er
     const waiting = run.awaitingBatch.get(i.index);
     if (!waiting) return true;
     run.awaitingBatch.delete(i.index);
-    s.deflections.push({ ...waiting, index: i.index });
+    releaseParked(run, waiting, i.index, false);
     return false;
   });
 

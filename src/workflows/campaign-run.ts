@@ -5,9 +5,21 @@ import { resolveLanePolicies, type LanePolicies } from '../domain/lane-policies'
 import { batchGapMs } from '../domain/pace';
 import type { CampaignStatus } from '../domain/progress';
 import { StartBudget } from '../domain/start-budget';
+import type { ReadyDeflection } from '../activities';
 import type { ConnectCalls } from './activity-proxies';
 import { CampaignMetrics } from './campaign-metrics';
-import { carriedOrInitial, type CampaignInput, type CarriedState, type PendingDeflection, type Phase } from './campaign-state';
+import { heldEntriesBound } from '../domain/carried-budget';
+import { carriedOrInitial, type CampaignInput, type Phase, type RunState } from './campaign-state';
+
+/** Ready deflections remembered in memory at most (about 100 bytes each). */
+const RECENTLY_READY_MAX = 1_000;
+
+/** A deflection waiting for its entry's batch to answer; the budgeted run keeps its text in the store. */
+export interface ParkedDeflection {
+  requestIdentifier: string;
+  message?: string;
+  attributes?: Record<string, string>;
+}
 
 /**
  * One run of a campaign: what it carries across continue-as-new (`state`) and what lives only
@@ -17,17 +29,38 @@ import { carriedOrInitial, type CampaignInput, type CarriedState, type PendingDe
  */
 export class CampaignRun {
   readonly spec: CampaignInput['spec'];
-  readonly state: CarriedState;
+  readonly state: RunState;
   readonly workflowId = wf.workflowInfo().workflowId;
+  /**
+   * patch 'carried-state-budget' (2026-12), decided once per run: deflections live in the
+   * store, pages stop while the run holds its bound of entries, the carried state is packed.
+   * Old branch (deflections, their messages and ids carried) needed by test/histories/
+   * deflection.json and continue-as-new.run-*.json and by runs started before it.
+   */
+  readonly budgeted: boolean;
   readonly policies: LanePolicies;
   readonly metrics: CampaignMetrics;
   readonly answers: DeflectionAnswers;
   /** Batches in flight by sequence number, with their entries. */
   readonly inFlight = new Map<number, BatchItem[]>();
   /** Deflections of entries in a batch in flight (by index), settled when the batch returns. */
-  readonly awaitingBatch = new Map<number, Omit<PendingDeflection, 'index' | 'afterCall'>>();
+  readonly awaitingBatch = new Map<number, ParkedDeflection>();
   /** RequestIdentifiers being looked up for a deflection. */
   readonly lookingUp = new Set<string>();
+  /** RequestIdentifiers accepted for deflection whose record in the store is not written yet. */
+  readonly recording = new Set<string>();
+  /** Entries of the unread part deflected in this run: dropped from a page that still holds them. */
+  readonly unreadDeflected = new Set<number>();
+  /**
+   * The newest ready deflections this run wrote, orders contiguous: the SMS pump takes them
+   * from here instead of reading back what was just written (bounded; the store has them all).
+   */
+  readonly recentlyReady: ReadyDeflection[] = [];
+  /** Parked deflections whose batch answered, waiting for their write to the store (releaseParked). */
+  readonly toRelease: { requestIdentifier: string; index: number; afterCall: boolean }[] = [];
+  /** Writes of deflections to the store, one at a time so orders are written in order. */
+  deflectionWrites: Promise<void> = Promise.resolve();
+  pendingDeflectionWrites = 0;
   readonly batchStarts = new StartBudget();
   readonly chatStarts = new StartBudget();
   chatsInFlight = 0;
@@ -42,6 +75,7 @@ export class CampaignRun {
   constructor(input: CampaignInput) {
     this.spec = input.spec;
     this.state = carriedOrInitial(input.carried, Date.now());
+    this.budgeted = wf.patched('carried-state-budget');
     this.policies = resolveLanePolicies(this.spec.lanes);
     this.metrics = new CampaignMetrics(input.spec.campaignId, input.spec.pacing);
     this.answers = new DeflectionAnswers(this.state.answers);
@@ -65,10 +99,42 @@ export class CampaignRun {
     return wf.workflowInfo().continueAsNewSuggested || (limit !== undefined && this.batchesThisRun >= limit);
   }
 
-  /** The queue runs low and the list has more: read the next page before sending. */
+  /** The queue runs low and the list has more (and, budgeted, the run has room for a page): read the next page before sending. */
   needsPage(): boolean {
     const { batchSize, batchesInFlight } = this.spec.pacing;
-    return this.phase.name === 'running' && !this.state.listDone && this.state.queue.length < batchSize * batchesInFlight;
+    const low = this.phase.name === 'running' && !this.state.listDone && this.state.queue.length < batchSize * batchesInFlight;
+    return low && (!this.budgeted || this.pageRoom() >= batchSize);
+  }
+
+  /**
+   * Entries a page may bring: back-pressure keeps what the run holds (queue, lanes, splits and
+   * batches in flight) within heldEntriesBound, so what it carries stays within its budget.
+   */
+  pageRoom(): number {
+    const s = this.state;
+    let held = s.queue.length + s.lanes.length;
+    for (const group of s.splits) held += group.length;
+    for (const items of this.inFlight.values()) held += items.length;
+    return heldEntriesBound(this.spec.pacing) - held;
+  }
+
+  /** Remembers deflections just written as ready (orders following each other), for the SMS pump. */
+  wroteReady(ready: readonly ReadyDeflection[]): void {
+    const first = ready[0];
+    if (!first) return;
+    if (this.recentlyReady.at(-1)?.order !== first.order - 1) this.recentlyReady.length = 0;
+    if (this.recentlyReady.length + ready.length <= RECENTLY_READY_MAX) this.recentlyReady.push(...ready);
+  }
+
+  /**
+   * Writes deflections to the store after those before them (their orders are given in
+   * order); the run drains only once every write is done.
+   */
+  writeDeflections(write: () => Promise<void>): Promise<void> {
+    this.pendingDeflectionWrites++;
+    const done = this.deflectionWrites.then(write).finally(() => this.pendingDeflectionWrites--);
+    this.deflectionWrites = done.catch(() => undefined);
+    return done;
   }
 
   /** A batch may start now: running, room in flight, something to send, and the pace allows it. */
@@ -86,6 +152,8 @@ export class CampaignRun {
       s.splits.length === 0 &&
       this.inFlight.size === 0 &&
       s.deflections.length === 0 &&
+      s.deflectionOrders.taken === s.deflectionOrders.ordered &&
+      this.pendingDeflectionWrites === 0 &&
       this.chatsInFlight === 0 &&
       this.lookingUp.size === 0
     );
@@ -93,7 +161,7 @@ export class CampaignRun {
 
   /** Nothing left in flight that the run must wait for before it ends. */
   isDrained(): boolean {
-    return this.inFlight.size === 0 && this.chatsInFlight === 0;
+    return this.inFlight.size === 0 && this.chatsInFlight === 0 && this.pendingDeflectionWrites === 0;
   }
 
   /**

@@ -1,4 +1,6 @@
+import { packIndices, unpackIndices, type IndexRun } from '../domain/batch';
 import type { BatchItem, LaneItem } from '../domain/batch-assembly';
+import { MAX_CARRIED_REASON_LENGTH, packBatchItems, packLanes, unpackBatchItems, unpackLanes, type PackedBatchItems, type PackedLanes } from '../domain/carried-budget';
 import type { CampaignSpec } from '../domain/campaign';
 import type { ConnectQueues } from '../domain/connect-queues';
 import type { CarriedAnswers } from '../domain/deflection-answers';
@@ -32,17 +34,37 @@ export type Phase =
   | { name: 'cancelling'; reason: string }
   | { name: 'failing'; reason: string; code: string };
 
-/** The shape of CarriedState; a run refuses a carried state of another version. */
-export const CARRIED_STATE_VERSION = 2;
+/** The shape of CarriedState; a run reads this version and converts version 2 (CarriedStateV2). */
+export const CARRIED_STATE_VERSION = 3;
+
+/** Deflections as the store holds them: the workflow gives each ready SMS an order, the SMS pump takes them in order. */
+export interface DeflectionOrders {
+  /** Orders given so far (the last one). */
+  ordered: number;
+  /** The last order the SMS pump took: deflections after it are still to be sent. */
+  taken: number;
+}
 
 /**
- * Everything a campaign must remember across continue-as-new (invariant 2): a cursor into
- * the staged list, counters, and bounded queues of entry indices, never the entries
- * themselves (invariant 5). Versioned: a change of shape bumps CARRIED_STATE_VERSION and
- * goes behind patched() (CONTRIBUTING.md).
+ * What campaigns of carried-state version 2 carried for their deflections, messages and all;
+ * a run that started on that code keeps them in memory (patch 'carried-state-budget'), and
+ * the next run moves them to the store.
  */
-export interface CarriedState {
-  version: typeof CARRIED_STATE_VERSION;
+export interface LegacyDeflections {
+  /** Deflections ready to send. */
+  deflections: PendingDeflection[];
+  /** Every RequestIdentifier ever accepted for deflection: a repeat sends nothing. */
+  deflectionIds: string[];
+  /** Deflected entries still in the unread part of the list: dropped from the voice path when read. */
+  skipIndices: number[];
+}
+
+/**
+ * One run's working state: what it carries across continue-as-new, unpacked. A cursor into the
+ * staged list, counters, and bounded queues of entry indices, never the entries themselves
+ * (invariant 5); deflections live in the campaign store, the run holds their orders.
+ */
+export interface RunState extends LegacyDeflections {
   runs: number;
   startedAtMs: number;
   staged?: StagedSummary;
@@ -61,26 +83,72 @@ export interface CarriedState {
   retries: number;
   pace: PaceState;
   phase: Phase;
-  /** Deflections ready to send. */
-  deflections: PendingDeflection[];
-  /** Every RequestIdentifier ever accepted for deflection: a repeat sends nothing. */
-  deflectionIds: string[];
-  /** Deflected entries still in the unread part of the list: dropped from the voice path when read. */
-  skipIndices: number[];
+  deflectionOrders: DeflectionOrders;
   /** Where this campaign's Connect calls go, as the worker that started it said. */
   connectQueues?: ConnectQueues;
   /** Answers to deflections, kept for the callers that wait on them (bounded). */
   answers?: CarriedAnswers;
 }
 
-export interface CampaignInput {
-  spec: CampaignSpec;
-  carried?: CarriedState;
+/**
+ * Everything a campaign carries across continue-as-new (invariant 2), packed and within
+ * CARRIED_STATE_BUDGET_BYTES (invariant 7; src/domain/carried-budget.ts has each part's
+ * bound). Versioned: a change of shape bumps CARRIED_STATE_VERSION, reads the old shape, and
+ * goes behind patched() (CONTRIBUTING.md).
+ */
+export interface CarriedState {
+  version: typeof CARRIED_STATE_VERSION;
+  runs: number;
+  startedAtMs: number;
+  staged?: StagedSummary;
+  cursor: number;
+  listDone: boolean;
+  nextSeq: number;
+  queue: IndexRun[];
+  lanes: PackedLanes;
+  splits: PackedBatchItems[];
+  outcomes: OutcomeCounts;
+  byFailureCode: Record<string, number>;
+  batchesSent: number;
+  retries: number;
+  pace: PaceState;
+  phase: Phase;
+  deflectionOrders: DeflectionOrders;
+  /** Only from a run that started on version-2 code: its deflections, for the next run to move to the store. */
+  legacy?: LegacyDeflections;
+  connectQueues?: ConnectQueues;
+  answers?: CarriedAnswers;
 }
 
-export function initialState(startedAtMs: number): CarriedState {
+/** The carried state of version 2: deflections, messages and dedup ids carried whole (over 2 MB after enough deflections). */
+export interface CarriedStateV2 extends LegacyDeflections {
+  version: 2;
+  runs: number;
+  startedAtMs: number;
+  staged?: StagedSummary;
+  cursor: number;
+  listDone: boolean;
+  nextSeq: number;
+  queue: number[];
+  lanes: LaneItem[];
+  splits: BatchItem[][];
+  outcomes: OutcomeCounts;
+  byFailureCode: Record<string, number>;
+  batchesSent: number;
+  retries: number;
+  pace: PaceState;
+  phase: Phase;
+  connectQueues?: ConnectQueues;
+  answers?: CarriedAnswers;
+}
+
+export interface CampaignInput {
+  spec: CampaignSpec;
+  carried?: CarriedState | CarriedStateV2;
+}
+
+export function initialState(startedAtMs: number): RunState {
   return {
-    version: CARRIED_STATE_VERSION,
     runs: 1,
     startedAtMs,
     cursor: 0,
@@ -95,22 +163,56 @@ export function initialState(startedAtMs: number): CarriedState {
     retries: 0,
     pace: initialPace(),
     phase: { name: 'running' },
+    deflectionOrders: { ordered: 0, taken: 0 },
     deflections: [],
     deflectionIds: [],
     skipIndices: [],
   };
 }
 
-/** The carried state of a continued run, checked: a state of another shape is a defect, said plainly. */
-export function carriedOrInitial(carried: CarriedState | undefined, now: number): CarriedState {
+/** The carried state of a continued run, unpacked; version 2 is converted, any other version is a defect, said plainly. */
+export function carriedOrInitial(carried: CarriedState | CarriedStateV2 | undefined, now: number): RunState {
   if (!carried) return initialState(now);
   const version: unknown = (carried as { version?: unknown }).version;
-  if (version !== CARRIED_STATE_VERSION) {
-    throw new Error(`carried state version ${JSON.stringify(version)} is not ${CARRIED_STATE_VERSION}: this worker cannot continue that run`);
+  if (carried.version === 2) {
+    const { version: _version, ...rest } = carried;
+    return { ...rest, deflectionOrders: { ordered: 0, taken: 0 } };
   }
-  return carried;
+  if (version !== CARRIED_STATE_VERSION) {
+    throw new Error(`carried state version ${JSON.stringify(version)} is neither ${CARRIED_STATE_VERSION} nor 2: this worker cannot continue that run`);
+  }
+  const { version: _version, queue, lanes, splits, legacy, ...rest } = carried;
+  return {
+    ...rest,
+    queue: unpackIndices(queue),
+    lanes: unpackLanes(lanes),
+    splits: splits.map(unpackBatchItems),
+    deflections: legacy?.deflections ?? [],
+    deflectionIds: legacy?.deflectionIds ?? [],
+    skipIndices: legacy?.skipIndices ?? [],
+  };
 }
 
-export function countFailureCode(state: CarriedState, code: string, n = 1): void {
+/** What the next run carries: packed, deflections in the store (a run on version-2 code carries its own), long reasons cut. */
+export function toCarried(state: RunState): CarriedState {
+  const { queue, lanes, splits, deflections, deflectionIds, skipIndices, phase, ...rest } = state;
+  const hasLegacy = deflections.length > 0 || deflectionIds.length > 0 || skipIndices.length > 0;
+  return {
+    version: CARRIED_STATE_VERSION,
+    ...rest,
+    phase: cutReason(phase),
+    queue: packIndices(queue),
+    lanes: packLanes(lanes),
+    splits: splits.map(packBatchItems),
+    ...(hasLegacy ? { legacy: { deflections, deflectionIds, skipIndices } } : {}),
+  };
+}
+
+function cutReason(phase: Phase): Phase {
+  if (!('reason' in phase) || phase.reason === undefined || phase.reason.length <= MAX_CARRIED_REASON_LENGTH) return phase;
+  return { ...phase, reason: `${phase.reason.slice(0, MAX_CARRIED_REASON_LENGTH - 1)}…` };
+}
+
+export function countFailureCode(state: RunState, code: string, n = 1): void {
   state.byFailureCode[code] = (state.byFailureCode[code] ?? 0) + n;
 }

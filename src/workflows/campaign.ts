@@ -8,7 +8,7 @@ import type { StagingSummary } from '../domain/staging-summary';
 import { connectCalls, housekeeping } from './activity-proxies';
 import { launchBatch, readPage } from './batches';
 import { CampaignRun } from './campaign-run';
-import { countFailureCode, type CampaignInput, type CarriedState } from './campaign-state';
+import { countFailureCode, toCarried, type CampaignInput } from './campaign-state';
 import { deflect, pumpDeflections } from './deflections';
 import { campaignFailed, progressOf, publish, resultOf, stopReason } from './reporting';
 import { waitForV2Campaign } from './v2-campaign-watch';
@@ -100,6 +100,7 @@ async function prepare(run: CampaignRun): Promise<void> {
   run.connect = connectCalls(s.connectQueues, run.workflowId, { v2: run.spec.submission?.api === 'outbound-campaigns-v2', fairnessWeight: run.spec.pacing.fairnessWeight });
   // A run continued while the v2 campaign was not running keeps asking.
   if (run.phase.name === 'paused' && run.phase.waitingForV2Campaign !== undefined) waitForV2Campaign(run, run.phase.waitingForV2Campaign);
+  if (run.budgeted) await moveCarriedDeflectionsToStore(run);
   if (s.staged) return;
   const summary = await housekeeping.stageDialList
     .executeWithOptions({ summary: 'stage the dial list' }, [
@@ -157,8 +158,25 @@ function done(run: CampaignRun): boolean {
   return run.isComplete() && run.phase.name !== 'paused';
 }
 
+/** A run continued from carried-state version 2 (or a run on its code) moves the deflections it carried into the store. */
+async function moveCarriedDeflectionsToStore(run: CampaignRun): Promise<void> {
+  const s = run.state;
+  if (s.deflections.length === 0 && s.deflectionIds.length === 0 && s.skipIndices.length === 0) return;
+  await run.writeDeflections(async () => {
+    let order = s.deflectionOrders.ordered;
+    const pending = s.deflections.map((d) => ({ ...d, order: ++order }));
+    await housekeeping.importDeflections.executeWithOptions({ summary: `move ${pending.length} carried deflections to the store` }, [
+      { campaignKey: run.workflowId, pending, requestIdentifiers: s.deflectionIds },
+    ]);
+    s.deflectionOrders.ordered = order;
+    s.deflections = [];
+    s.deflectionIds = [];
+    s.skipIndices = [];
+  });
+}
+
 function continueAsNew(run: CampaignRun): Promise<never> {
-  const carried: CarriedState = { ...run.state, runs: run.state.runs + 1, answers: run.answers.toCarried() };
+  const carried = toCarried({ ...run.state, runs: run.state.runs + 1, answers: run.answers.toCarried() });
   // The list is staged: the next run needs its cursor, not its entries.
   const spec = run.spec.dialList.kind === 'inline' ? { ...run.spec, dialList: { kind: 'inline' as const, entries: [] } } : run.spec;
   return wf.continueAsNew<typeof campaign>({ spec, carried });
@@ -172,7 +190,13 @@ async function finish(run: CampaignRun): Promise<CampaignResult> {
     // Never sent: the entries held in memory, deflections not yet sent, and the unread list.
     const held = [...s.queue, ...s.lanes.map((i) => i.index), ...s.splits.flat().map((i) => i.index), ...s.deflections.filter((d) => !d.afterCall).map((d) => d.index)];
     const reason = failing ? `campaign failed: ${stopReason(run)}` : (stopReason(run) ?? 'cancelled');
-    const unsent = { held, fromIndex: s.listDone ? undefined : s.cursor, skip: s.skipIndices, message: `not sent: ${reason}` };
+    const unsent = {
+      held,
+      fromIndex: s.listDone ? undefined : s.cursor,
+      skip: s.skipIndices,
+      message: `not sent: ${reason}`,
+      ...(run.budgeted ? { deflectionsAfterOrder: s.deflectionOrders.taken } : {}),
+    };
     const cancelled = await housekeeping.cancelRemaining.executeWithOptions({ summary: 'mark the unsent entries CANCELLED' }, [{ campaignKey: run.workflowId, unsent }]);
     s.outcomes.CANCELLED += cancelled;
     s.queue = [];

@@ -37,7 +37,7 @@ export function progressOf(run: CampaignRun, status: CampaignStatus = statusOf(r
     retries: s.retries,
     retrying: s.lanes.length + s.splits.reduce((n, g) => n + g.length, 0),
     waitingByLane: waitingByLane(s.lanes),
-    pendingDeflections: s.deflections.length + run.awaitingBatch.size + run.chatsInFlight,
+    pendingDeflections: s.deflections.length + (s.deflectionOrders.ordered - s.deflectionOrders.taken) + run.awaitingBatch.size + run.chatsInFlight,
     paceDelayMs: s.pace.delayMs,
     pauseReason: run.phase.name === 'paused' ? run.phase.reason : undefined,
     reason: stopReason(run),
