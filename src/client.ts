@@ -7,6 +7,7 @@ import { temporal } from '@temporalio/proto';
 import type { z } from 'zod';
 import type { CampaignStore } from './storage/campaign-store';
 import { writeReport, type ReportFormat } from './storage/report';
+import { STALLED_AFTER_FAILED_ATTEMPTS, stallOf, type CampaignStall } from './campaign-stall';
 import { campaignSpecSchema, campaignWorkflowId, type CampaignSpec, type CampaignSpecInput } from './domain/campaign';
 import { deflectRequestSchema, splitDeflectRequest, type DeflectAnswer, type DeflectionAnswerState, type DeflectRequest } from './domain/deflection';
 import { cancelSignal, deflectionAnswerQuery, deflectToChatSignal, pauseSignal, progressQuery, resumeSignal } from './domain/messages';
@@ -29,16 +30,12 @@ export class CampaignInputError extends Error {
   }
 }
 
-/** A campaign whose workflow task keeps failing: it will not progress until a worker is fixed. */
-export interface CampaignStall {
-  /** The failing workflow task's attempt number. */
-  attempt: number;
-  /** The last failure, e.g. "[TMPRL1100] Nondeterminism error: …". */
-  message: string;
-}
+/** Pages of 100 events read back for the start of a workflow task's streak of attempts. */
+const STALL_HISTORY_PAGES = 5;
 
-/** Workflow task attempts after which a campaign counts as stalled (a retry or two is ordinary). */
-const STALLED_AFTER_ATTEMPTS = 2;
+function isWorkflowTaskOutcome(e: temporal.api.history.v1.IHistoryEvent): boolean {
+  return Boolean(e.workflowTaskCompletedEventAttributes ?? e.workflowTaskFailedEventAttributes ?? e.workflowTaskTimedOutEventAttributes);
+}
 
 /** Raised while waiting on a campaign whose workflow task keeps failing. */
 export class CampaignStalledError extends Error {
@@ -48,7 +45,7 @@ export class CampaignStalledError extends Error {
     readonly stall: CampaignStall,
   ) {
     super(
-      `Campaign ${campaignId} is stalled: its workflow task has failed ${stall.attempt} times (${stall.message}). ` +
+      `Campaign ${campaignId} is stalled: its workflow task has ${stall.kind === 'failing' ? 'failed' : 'not completed in'} ${stall.attempt} ${stall.kind === 'failing' ? 'times' : 'attempts'} (${stall.message}). ` +
         'It makes no progress until a worker whose code can run it picks it up: check the worker logs and the workflow in the Temporal UI.',
     );
   }
@@ -219,21 +216,31 @@ export class CampaignClient {
 
   /**
    * Whether the campaign's workflow task keeps failing (a worker defect such as a
-   * nondeterminism error): such a campaign makes no progress and never ends on its own, so
-   * status and `start --wait` say so instead of waiting in silence. Undefined when healthy.
+   * nondeterminism error, a payload over the limit): such a campaign makes no progress and
+   * never ends on its own, so status and `start --wait` say so instead of waiting in silence.
+   * A task that timed out because its worker died is no stall: the next worker takes it over
+   * (see stallOf). Undefined when healthy.
    */
   async stall(campaignId: string): Promise<CampaignStall | undefined> {
     const handle = this.handle(campaignId);
     const description = await handle.describe();
     const attempt = description.raw.pendingWorkflowTask?.attempt ?? 0;
-    if (description.status.name !== 'RUNNING' || attempt < STALLED_AFTER_ATTEMPTS) return undefined;
-    const { history } = await this.client.workflowService.getWorkflowExecutionHistoryReverse({
-      namespace: this.client.options.namespace,
-      execution: { workflowId: handle.workflowId },
-      maximumPageSize: 100,
-    });
-    const failure = history?.events?.find((e) => e.workflowTaskFailedEventAttributes)?.workflowTaskFailedEventAttributes?.failure;
-    return { attempt, message: failure?.message ?? 'the workflow task keeps failing (no failure message recorded)' };
+    if (description.status.name !== 'RUNNING' || attempt < STALLED_AFTER_FAILED_ATTEMPTS) return undefined;
+    const events: temporal.api.history.v1.IHistoryEvent[] = [];
+    let nextPageToken: Uint8Array | undefined;
+    // The streak's first attempt is a few events back, unless signals piled up since.
+    for (let page = 0; page < STALL_HISTORY_PAGES; page++) {
+      const response = await this.client.workflowService.getWorkflowExecutionHistoryReverse({
+        namespace: this.client.options.namespace,
+        execution: { workflowId: handle.workflowId, runId: description.runId },
+        maximumPageSize: 100,
+        nextPageToken,
+      });
+      events.push(...(response.history?.events ?? []));
+      if (events.some(isWorkflowTaskOutcome) || !response.nextPageToken?.length) break;
+      nextPageToken = response.nextPageToken;
+    }
+    return stallOf(attempt, events);
   }
 
   /**

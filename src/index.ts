@@ -10,9 +10,9 @@ export {
   DEFAULT_TASK_QUEUE,
   DEFLECT_ANSWER_TIMEOUT_MS,
   type CampaignClientOptions,
-  type CampaignStall,
   type StartedCampaign,
 } from './client';
+export type { CampaignStall } from './campaign-stall';
 export { campaignIdSchema, campaignSpecSchema, type CampaignSpec, type CampaignSpecInput } from './domain/campaign';
 export { outcomeKinds, outcomeRecordSchema, type OutcomeKind, type OutcomeRecord, type OutcomeCounts } from './domain/outcome';
 export { campaignResultSchema, campaignStatuses, progressSchema, type CampaignResult, type CampaignStatus, type FinalStatus, type Progress } from './domain/progress';
