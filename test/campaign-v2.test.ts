@@ -167,31 +167,50 @@ describe('a campaign through Outbound Campaigns v2', () => {
     }
   });
 
-  test('a denied PutOutboundRequestBatch (403) stops the campaign after one call with one clear reason', async () => {
+  test('a denied PutOutboundRequestBatch (403) pauses the campaign with what to fix; resumed after the fix, every entry is one dial request', async () => {
     const id = uniqueCampaignId('v2-denied');
     stack.emulator.configure({ deniedAccessKeyIds: ['test'] });
     try {
       await stack.campaigns.start(spec(id, 100, { pacing: { batchSize: 25, batchesInFlight: 1, adaptive: true } }));
+      const paused = await eventually('the campaign to pause', async () => {
+        const p = await stack.campaigns.progress(id);
+        return p.status === 'PAUSED' ? p : undefined;
+      });
+      assert.match(
+        paused.pauseReason ?? '',
+        /denied PutOutboundRequestBatch on Outbound Campaigns v2 campaign v2-campaign-1 \(AccessDeniedException: .*\): fix the worker's IAM permissions for connect-campaigns:PutOutboundRequestBatch/,
+      );
+      assert.equal(paused.batchesSent, 1);
+      assert.equal(dialRequestsOf(id).length, 0);
+      stack.emulator.configure({ deniedAccessKeyIds: [] });
+      await stack.campaigns.resume(id);
       const result = await stack.campaigns.result(id);
-      assert.equal(result.status, 'FAILED');
-      assert.match(result.reason ?? '', /denied PutOutboundRequestBatch on Outbound Campaigns v2 campaign v2-campaign-1/);
-      assert.equal(result.batchesSent, 1);
-      assert.equal(result.outcomes.CANCELLED + result.outcomes.FAILED, 100);
+      assert.equal(result.status, 'COMPLETED');
+      assert.equal(result.outcomes.CREATED, 100);
+      const requests = dialRequestsOf(id);
+      assert.equal(requests.length, 100);
+      assert.equal(new Set(requests.map((r) => r.attributes?.RequestIdentifier)).size, 100, 'none dialled twice');
     } finally {
       stack.emulator.configure({ deniedAccessKeyIds: [] });
     }
   });
 
-  test('a v2 campaign that does not exist stops the campaign after one call with one clear reason', async () => {
+  test('a v2 campaign that does not exist pauses the campaign with the reason; cancel ends it with every entry CANCELLED', async () => {
     const id = uniqueCampaignId('v2-missing');
     stack.emulator.configure({ missingCampaignIds: [V2_CAMPAIGN] });
     try {
       await stack.campaigns.start(spec(id, 100, { pacing: { batchSize: 25, batchesInFlight: 1, adaptive: true } }));
+      const paused = await eventually('the campaign to pause', async () => {
+        const p = await stack.campaigns.progress(id);
+        return p.status === 'PAUSED' ? p : undefined;
+      });
+      assert.match(paused.pauseReason ?? '', /no Outbound Campaigns v2 campaign v2-campaign-1 \(ResourceNotFoundException/);
+      await stack.campaigns.cancel(id, 'no such v2 campaign');
       const result = await stack.campaigns.result(id);
-      assert.equal(result.status, 'FAILED');
-      assert.match(result.reason ?? '', /no Outbound Campaigns v2 campaign v2-campaign-1/);
+      assert.equal(result.status, 'CANCELLED');
       assert.equal(result.batchesSent, 1);
-      assert.equal(result.outcomes.CANCELLED + result.outcomes.FAILED, 100);
+      assert.equal(result.outcomes.CANCELLED, 100);
+      assert.equal(result.outcomes.FAILED, 0);
     } finally {
       stack.emulator.configure({ missingCampaignIds: [] });
     }

@@ -9,6 +9,9 @@ import { CampaignClient } from '../src/client';
 import { workflowBundle } from '../src/worker';
 import { campaignDefaults, entry, startStack, uniqueCampaignId, type Stack } from './support/stack';
 import { eventually } from './support/eventually';
+import { testTemporal } from './support/temporal';
+import { campaignStatusKey } from '../src/domain/search-attributes';
+import { spawn } from 'node:child_process';
 
 let stack: Stack;
 const finishedWorkflowIds: string[] = [];
@@ -24,6 +27,24 @@ async function run(spec: CampaignSpecInput) {
   const started = await stack.campaigns.start(spec);
   finishedWorkflowIds.push(started.workflowId);
   return stack.campaigns.result(started.campaignId);
+}
+
+/** The CLI as an operator runs it, against this stack. */
+async function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env = {
+    ...process.env,
+    TEMPORAL_ADDRESS: (await testTemporal()).address,
+    TEMPORAL_TASK_QUEUE: stack.taskQueue,
+    CONNECT_DIALER_DATA_DIR: stack.dataDir,
+    DATABASE_URL: stack.testStore.databaseUrl,
+  };
+  const child = spawn(process.execPath, [join(__dirname, '..', 'bin', 'connect-dialer.cjs'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { code, stdout, stderr };
 }
 
 async function outcomesOf(campaignId: string): Promise<OutcomeRecord[]> {
@@ -200,27 +221,82 @@ describe('campaign workflow', () => {
     assertNoDuplicates(campaignId);
   });
 
-  test('403 from Connect fails the campaign fast with one clear reason', async () => {
+  test('403 from Connect pauses the campaign with what to fix; after the fix, `resume` completes every entry exactly once', async () => {
     stack.emulator.configure({ deniedAccessKeyIds: ['test'] });
+    const campaignId = uniqueCampaignId('denied');
     try {
-      const campaignId = uniqueCampaignId('denied');
       const callsBefore = stack.emulator.stats().calls.BatchPutContact;
-      const result = await run({
+      const started = await stack.campaigns.start({
         campaignId,
         instanceId: 'instance-1',
         defaults: campaignDefaults,
         pacing: { batchSize: 25, batchesInFlight: 1, adaptive: true },
-        dialList: { kind: 'inline', entries: Array.from({ length: 200 }, (_, i) => entry(i)) },
+        dialList: { kind: 'inline', entries: Array.from({ length: 200 }, (_, i) => entry(i, { RequestIdentifier: `${campaignId}-${i}` })) },
       });
-      assert.equal(result.status, 'FAILED');
-      assert.match(result.reason ?? '', /denied BatchPutContact on instance instance-1/);
-      assert.equal(stack.emulator.stats().calls.BatchPutContact - callsBefore, 1);
-      assert.equal(result.outcomes.FAILED, 25);
-      assert.equal(result.outcomes.CANCELLED, 175);
-      assert.equal((await outcomesOf(campaignId)).length, 200);
+      finishedWorkflowIds.push(started.workflowId);
+      const paused = await eventually('the campaign to pause', async () => {
+        const p = await stack.campaigns.progress(campaignId);
+        return p.status === 'PAUSED' ? p : undefined;
+      });
+      assert.match(
+        paused.pauseReason ?? '',
+        /denied BatchPutContact on instance instance-1 \(AccessDeniedException: .*\): fix the worker's IAM permissions for connect:BatchPutContact/,
+      );
+      assert.equal(paused.outcomes.FAILED + paused.outcomes.CANCELLED, 0, 'nothing failed or cancelled');
+      assert.equal(paused.retrying, 25, 'the refused batch is held for the resume');
+      const description = await stack.campaigns.client.workflow.getHandle(started.workflowId).describe();
+      assert.equal(description.typedSearchAttributes.get(campaignStatusKey), 'PAUSED');
+      assert.equal(stack.emulator.stats().calls.BatchPutContact - callsBefore, 1, 'one call, not retried');
+      // What an operator sees: the reason, with what to fix and the command that goes on.
+      const status = await cli('status', '--campaign-id', campaignId);
+      assert.match(status.stdout, /PAUSED/);
+      assert.match(status.stdout, /fix the worker's IAM permissions for connect:BatchPutContact.*connect-dialer resume --campaign-id/s);
+
+      stack.emulator.configure({ deniedAccessKeyIds: [] }); // the IAM policy is fixed
+      const resumed = await cli('resume', '--campaign-id', campaignId);
+      assert.equal(resumed.code, 0, resumed.stderr);
+      const result = await stack.campaigns.result(campaignId);
+      assert.equal(result.status, 'COMPLETED');
+      assert.equal(result.outcomes.CREATED, 200);
+      assert.equal(result.batchesSent, 8);
+      assert.equal(voiceContactsOf(campaignId).length, 200);
+      assertNoDuplicates(campaignId);
+      const records = await outcomesOf(campaignId);
+      assert.equal(records.length, 200);
+      assert.ok(
+        records.every((r) => r.outcome === 'CREATED'),
+        JSON.stringify(records.filter((r) => r.outcome !== 'CREATED')),
+      );
     } finally {
       stack.emulator.configure({ deniedAccessKeyIds: [] });
     }
+  });
+
+  test('cancel from a pause for a missing instance (404) ends the campaign with every entry CANCELLED', async () => {
+    const campaignId = uniqueCampaignId('missing');
+    stack.emulator.configure({ missingInstanceIds: ['no-such-instance'] });
+    const started = await stack.campaigns.start({
+      campaignId,
+      instanceId: 'no-such-instance',
+      defaults: campaignDefaults,
+      pacing: { batchSize: 25, batchesInFlight: 2, adaptive: true },
+      dialList: { kind: 'inline', entries: Array.from({ length: 120 }, (_, i) => entry(i, { RequestIdentifier: `${campaignId}-${i}` })) },
+    });
+    finishedWorkflowIds.push(started.workflowId);
+    const paused = await eventually('the campaign to pause', async () => {
+      const p = await stack.campaigns.progress(campaignId);
+      return p.status === 'PAUSED' && p.batchesInFlight === 0 ? p : undefined;
+    });
+    assert.match(paused.pauseReason ?? '', /no instance, queue or flow matching BatchPutContact on instance no-such-instance \(ResourceNotFoundException/);
+    await stack.campaigns.cancel(campaignId, 'wrong instance id');
+    const result = await stack.campaigns.result(campaignId);
+    assert.equal(result.status, 'CANCELLED');
+    assert.equal(result.outcomes.CANCELLED, 120);
+    assert.equal(result.outcomes.FAILED, 0);
+    const records = await outcomesOf(campaignId);
+    assert.equal(records.length, 120);
+    assert.ok(records.every((r) => r.outcome === 'CANCELLED'));
+    stack.emulator.configure({ missingInstanceIds: [] });
   });
 
   test('starting a running campaign again returns the running one; a finished one cannot be rerun under its id', async () => {

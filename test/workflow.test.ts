@@ -477,21 +477,56 @@ describe('campaign workflow on scripted activities (time-skipping)', () => {
     assert.equal(result.retries, 1);
   });
 
-  test('a 403 from Connect fails the campaign after one call, with one clear reason', async () => {
-    const denied = () =>
-      ApplicationFailure.create({ type: 'ConnectAccessDenied', message: 'AccessDeniedException: not authorized to perform connect:BatchPutContact', nonRetryable: true });
-    const run = await runCampaign({ total: 100, callFailure: denied }, { pacing: { batchSize: 25, batchesInFlight: 1, adaptive: true } });
-    assert.ok(run.failure, `the campaign ended ${run.result?.status}`);
-    const cause = run.failure.cause;
-    assert.ok(cause instanceof ApplicationFailure && cause.type === 'CampaignFailed', `cause: ${String(cause)}`);
-    const result = cause.details?.[0] as CampaignResult;
-    assert.equal(result.status, 'FAILED');
-    assert.match(result.reason ?? '', /AccessDeniedException/);
+  test('a 403 from Connect pauses the campaign with what to fix; after the fix, resume sends the held batch under its own seq and completes', async () => {
+    let denied = true;
+    const refusal = () =>
+      denied
+        ? ApplicationFailure.create({ type: 'ConnectAccessDenied', message: 'AccessDeniedException: not authorized to perform connect:BatchPutContact', nonRetryable: true })
+        : undefined;
+    const run = await runCampaign({ total: 100, callFailure: refusal }, { pacing: { batchSize: 25, batchesInFlight: 1, adaptive: true } }, async (handle, calls) => {
+      const paused = await eventually('the campaign to pause', async () => {
+        const p = await handle.query(progressQuery);
+        return p.status === 'PAUSED' ? p : undefined;
+      });
+      assert.match(paused.pauseReason ?? '', /AccessDeniedException: not authorized to perform connect:BatchPutContact; then `connect-dialer resume --campaign-id wf-/);
+      assert.equal(paused.retrying, 25, 'the refused batch is held, not failed');
+      assert.equal(calls.batches.length, 1, 'one call, then nothing while paused');
+      denied = false; // the operator fixes the IAM policy
+      await handle.signal(resumeSignal);
+    });
+    const result = completed(run);
+    assert.equal(result.status, 'COMPLETED');
+    assert.equal(result.outcomes.CREATED, 100);
+    assert.deepEqual(
+      run.calls.batches.map((b) => b.seq),
+      [1, 1, 2, 3, 4],
+      'the held batch goes again as batch 1 (its client token), then the rest',
+    );
+    assert.deepEqual(run.calls.batches[1]!.entries, run.calls.batches[0]!.entries, 'the same entries and sends');
+    assert.equal(result.batchesSent, 4);
+    assert.deepEqual(run.calls.recordFailed, []);
+    assert.deepEqual(run.calls.cancelRemaining, []);
+    for (let i = 0; i < 100; i++) assert.ok(run.calls.sends(i) >= 1, `entry ${i} sent`);
+  });
+
+  test('cancel from a pause for a 404 ends the campaign: the held batch and the unread entries CANCELLED, none FAILED', async () => {
+    const missing = () => ApplicationFailure.create({ type: 'ConnectResourceNotFound', message: 'ResourceNotFoundException: no instance instance-1', nonRetryable: true });
+    const run = await runCampaign({ total: 100, callFailure: missing }, { pacing: { batchSize: 25, batchesInFlight: 1, adaptive: true } }, async (handle) => {
+      await eventually('the campaign to pause', async () => (await handle.query(progressQuery)).status === 'PAUSED');
+      await handle.signal(cancelSignal, { reason: 'wrong instance' });
+    });
+    const result = completed(run);
+    assert.equal(result.status, 'CANCELLED');
     assert.equal(run.calls.batches.length, 1);
-    assert.deepEqual(result.byFailureCode, { ACCESS_DENIED: 25 });
-    assert.equal(run.calls.recordFailed.length, 1);
+    assert.equal(result.outcomes.FAILED, 0);
+    assert.equal(result.outcomes.CANCELLED, 100);
     assert.equal(run.calls.cancelRemaining.length, 1);
-    assert.equal(result.outcomes.FAILED, 25);
-    assert.equal(result.outcomes.CANCELLED, 75);
+    const unsent = new Set(run.calls.cancelRemaining[0]!.held);
+    const refused = run.calls.batches[0]!.entries.map(([i]) => i);
+    assert.deepEqual(
+      refused.filter((i) => !unsent.has(i)),
+      [],
+      "the held batch's entries are among the unsent",
+    );
   });
 });

@@ -16,8 +16,24 @@ export const connectFailureTypes = {
   v2CampaignNotRunning: 'ConnectV2CampaignNotRunning',
 } as const;
 
-/** Errors that stop a campaign at once: retrying cannot help and every other call would fail the same way. */
+/**
+ * Errors after which every other call would fail the same way until someone fixes something
+ * (IAM permissions, an id, the worker's credentials): the campaign pauses with the reason and
+ * holds the batch for its resume. Campaigns from before patch 'pause-on-connect-refusal'
+ * stopped (FAILED) on access denied and not found instead.
+ */
+export const campaignPausingTypes: readonly string[] = [connectFailureTypes.accessDenied, connectFailureTypes.notFound, connectFailureTypes.credentials];
+
+/** What stopped a campaign before patch 'pause-on-connect-refusal' (the old branch of src/workflows/batches.ts). */
 export const campaignStoppingTypes: readonly string[] = [connectFailureTypes.accessDenied, connectFailureTypes.notFound];
+
+/** The `cause` label of a pause for a refusal (connect_dialer_campaign_pauses_total). */
+export function pauseCauseOf(type: string): string {
+  if (type === connectFailureTypes.accessDenied) return 'access_denied';
+  if (type === connectFailureTypes.notFound) return 'resource_not_found';
+  if (type === connectFailureTypes.credentials) return 'credentials';
+  return 'other';
+}
 
 /** Types retried by the activity retry policy (with the server-suggested delay); the rest are for the workflow. */
 export const retryableConnectFailureTypes: readonly string[] = [connectFailureTypes.chatThrottled, connectFailureTypes.chatConcurrency];

@@ -41,6 +41,6 @@ export const metricNames = {
    * (ExpiredTokenException, CredentialsProviderError, UnrecognizedClientException, …).
    */
   credentialErrors: 'connect_dialer_credential_errors_total',
-  /** Campaigns that paused themselves, by `campaign_id` and `cause` (access_denied, resource_not_found, credentials, v2_campaign_not_running). */
+  /** Campaigns that paused themselves, by `campaign_id` and `cause` (access_denied, resource_not_found, credentials): Connect refused its calls. */
   campaignPauses: 'connect_dialer_campaign_pauses_total',
 } as const;

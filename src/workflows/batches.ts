@@ -4,12 +4,12 @@ import type { FailedEntry } from '../activities';
 import { connectInstanceId } from '../domain/campaign';
 import { packEntries, unpackIndices, type BatchEntry, type BatchResult } from '../domain/batch';
 import { splitBatch, takeBatch, type BatchItem } from '../domain/batch-assembly';
-import { campaignStoppingTypes, connectFailureTypes, outcomeCodeForCallFailure } from '../domain/failure-types';
+import { campaignPausingTypes, campaignStoppingTypes, connectFailureTypes, outcomeCodeForCallFailure, pauseCauseOf } from '../domain/failure-types';
 import { addLaneFailure, decideLane, isKnownFailureCode, slowsPace } from '../domain/lane-policies';
 import { paceAfterBatch } from '../domain/pace';
 import { housekeeping } from './activity-proxies';
 import type { CampaignRun } from './campaign-run';
-import { countFailureCode } from './campaign-state';
+import { countFailureCode, type HeldBatch } from './campaign-state';
 import { releaseParked } from './deflections';
 import { publish } from './reporting';
 import { waitForV2Campaign } from './v2-campaign-watch';
@@ -32,17 +32,22 @@ export async function readPage(run: CampaignRun): Promise<void> {
 }
 
 /**
- * Starts the next batch: a split-off group first, then due retries, then fresh entries. The
- * activity gets indices and send numbers only and reads the entries from the campaign store.
+ * Starts the next batch: a batch held while Connect refused the campaign first (under its own
+ * sequence number, so its own client token), then a split-off group, then due retries, then
+ * fresh entries. The activity gets indices and send numbers only and reads the entries from
+ * the campaign store.
  */
 export function launchBatch(run: CampaignRun): void {
   const s = run.state;
-  const items = s.splits.shift() ?? takeBatch(s.lanes, s.queue, run.spec.pacing.batchSize, Date.now());
+  const held = takeHeldBatch(run);
+  const items = held?.items ?? s.splits.shift() ?? takeBatch(s.lanes, s.queue, run.spec.pacing.batchSize, Date.now());
   if (items.length === 0) return;
-  const seq = s.nextSeq++;
-  s.batchesSent++;
+  const seq = held?.seq ?? s.nextSeq++;
+  if (!held) {
+    s.batchesSent++;
+    s.retries += items.filter((i) => i.attempts > 0).length;
+  }
   run.batchesThisRun++;
-  s.retries += items.filter((i) => i.attempts > 0).length;
   run.batchStarts.take(run.gapMs(), Date.now());
   run.inFlight.set(seq, items);
   publish(run);
@@ -106,7 +111,18 @@ async function settleBatch(run: CampaignRun, seq: number, items: BatchItem[], re
   publish(run);
 }
 
-/** The whole call failed: wait for the v2 campaign, split an invalid batch, or fail its entries (and the campaign, on 403/404). */
+/** The first held batch, taken off the carried state. */
+function takeHeldBatch(run: CampaignRun): HeldBatch | undefined {
+  const s = run.state;
+  const held = s.heldBatches?.shift();
+  if (s.heldBatches?.length === 0) delete s.heldBatches;
+  return held;
+}
+
+/**
+ * The whole call failed: wait for the v2 campaign, split an invalid batch, pause on a refusal
+ * (403, 404, credentials) holding the batch, or fail its entries.
+ */
 async function batchFailed(run: CampaignRun, seq: number, items: BatchItem[], err: unknown): Promise<void> {
   const cause = (err as ActivityFailure).cause;
   const type = cause instanceof ApplicationFailure ? (cause.type ?? '') : '';
@@ -133,6 +149,10 @@ async function batchFailed(run: CampaignRun, seq: number, items: BatchItem[], er
     publish(run);
     return;
   }
+  if (campaignPausingTypes.includes(type) && pausesOnRefusal()) {
+    holdRefusedBatch(run, seq, rest, type, message);
+    return;
+  }
   const code = outcomeCodeForCallFailure(type);
   if (campaignStoppingTypes.includes(type) && run.phase.name !== 'failing') {
     run.phase = { name: 'failing', reason: message, code };
@@ -144,6 +164,43 @@ async function batchFailed(run: CampaignRun, seq: number, items: BatchItem[], er
   settled(run, seq);
   await recordFailed(run, failed);
   run.inFlight.delete(seq);
+  publish(run);
+}
+
+/**
+ * patch 'pause-on-connect-refusal' (2026-12): Connect refusing the campaign's calls (403, 404,
+ * credentials whose retries ran out) pauses the campaign with what to fix and holds the batch
+ * for the resume, instead of failing the campaign with the unsent entries CANCELLED. The old
+ * branch is needed by test/histories/fail-fast-403.json and campaigns started before it;
+ * test/histories/pause-on-refusal-403.json takes the new one.
+ */
+function pausesOnRefusal(): boolean {
+  return wf.patched('pause-on-connect-refusal');
+}
+
+/**
+ * Holds a refused batch for the resume and pauses the campaign with the reason, which says
+ * what to fix and how to go on. Nothing of the batch was accepted by this answer: its entries
+ * go again with the same sequence number, so the same client token (invariant 1). A campaign
+ * already cancelling keeps cancelling, and finish() marks the held entries CANCELLED.
+ */
+function holdRefusedBatch(run: CampaignRun, seq: number, items: BatchItem[], type: string, message: string): void {
+  const s = run.state;
+  if (items.length > 0) s.heldBatches = [...(s.heldBatches ?? []), { seq, items }];
+  run.inFlight.delete(seq);
+  if (!run.stopping()) {
+    const alreadyRefused = run.phase.name === 'paused' && run.phase.connectRefused !== undefined;
+    const id = run.spec.campaignId;
+    run.phase = {
+      name: 'paused',
+      reason: `${message}; then \`connect-dialer resume --campaign-id ${id}\` sends the held batch again (or \`connect-dialer cancel --campaign-id ${id}\` ends the campaign)`,
+      connectRefused: type,
+    };
+    if (!alreadyRefused) {
+      wf.log.error('Campaign paused: Amazon Connect refuses its calls', { seq, reason: message });
+      run.metrics.pausedByConnect(pauseCauseOf(type));
+    }
+  }
   publish(run);
 }
 

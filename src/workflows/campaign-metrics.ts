@@ -21,6 +21,7 @@ export class CampaignMetrics {
   private readonly paceDelay: MetricGauge;
   private readonly rateCap: MetricGauge;
   private readonly batchesInFlight: MetricGauge;
+  private readonly pauses: MetricCounter;
   private status?: CampaignStatus;
   /** A continued run starts where the last one left off: its first status was counted there. */
   private readonly continued = wf.workflowInfo().continuedFromExecutionRunId !== undefined;
@@ -36,6 +37,7 @@ export class CampaignMetrics {
     this.campaigns = meter.createCounter(metricNames.campaigns, undefined, 'Campaigns that entered a status');
     this.paceDelay = campaign.createGauge(metricNames.paceDelay, 'float', 's', 'Extra gap between batch starts from the adaptive pace');
     this.rateCap = campaign.createGauge(metricNames.rateCap, 'float', undefined, "The campaign's cap on batch starts per second (0: none)");
+    this.pauses = campaign.createCounter(metricNames.campaignPauses, undefined, 'Times the campaign paused itself, by cause');
     this.batchesInFlight = campaign.createGauge(metricNames.batchesInFlight, 'int', undefined, 'Batches in flight');
   }
 
@@ -47,6 +49,11 @@ export class CampaignMetrics {
   /** An SMS could not be sent (the entry keeps its voice outcome, or ends FAILED). */
   deflectionFailed(afterCall: boolean): void {
     this.deflections.add(1, { result: 'failed', when: afterCall ? 'after_call' : 'before_call' });
+  }
+
+  /** Connect refused the campaign's calls and it paused (`cause`: access_denied, resource_not_found, credentials). */
+  pausedByConnect(cause: string): void {
+    this.pauses.add(1, { cause });
   }
 
   /** An entry went back on a retry lane. */

@@ -150,6 +150,7 @@ export class CampaignRun {
       s.queue.length === 0 &&
       s.lanes.length === 0 &&
       s.splits.length === 0 &&
+      (s.heldBatches?.length ?? 0) === 0 &&
       this.inFlight.size === 0 &&
       s.deflections.length === 0 &&
       s.deflectionOrders.taken === s.deflectionOrders.ordered &&
@@ -173,7 +174,7 @@ export class CampaignRun {
     if (this.phase.name !== 'running' || !this.hasRoom()) return undefined;
     const paceAt = now + this.startWaitMs(now);
     const s = this.state;
-    if (s.splits.length > 0 || s.queue.length > 0) return paceAt;
+    if (s.splits.length > 0 || s.queue.length > 0 || (s.heldBatches?.length ?? 0) > 0) return paceAt;
     const due = nextDue(s.lanes);
     return due === undefined ? undefined : Math.max(due, paceAt);
   }
@@ -188,7 +189,7 @@ export class CampaignRun {
 
   private hasSendable(now: number): boolean {
     const s = this.state;
-    return s.splits.length > 0 || s.queue.length > 0 || s.lanes.some((i) => i.notBefore <= now);
+    return s.splits.length > 0 || s.queue.length > 0 || (s.heldBatches?.length ?? 0) > 0 || s.lanes.some((i) => i.notBefore <= now);
   }
 
   private startWaitMs(now: number): number {

@@ -19,6 +19,17 @@ export interface PendingDeflection {
   afterCall?: boolean;
 }
 
+/**
+ * A batch Connect refused as a whole (403, 404, or credentials whose retries ran out) while
+ * the campaign paused: sent again under its own sequence number, so with its own client token,
+ * when the campaign resumes. Had an earlier attempt of it been accepted, Connect answers the
+ * resend with the contacts it created (invariant 1), never a second call.
+ */
+export interface HeldBatch {
+  seq: number;
+  items: BatchItem[];
+}
+
 /** The staging summary's counts, carried (its commonRejection is only needed once). */
 export type StagedSummary = Pick<StagingSummary, 'total' | 'valid' | 'rejected'>;
 
@@ -30,7 +41,13 @@ export type StagedSummary = Pick<StagingSummary, 'total' | 'valid' | 'rejected'>
  */
 export type Phase =
   | { name: 'running' }
-  | { name: 'paused'; reason?: string; waitingForV2Campaign?: string }
+  | {
+      name: 'paused';
+      reason?: string;
+      waitingForV2Campaign?: string;
+      /** The failure type with which Connect refused the campaign's calls (403, 404, credentials): an operator fixes it and resumes. */
+      connectRefused?: string;
+    }
   | { name: 'cancelling'; reason: string }
   | { name: 'failing'; reason: string; code: string };
 
@@ -88,6 +105,8 @@ export interface RunState extends LegacyDeflections {
   connectQueues?: ConnectQueues;
   /** Answers to deflections, kept for the callers that wait on them (bounded). */
   answers?: CarriedAnswers;
+  /** Batches held while Connect refuses the campaign's calls (at most batchesInFlight), sent first on resume. */
+  heldBatches?: HeldBatch[];
 }
 
 /**

@@ -188,7 +188,13 @@ async function finish(run: CampaignRun): Promise<CampaignResult> {
   const failing = run.phase.name === 'failing';
   if (run.stopping()) {
     // Never sent: the entries held in memory, deflections not yet sent, and the unread list.
-    const held = [...s.queue, ...s.lanes.map((i) => i.index), ...s.splits.flat().map((i) => i.index), ...s.deflections.filter((d) => !d.afterCall).map((d) => d.index)];
+    const held = [
+      ...s.queue,
+      ...s.lanes.map((i) => i.index),
+      ...s.splits.flat().map((i) => i.index),
+      ...(s.heldBatches ?? []).flatMap((b) => b.items.map((i) => i.index)),
+      ...s.deflections.filter((d) => !d.afterCall).map((d) => d.index),
+    ];
     const reason = failing ? `campaign failed: ${stopReason(run)}` : (stopReason(run) ?? 'cancelled');
     const unsent = {
       held,
@@ -202,6 +208,7 @@ async function finish(run: CampaignRun): Promise<CampaignResult> {
     s.queue = [];
     s.lanes = [];
     s.splits = [];
+    delete s.heldBatches;
     s.deflections = [];
   }
   const result = resultOf(run, failing ? 'FAILED' : run.phase.name === 'cancelling' ? 'CANCELLED' : 'COMPLETED');

@@ -86,8 +86,15 @@ function settle(run: CampaignRun, f: ContactLookup, request: DeflectRequest, acc
   if (index === undefined) return { accepted: false, reason: 'UNKNOWN_REQUEST_IDENTIFIER', detail: 'no entry of this campaign has this RequestIdentifier' };
   if (!f.staged) return { accepted: false, reason: 'ALREADY_TERMINAL', detail: `the entry already ended ${f.outcome ?? 'REJECTED'}` };
   const s = run.state;
-  if (takeFrom(s.queue, (i) => i === index) || takeFrom(s.lanes, (i) => i.index === index) || s.splits.some((group) => takeFrom(group, (i) => i.index === index))) {
+  if (
+    takeFrom(s.queue, (i) => i === index) ||
+    takeFrom(s.lanes, (i) => i.index === index) ||
+    s.splits.some((group) => takeFrom(group, (i) => i.index === index)) ||
+    // A batch held while Connect refuses the campaign goes again without it.
+    (s.heldBatches ?? []).some((held) => takeFrom(held.items, (i) => i.index === index))
+  ) {
     s.splits = s.splits.filter((group) => group.length > 0);
+    if (s.heldBatches) s.heldBatches = s.heldBatches.filter((held) => held.items.length > 0);
     accept(run, accepted, id, request, index);
     return { accepted: true };
   }

@@ -35,7 +35,7 @@ export function progressOf(run: CampaignRun, status: CampaignStatus = statusOf(r
     batchesSent: s.batchesSent,
     batchesInFlight: run.inFlight.size,
     retries: s.retries,
-    retrying: s.lanes.length + s.splits.reduce((n, g) => n + g.length, 0),
+    retrying: s.lanes.length + s.splits.reduce((n, g) => n + g.length, 0) + (s.heldBatches ?? []).reduce((n, b) => n + b.items.length, 0),
     waitingByLane: waitingByLane(s.lanes),
     pendingDeflections: s.deflections.length + (s.deflectionOrders.ordered - s.deflectionOrders.taken) + run.awaitingBatch.size + run.chatsInFlight,
     paceDelayMs: s.pace.delayMs,
