@@ -20,6 +20,22 @@ import {
 import { batchGapMs, initialPace, paceAfterBatch } from '../src/domain/pace';
 import { StartBudget } from '../src/domain/start-budget';
 import { nextDue, splitBatch, takeBatch, type LaneItem } from '../src/domain/batch-assembly';
+import { randomUUID } from 'node:crypto';
+import {
+  CARRIED_STATE_BUDGET_BYTES,
+  heldEntriesBound,
+  jsonBytes,
+  MAX_CARRIED_ANSWER_BYTES,
+  MAX_HELD_ENTRIES,
+  packBatchItems,
+  packLanes,
+  unpackBatchItems,
+  unpackLanes,
+  utf8Length,
+} from '../src/domain/carried-budget';
+import { MAX_DEFLECT_SIGNAL_BYTES, splitDeflectRequest } from '../src/domain/deflection';
+import { DeflectionAnswers } from '../src/domain/deflection-answers';
+import { carriedOrInitial, initialState, toCarried, type CarriedStateV2 } from '../src/workflows/campaign-state';
 
 describe('client tokens', () => {
   test('depend only on the workflow id and the batch number', () => {
@@ -314,5 +330,135 @@ describe('packed batch indices', () => {
     ]);
     assert.deepEqual(unpackIndices(packIndices([3, 4, 5, 9, 1])), [3, 4, 5, 9, 1]);
     assert.deepEqual(packIndices([]), []);
+  });
+});
+
+describe('the carried-state budget', () => {
+  const lane = (index: number, extra: Partial<LaneItem> = {}): LaneItem => ({ index, attempts: 1, lastCode: 'REQUEST_THROTTLED', notBefore: 1_000_000, ...extra });
+
+  test('lane items pack to base-36 fields and back, failures per lane included', () => {
+    const lanes: LaneItem[] = [
+      lane(123_456, { attempts: 3, laneFailures: { throttled: 3 }, notBefore: 1_500 }),
+      lane(7, { attempts: 5, laneFailures: { throttled: 3, unknown: 1 }, lastCode: 'SOMETHING_NEW', notBefore: 1_000 }),
+      lane(8, { notBefore: 1_000 }),
+    ];
+    const packed = packLanes(lanes);
+    assert.deepEqual(packed, { base: 1_000, codes: ['REQUEST_THROTTLED', 'SOMETHING_NEW'], items: '2n9c,3,dw,0,3;7,5,0,1,3,0,0,0,0,1;8,1,0,0' });
+    assert.deepEqual(unpackLanes(packed), lanes);
+    assert.deepEqual(unpackLanes(packLanes([])), []);
+  });
+
+  test('split groups pack and unpack', () => {
+    const items = [
+      { index: 40, attempts: 0 },
+      { index: 41, attempts: 2, laneFailures: { internal: 1, throttled: 1 } },
+    ];
+    assert.equal(packBatchItems(items), '14,0;15,2,1,1');
+    assert.deepEqual(unpackBatchItems(packBatchItems(items)), items);
+  });
+
+  test('held entries are bounded by the pacing: 1,000 at least, twice what is in flight, 5,000 at most', () => {
+    assert.equal(heldEntriesBound({ batchSize: 25, batchesInFlight: 4 }), 1_000);
+    assert.equal(heldEntriesBound({ batchSize: 25, batchesInFlight: 40 }), 2_000);
+    assert.equal(MAX_HELD_ENTRIES, 5_000);
+  });
+
+  test('the worst carried state fits the budget: 5,000 widest lane items, 64 KiB of answers, a 1,000-character reason', () => {
+    const state = initialState(Date.now());
+    // Every held entry in a lane with the widest fields the schemas allow: an 8-digit index,
+    // 50 sends, an hour's wait, a long unknown code, failures in every lane.
+    state.lanes = Array.from({ length: MAX_HELD_ENTRIES }, (_, k) =>
+      lane(99_999_999 - k * 7, {
+        attempts: 50,
+        notBefore: 3_600_000 + k,
+        lastCode: `UNKNOWN_CODE_${k % 20}`,
+        laneFailures: { throttled: 20, internal: 4, buffer: 30, idempotency: 1, permanent: 1, unknown: 3 },
+      }),
+    );
+    state.lanes[0]!.notBefore = 0;
+    state.phase = { name: 'paused', reason: 'r'.repeat(50_000) };
+    const answers = new DeflectionAnswers();
+    for (let n = 0; n < 200; n++) {
+      answers.settle(`answer-${n}`.padEnd(36, '0'), {
+        accepted: [],
+        refused: Array.from({ length: 250 }, (_, k) => ({
+          requestIdentifier: `${n}-${k}`.padEnd(80, 'x'),
+          reason: 'ALREADY_TERMINAL' as const,
+          detail: 'the entry already ended CREATED',
+        })),
+      });
+    }
+    const carried = toCarried({ ...state, answers: answers.toCarried() });
+    const bytes = jsonBytes(carried);
+    assert.ok(bytes < CARRIED_STATE_BUDGET_BYTES, `the worst carried state weighs ${bytes} bytes, over ${CARRIED_STATE_BUDGET_BYTES}`);
+    assert.ok(jsonBytes(carried.answers) <= MAX_CARRIED_ANSWER_BYTES, `answers weigh ${jsonBytes(carried.answers)} bytes`);
+    assert.equal(carried.phase.name === 'paused' && carried.phase.reason?.length, 1_000);
+    assert.deepEqual(carriedOrInitial(carried, 0).lanes, state.lanes, 'the lanes come back as they went');
+  });
+
+  test('a version-2 carried state is read: its deflections, ids and skipped indices come back for the run to move to the store', () => {
+    const v2: CarriedStateV2 = {
+      ...initialState(5),
+      version: 2,
+      queue: [7, 8, 9],
+      deflections: [{ requestIdentifier: 'c-95', index: 95, message: 'hello' }],
+      deflectionIds: ['c-95', 'c-3'],
+      skipIndices: [95],
+    };
+    const state = carriedOrInitial(v2, 0);
+    assert.deepEqual(state.queue, [7, 8, 9]);
+    assert.deepEqual(state.deflections, v2.deflections);
+    assert.deepEqual(state.deflectionIds, ['c-95', 'c-3']);
+    assert.deepEqual(state.skipIndices, [95]);
+    assert.deepEqual(state.deflectionOrders, { ordered: 0, taken: 0 });
+    assert.throws(() => carriedOrInitial({ ...v2, version: 1 } as unknown as CarriedStateV2, 0), /carried state version 1 is neither 3 nor 2/);
+  });
+
+  test('deflection answers are bounded in bytes: the oldest go first, and one alone over the bound is kept but not carried', () => {
+    const answer = (ids: number, width: number) => ({ accepted: Array.from({ length: ids }, (_, k) => `${k}`.padEnd(width, 'x')), refused: [] });
+    const book = new DeflectionAnswers([], 1_000);
+    book.settle('a', answer(4, 100));
+    book.settle('b', answer(4, 100));
+    book.settle('c', answer(4, 100));
+    assert.equal(book.state('a').state, 'unknown', 'the oldest answer went');
+    assert.deepEqual(
+      book.toCarried().map(([id]) => id),
+      ['b', 'c'],
+    );
+    book.settle('huge', answer(20, 100));
+    assert.equal(book.state('huge').state, 'answered');
+    assert.deepEqual(book.toCarried(), []);
+  });
+
+  test('a deflect request splits into signals of at most 250 ids and 128 KiB; message and attributes too large for one id are refused', () => {
+    const ids = Array.from({ length: 1000 }, (_, k) => `c-${k}`);
+    const byCount = splitDeflectRequest({ requestIdentifiers: ids, message: 'hi' });
+    assert.ok('signals' in byCount);
+    assert.deepEqual(
+      byCount.signals.map((s) => s.requestIdentifiers.length),
+      [250, 250, 250, 250],
+    );
+    assert.deepEqual(
+      byCount.signals.flatMap((s) => s.requestIdentifiers),
+      ids,
+    );
+    const attributes = Object.fromEntries(Array.from({ length: 4 }, (_, k) => [`a${k}`, 'x'.repeat(32_000)]));
+    const long = Array.from({ length: 100 }, (_, k) => `${k}`.padStart(80, '0'));
+    const bySize = splitDeflectRequest({ requestIdentifiers: long, attributes });
+    assert.ok('signals' in bySize);
+    assert.ok(bySize.signals.length > 1, `${bySize.signals.length} signals`);
+    for (const s of bySize.signals) assert.ok(jsonBytes({ ...s, answerId: randomUUID() }) <= MAX_DEFLECT_SIGNAL_BYTES, `${jsonBytes(s)} bytes`);
+    assert.equal(bySize.signals.flatMap((s) => s.requestIdentifiers).length, 100);
+    const refused = splitDeflectRequest({ requestIdentifiers: ['c-1'], attributes: { ...attributes, a4: 'x'.repeat(5_000) } });
+    assert.ok('reason' in refused);
+    assert.equal(refused.field, 'attributes');
+    assert.match(refused.reason, /at most 131072 bytes.*nothing was sent/);
+  });
+
+  test('UTF-8 lengths count multi-byte characters as Temporal stores them', () => {
+    assert.equal(utf8Length('abc'), 3);
+    assert.equal(utf8Length('é€'), 5);
+    assert.equal(utf8Length('😀'), 4);
+    assert.equal(utf8Length('😀é€abc'), Buffer.byteLength('😀é€abc'));
   });
 });
