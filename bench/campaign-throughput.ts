@@ -3,7 +3,11 @@
 // SDK, the Connect emulator with a request-rate quota (none with --quota 0) and the campaign
 // store in a throwaway PostgreSQL (--store postgres) or the worker's embedded PGlite (--store pglite).
 //   npx tsx bench/campaign-throughput.ts [--api batch-put-contact|outbound-campaigns-v2] [--contacts 20000] [--quota 10] [--burst 15]
-//     [--rate <shared calls/s; the quota, or 1000 with --quota 0>] [--in-flight 4] [--throttle-rate 0] [--store postgres|pglite]
+//     [--rate <shared calls/s; the quota, or 1000 with --quota 0>] [--in-flight 4] [--throttled 0] [--buffer-full 0] [--seed <n>]
+//     [--store postgres|pglite]
+//   --throttled: share of entries (v2: requests) answered REQUEST_THROTTLED / RequestThrottled at random;
+//   --buffer-full: share of v2 requests answered BufferLimitExceeded at random. With a quota the run's time is
+//   printed against its floor, the calls an unfaulted run needs at the quota (contacts / 25 / quota).
 //   e.g. one million contacts, unthrottled: npx tsx bench/campaign-throughput.ts --contacts 1000000 --quota 0
 // History bytes are the protobuf encoding of each run's History (temporal.api.history.v1.History.encode).
 // Measured 2026-11 (2 cores, --quota 0, PostgreSQL, 4 in flight): 1,000,000 contacts in 1001 s = 999 contacts/s,
@@ -29,7 +33,10 @@ const { values } = parseArgs({
     burst: { type: 'string', default: '15' },
     rate: { type: 'string' },
     'in-flight': { type: 'string', default: '4' },
-    'throttle-rate': { type: 'string', default: '0' },
+    throttled: { type: 'string' },
+    'throttle-rate': { type: 'string' },
+    'buffer-full': { type: 'string', default: '0' },
+    seed: { type: 'string' },
     api: { type: 'string', default: 'batch-put-contact' },
     store: { type: 'string', default: 'postgres' },
   },
@@ -40,18 +47,28 @@ const burst = Number(values.burst);
 const unthrottled = quota <= 0;
 const sharedRate = Number(values.rate ?? (unthrottled ? 1000 : quota));
 const inFlight = Number(values['in-flight']);
-const throttleRate = Number(values['throttle-rate']);
+/** --throttle-rate is the flag's old name. */
+const throttleRate = share('--throttled', values.throttled ?? values['throttle-rate'] ?? '0');
+const bufferFullRate = share('--buffer-full', values['buffer-full']);
 const v2 = values.api === 'outbound-campaigns-v2';
 if (!v2 && values.api !== 'batch-put-contact') throw new Error(`--api must be batch-put-contact or outbound-campaigns-v2, not ${values.api}`);
+if (!v2 && bufferFullRate > 0) throw new Error('--buffer-full: BufferLimitExceeded is an Outbound Campaigns v2 answer; add --api outbound-campaigns-v2');
 if (values.store !== 'postgres' && values.store !== 'pglite') throw new Error(`--store must be postgres or pglite, not ${values.store}`);
 /** The operation the campaign's contacts go through, for the figures. */
 const operation = v2 ? 'PutOutboundRequestBatch' : 'BatchPutContact';
 const taskQueue = 'bench';
 
+function share(flag: string, text: string): number {
+  const value = Number(text);
+  if (!(value >= 0 && value <= 1)) throw new Error(`${flag} must be a share between 0 and 1, not ${text}`);
+  return value;
+}
+
 async function main(): Promise<void> {
   const postgres: PostgresServer | undefined = values.store === 'postgres' ? await startPostgresServer() : undefined;
   const rate = unthrottled ? {} : { rate: v2 ? { outboundRequests: { perSecond: quota, burst } } : { batchPutContact: { perSecond: quota, burst } } };
-  const stack = await startBenchStack('bench', { ...rate, faults: { entryThrottleRate: throttleRate } });
+  const faults = { entryThrottleRate: throttleRate, requestBufferLimitRate: bufferFullRate, ...(values.seed === undefined ? {} : { seed: Number(values.seed) }) };
+  const stack = await startBenchStack('bench', { ...rate, faults });
   const { dataDir, emulator, connection } = stack;
   const rssSamples: { at: number; rss: number }[] = [];
   let sampler: NodeJS.Timeout | undefined;
@@ -125,13 +142,19 @@ async function main(): Promise<void> {
     console.log(`contacts:                ${contacts}, store ${postgres ? `PostgreSQL ${postgres.version}` : 'PGlite (embedded in the worker)'}, worker as its own process`);
     console.log(`emulator quota:          ${unthrottled ? 'none' : `${quota}/s burst ${burst}`}, shared rate ${sharedRate}/s, ${inFlight} batches in flight`);
     console.log(`wall time:               ${seconds.toFixed(1)} s`);
+    if (!unthrottled) {
+      const floor = Math.ceil(contacts / 25) / quota;
+      console.log(`vs the unfaulted floor:  ${(seconds / floor).toFixed(2)}× (floor ${floor.toFixed(1)} s: ${Math.ceil(contacts / 25)} calls at ${quota}/s)`);
+    }
     console.log(`contacts/s:              ${(result.outcomes.CREATED / seconds).toFixed(1)}`);
     console.log(
       `${operation} calls/s: ${(calls / seconds).toFixed(2)}${unthrottled ? '' : ` (quota ${quota}/s, burst ${burst}) → utilisation ${((100 * calls) / seconds / quota).toFixed(1)}%`}`,
     );
     console.log(`calls refused by quota:  ${stats.throttled} of ${calls}`);
     console.log(
-      `entries throttled:       ${(stats.byFailureCode.REQUEST_THROTTLED ?? 0) + (stats.byFailureCode.RequestThrottled ?? 0)} (--throttle-rate ${throttleRate}) → ${result.retries} retries`,
+      `entries throttled:       ${(stats.byFailureCode.REQUEST_THROTTLED ?? 0) + (stats.byFailureCode.RequestThrottled ?? 0)} (--throttled ${throttleRate})` +
+        (v2 ? `, buffer full: ${stats.byFailureCode.BufferLimitExceeded ?? 0} (--buffer-full ${bufferFullRate})` : '') +
+        ` → ${result.retries} retries`,
     );
     console.log(`duplicates:              ${v2 ? stats.dialRequests - result.outcomes.CREATED : stats.duplicates}`);
     console.log(`workflow runs:           ${result.runs} (${runIds.length} listed)`);

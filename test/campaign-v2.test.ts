@@ -90,6 +90,24 @@ describe('a campaign through Outbound Campaigns v2', () => {
     }
   });
 
+  test('20% BufferLimitExceeded and 10% RequestThrottled at random: every entry one dial request, none lost or sent twice', async () => {
+    const id = uniqueCampaignId('v2-buffer-full');
+    stack.emulator.setFaults({ requestBufferLimitRate: 0.2, entryThrottleRate: 0.1, seed: 5 });
+    try {
+      await stack.campaigns.start(spec(id, 400, { pacing: { batchSize: 25, batchesInFlight: 4, adaptive: true } }));
+      const result = await stack.campaigns.result(id);
+      assert.equal(result.status, 'COMPLETED', JSON.stringify(result));
+      assert.deepEqual(result.outcomes, { ...result.outcomes, CREATED: 400, FAILED: 0 });
+      assert.ok(result.retries > 80, `expected about 170 re-sends, got ${result.retries}`);
+      const requests = dialRequestsOf(id);
+      assert.equal(requests.length, 400, 'no entry lost, none dialled twice');
+      assert.equal(new Set(requests.map((r) => r.attributes?.RequestIdentifier)).size, 400);
+      assert.equal((await outcomesOf(id)).length, 400);
+    } finally {
+      stack.emulator.setFaults({});
+    }
+  });
+
   test('a v2 campaign that is not running pauses the campaign with the reason; it resumes and completes when it runs', async () => {
     const id = uniqueCampaignId('v2-state');
     stack.emulator.configure({ campaignStates: { [V2_CAMPAIGN]: 'Paused' } });

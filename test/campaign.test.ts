@@ -157,6 +157,29 @@ describe('campaign workflow', () => {
     }
   });
 
+  test('85% of entries throttled at random, adaptive pace: every entry ends CREATED exactly once, re-sent at the pace', async () => {
+    stack.emulator.setFaults({ entryThrottleRate: 0.85, seed: 11 });
+    try {
+      const campaignId = uniqueCampaignId('throttled-85');
+      const result = await run({
+        campaignId,
+        instanceId: 'instance-1',
+        defaults: campaignDefaults,
+        pacing: { batchSize: 25, batchesInFlight: 4, adaptive: true },
+        dialList: { kind: 'inline', entries: Array.from({ length: 150 }, (_, i) => entry(i)) },
+      });
+      assert.equal(result.status, 'COMPLETED', JSON.stringify(result));
+      assert.deepEqual(result.outcomes, { ...result.outcomes, CREATED: 150, FAILED: 0 });
+      // About 150 / 0.15 = 1,000 sends, mostly in full batches: retries go in the next batches, not one by one after a backoff.
+      assert.ok(result.retries > 500, `expected many re-sends, got ${result.retries}`);
+      assert.ok(result.batchesSent < (150 + result.retries) / 10, `${result.batchesSent} batches for ${150 + result.retries} sends`);
+      assert.equal(voiceContactsOf(campaignId).length, 150);
+      assertNoDuplicates(campaignId);
+    } finally {
+      stack.emulator.setFaults({});
+    }
+  });
+
   test('each lane spends its own attempt budget: 3 throttles then an INTERNAL_ERROR is retried; 4 INTERNAL_ERRORs give up', async () => {
     const campaignId = uniqueCampaignId('lanes');
     const id = (i: number): string => `${campaignId}-${i}`;

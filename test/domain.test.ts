@@ -13,11 +13,13 @@ import {
   defaultLanePolicies,
   laneFor,
   MAX_SENDS_PER_ENTRY,
+  MAX_SENDS_PER_ENTRY_WITH_BACKOFF,
+  pacedLanePolicies,
   resolveLanePolicies,
   slowsPace,
   type LaneFailures,
 } from '../src/domain/lane-policies';
-import { batchGapMs, initialPace, paceAfterBatch } from '../src/domain/pace';
+import { batchGapMs, initialPace, paceAfterAnswer, paceAfterBatch, type PaceState, type Pacing } from '../src/domain/pace';
 import { StartBudget } from '../src/domain/start-budget';
 import { nextDue, splitBatch, takeBatch, type LaneItem } from '../src/domain/batch-assembly';
 import { randomUUID } from 'node:crypto';
@@ -112,9 +114,27 @@ describe('failure lanes', () => {
     assert.deepEqual(fourth, { retry: false, lane: 'internal', why: 'gave up after 4 internal failures (7 sends in all)' });
   });
   test('the ceiling of sends per entry stops an entry whose lanes would go on', () => {
-    const d = decideLane('REQUEST_THROTTLED', MAX_SENDS_PER_ENTRY, { throttled: 2 }, defaultLanePolicies, 0.5);
+    const atPace = { retryAtPace: true };
+    const d = decideLane('REQUEST_THROTTLED', MAX_SENDS_PER_ENTRY, { throttled: 2 }, pacedLanePolicies, 0.5, atPace);
     assert.deepEqual(d, { retry: false, lane: 'throttled', why: `gave up after ${MAX_SENDS_PER_ENTRY} sends in all (the ceiling per entry)` });
-    assert.equal(decideLane('REQUEST_THROTTLED', MAX_SENDS_PER_ENTRY - 1, { throttled: 2 }, defaultLanePolicies, 0.5).retry, true);
+    assert.equal(decideLane('REQUEST_THROTTLED', MAX_SENDS_PER_ENTRY - 1, { throttled: 2 }, pacedLanePolicies, 0.5, atPace).retry, true);
+    // Campaigns started before retries at the pace keep their ceiling of 50.
+    assert.equal(decideLane('REQUEST_THROTTLED', MAX_SENDS_PER_ENTRY_WITH_BACKOFF, { throttled: 2 }, defaultLanePolicies, 0.5).retry, false);
+  });
+  test('at the pace, a throttled or buffer-full entry is due at once, up to 100 sends; other lanes keep their backoff', () => {
+    const atPace = { retryAtPace: true };
+    assert.deepEqual(decideLane('REQUEST_THROTTLED', 5, { throttled: 4 }, pacedLanePolicies, 0.5, atPace), { retry: true, lane: 'throttled', delayMs: 0 });
+    assert.deepEqual(decideLane('BufferLimitExceeded', 40, { buffer: 39 }, pacedLanePolicies, 0.5, atPace), { retry: true, lane: 'buffer', delayMs: 0 });
+    assert.deepEqual(decideLane('REQUEST_THROTTLED', 99, { throttled: 98 }, pacedLanePolicies, 0.5, atPace), { retry: true, lane: 'throttled', delayMs: 0 });
+    assert.deepEqual(decideLane('REQUEST_THROTTLED', 100, { throttled: 99 }, pacedLanePolicies, 0.5, atPace), {
+      retry: false,
+      lane: 'throttled',
+      why: 'gave up after 100 throttled failures (100 sends in all)',
+    });
+    // The internal lane's first retry still waits 1–2 s (2 s × full jitter).
+    assert.deepEqual(decideLane('INTERNAL_ERROR', 1, {}, pacedLanePolicies, 0.5, atPace), { retry: true, lane: 'internal', delayMs: 1_500 });
+    // Without the pace, the fifth throttle waits half to all of 16 s.
+    assert.deepEqual(decideLane('REQUEST_THROTTLED', 5, { throttled: 4 }, defaultLanePolicies, 0.5), { retry: true, lane: 'throttled', delayMs: 12_000 });
   });
   test('backoff grows exponentially within its cap, with jitter', () => {
     const p = { maxAttempts: 10, initialBackoffMs: 100, maxBackoffMs: 1000, multiplier: 2 };
@@ -159,6 +179,38 @@ describe('batching', () => {
   });
 });
 
+/** 10 batches of 25 a second, one in flight: each answer arrives before the next start. */
+const aimdPacing: Pacing = { batchSize: 25, batchesInFlight: 1, batchesPerSecond: 10, adaptive: true };
+
+/** Feeds the pace `batches` answers of full batches started one gap apart, throttled as `throttledOf` says; returns the pace and the gaps. */
+function drive(
+  start: PaceState,
+  batches: number,
+  throttledOf: (gapMs: number, i: number) => number,
+  clock = { now: 0, seq: 1 },
+  pacing = aimdPacing,
+): { pace: PaceState; gaps: number[] } {
+  let pace = start;
+  const gaps: number[] = [];
+  for (let i = 0; i < batches; i++) {
+    const gap = batchGapMs(pacing, pace);
+    gaps.push(gap);
+    const seq = clock.seq++;
+    pace = paceAfterAnswer(pace, { seq, startedAt: clock.now, sent: 25, throttled: throttledOf(gap, i) }, pacing, clock.seq);
+    clock.now += gap;
+  }
+  return { pace, gaps };
+}
+
+/** 30% of each pair of batches throttled (7, then 8 of 25). */
+const random30 = (_gapMs: number, i: number): number => (i % 2 === 0 ? 7 : 8);
+
+function countOf(values: number[]): [number, number][] {
+  const counts = new Map<number, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return [...counts];
+}
+
 describe('pace', () => {
   test('slows down on throttling and creeps back when clean', () => {
     let pace = initialPace();
@@ -195,6 +247,66 @@ describe('pace', () => {
       pace = paceAfterBatch(pace, { throttled: 4, sent: 4, batchSize: 25 }, true);
     }
     assert.ok(pace.delayMs > 80 && pace.delayMs < 250, `retries do not ratchet the gap up, got ${pace.delayMs}`);
+  });
+
+  test('AIMD: 30% throttled at random costs one window at 7 batches/s, then runs at 10/s tolerating that share', () => {
+    // 21 batches 100 ms apart make the first window (≥ 200 entries over ≥ 2 s): 30% throttled.
+    let { pace, gaps } = drive(initialPace(), 21, random30);
+    assert.deepEqual(new Set(gaps), new Set([100]));
+    assert.equal(pace.delayMs, 43, '10/s × 0.7 accepted = 7/s: a 143 ms gap');
+    assert.ok(pace.probe, 'the slow-down is a probe');
+    // At 7/s still 30% throttled: the entries taken fell with the rate (175 → 122/s), so it is a background.
+    ({ pace, gaps } = drive(pace, 15, random30, { now: 2_100, seq: 22 }));
+    assert.deepEqual(new Set(gaps), new Set([143]));
+    assert.equal(pace.delayMs, 0, 'back to 10 batches/s');
+    assert.ok(Math.abs((pace.tolerated ?? 0) - 0.3) < 0.01, `tolerates about 30%, got ${pace.tolerated}`);
+    // 300 batches: nearly all at 10/s.
+    ({ gaps } = drive(initialPace(), 300, random30));
+    assert.ok(gaps.filter((g) => g === 100).length >= 280, `gaps: ${JSON.stringify(countOf(gaps))}`);
+  });
+
+  test('AIMD: under a limit of 175 entries/s (7 batches) the rate settles between 7 and 8 batches/s, never tolerating the throttles', () => {
+    const limit175 = (gapMs: number): number => Math.max(0, Math.round(25 - (175 * gapMs) / 1000));
+    const { pace, gaps } = drive(initialPace(), 300, limit175);
+    const late = gaps.slice(100);
+    assert.ok(
+      late.every((g) => g >= 120 && g <= 150),
+      `gaps after 100 batches: ${JSON.stringify(countOf(late))}`,
+    );
+    assert.equal(pace.tolerated, undefined);
+  });
+
+  test('AIMD: 85% throttled at random keeps 10 batches/s (15% of 250 entries/s taken) instead of pinning at 30 s a batch', () => {
+    const random85 = (_gapMs: number, i: number): number => (i % 4 === 0 ? 22 : 21);
+    const { pace, gaps } = drive(initialPace(), 300, random85);
+    assert.ok(gaps.filter((g) => g === 100).length >= 280, `gaps: ${JSON.stringify(countOf(gaps))}`);
+    assert.ok(Math.abs((pace.tolerated ?? 0) - 0.85) < 0.01, `tolerates about 85%, got ${pace.tolerated}`);
+    // The pace before the patch: a full batch ≥ 50% throttled doubles the gap, up to 30 s.
+    let old = initialPace();
+    for (let i = 0; i < 20; i++) old = paceAfterBatch(old, { throttled: random85(0, i), sent: 25, batchSize: 25 }, true);
+    assert.equal(old.delayMs, 30_000);
+  });
+
+  test('AIMD: everything throttled is never a background: the gap climbs to 30 s, and clean windows bring it back', () => {
+    let { pace, gaps } = drive(initialPace(), 200, () => 25);
+    assert.equal(pace.delayMs, 30_000);
+    assert.deepEqual(
+      gaps.filter((_, i) => i % 10 === 0),
+      [100, 100, 100, 200, 800, 1_600, 3_200, 6_400, 25_600, 30_100, 30_100, 30_100, 30_100, 30_100, 30_100, 30_100, 30_100, 30_100, 30_100, 30_100],
+    );
+    // Clean again: one window of 8 batches at 30.1 s, then 0.5 batches/s more per window (1.9 s, 968 ms, 652 ms …).
+    ({ pace, gaps } = drive(pace, 400, () => 0, { now: 10_000_000, seq: 1_000 }));
+    assert.deepEqual([gaps[8], gaps[16], gaps[24]], [1_875, 968, 652]);
+    assert.equal(gaps.at(-1), 100, 'back to the configured 10 batches/s');
+  });
+
+  test('AIMD: answers of batches started before a move are left out; not adaptive, nothing moves', () => {
+    const moved: PaceState = { delayMs: 43, window: { fromSeq: 22, batches: 0, sent: 0, throttled: 0 } };
+    assert.deepEqual(paceAfterAnswer(moved, { seq: 21, startedAt: 2_000, sent: 25, throttled: 25 }, aimdPacing, 23), moved);
+    const counted = paceAfterAnswer(moved, { seq: 22, startedAt: 2_100, sent: 25, throttled: 5 }, aimdPacing, 23);
+    assert.deepEqual(counted.window, { fromSeq: 22, firstStartAt: 2_100, lastStartAt: 2_100, batches: 1, sent: 25, throttled: 5 });
+    const fixed = { ...aimdPacing, adaptive: false };
+    assert.deepEqual(drive(initialPace(), 100, () => 25, undefined, fixed).pace, initialPace());
   });
 
   test('the gap between batch starts adds the configured rate and the adaptive delay', () => {

@@ -47,9 +47,21 @@ export const defaultLanePolicies: LanePolicies = {
   unknown: { maxAttempts: 3, initialBackoffMs: 5_000, maxBackoffMs: 60_000, multiplier: 2 },
 };
 
-export function resolveLanePolicies(overrides: LanePolicyOverrides | undefined): LanePolicies {
-  const out = { ...defaultLanePolicies };
-  for (const name of laneNames) out[name] = { ...defaultLanePolicies[name], ...overrides?.[name] };
+/**
+ * The defaults when throttled and buffer-full entries retry at the pace (patch
+ * 'throttles-retry-at-the-pace'): no per-entry wait, so the budget counts sends, not time.
+ * 100 sends make an entry lost to random throttling unlikely even at 85% (0.85^100 ≈ 1e-7) and
+ * end an entry Connect refuses for good within the pace's bound (at most 30 s a batch).
+ */
+export const pacedLanePolicies: LanePolicies = {
+  ...defaultLanePolicies,
+  throttled: { ...defaultLanePolicies.throttled, maxAttempts: 100 },
+  buffer: { ...defaultLanePolicies.buffer, maxAttempts: 100 },
+};
+
+export function resolveLanePolicies(overrides: LanePolicyOverrides | undefined, defaults: LanePolicies = defaultLanePolicies): LanePolicies {
+  const out = { ...defaults };
+  for (const name of laneNames) out[name] = { ...defaults[name], ...overrides?.[name] };
   return out;
 }
 
@@ -69,7 +81,15 @@ export function isKnownFailureCode(code: string): boolean {
 
 /** Codes that say Connect wants fewer requests: they slow the campaign's pace. */
 export function slowsPace(code: string): boolean {
-  const lane = laneFor(code);
+  return isPacedLane(laneFor(code));
+}
+
+/**
+ * Lanes whose codes are a rate signal (throttled, buffer full): with `retryAtPace`, their
+ * entries are due again at once and go out in the next batches the pace allows, ahead of fresh
+ * entries; the pace, not a per-entry backoff, spaces them.
+ */
+export function isPacedLane(lane: LaneName): boolean {
   return lane === 'throttled' || lane === 'buffer';
 }
 
@@ -80,17 +100,26 @@ export type LaneFailures = Partial<Record<LaneName, number>>;
 
 /**
  * Sends of one entry in all, whatever the codes: a safety net above the lanes' own budgets
- * (20 throttled + 4 internal + 3 unknown sends fit well under it with the defaults).
+ * (100 throttled + 4 internal + 3 unknown sends fit under it with pacedLanePolicies).
  */
-export const MAX_SENDS_PER_ENTRY = 50;
+export const MAX_SENDS_PER_ENTRY = 150;
+/** The ceiling for campaigns started before patch 'throttles-retry-at-the-pace' (20 throttled + 4 internal + 3 unknown). */
+export const MAX_SENDS_PER_ENTRY_WITH_BACKOFF = 50;
+
+/** How a campaign retries: at the pace for the rate-signal lanes (patch 'throttles-retry-at-the-pace'), or after each lane's backoff. */
+export interface RetryRules {
+  retryAtPace: boolean;
+}
 
 /**
  * What to do with an entry whose `sends`-th send failed with `code`. Each lane counts only
  * the failures of its own codes (`failures`, before this one), so an entry throttled three
  * times still has its whole internal-error budget; `sends` is checked against the global
- * ceiling. `random` is in [0, 1): the workflow passes its deterministic Math.random.
+ * ceiling (150 sends, 50 without `retryAtPace`). `random` is in [0, 1): the workflow passes its
+ * deterministic Math.random. With `retryAtPace` a throttled or buffer-full entry is due at once
+ * (delay 0); other lanes keep their backoff.
  */
-export function decideLane(code: string, sends: number, failures: LaneFailures, policies: LanePolicies, random: number): LaneDecision {
+export function decideLane(code: string, sends: number, failures: LaneFailures, policies: LanePolicies, random: number, rules: RetryRules = { retryAtPace: false }): LaneDecision {
   const lane = laneFor(code);
   const policy = policies[lane];
   const inLane = (failures[lane] ?? 0) + 1;
@@ -103,8 +132,10 @@ export function decideLane(code: string, sends: number, failures: LaneFailures, 
         : `gave up after ${inLane} ${lane} failures (${sends} sends in all)`;
     return { retry: false, lane, why };
   }
-  if (sends >= MAX_SENDS_PER_ENTRY) return { retry: false, lane, why: `gave up after ${sends} sends in all (the ceiling per entry)` };
-  return { retry: true, lane, delayMs: backoffMs(inLane, policy, random) };
+  const ceiling = rules.retryAtPace ? MAX_SENDS_PER_ENTRY : MAX_SENDS_PER_ENTRY_WITH_BACKOFF;
+  if (sends >= ceiling) return { retry: false, lane, why: `gave up after ${sends} sends in all (the ceiling per entry)` };
+  const atPace = rules.retryAtPace && isPacedLane(lane);
+  return { retry: true, lane, delayMs: atPace ? 0 : backoffMs(inLane, policy, random) };
 }
 
 /** The lane failures after one more failure with `code`. */

@@ -6,7 +6,7 @@ import { packEntries, unpackIndices, type BatchEntry, type BatchResult } from '.
 import { splitBatch, takeBatch, type BatchItem } from '../domain/batch-assembly';
 import { campaignPausingTypes, campaignStoppingTypes, connectFailureTypes, outcomeCodeForCallFailure, pauseCauseOf } from '../domain/failure-types';
 import { addLaneFailure, decideLane, isKnownFailureCode, slowsPace } from '../domain/lane-policies';
-import { paceAfterBatch } from '../domain/pace';
+import { paceAfterAnswer, paceAfterBatch } from '../domain/pace';
 import { housekeeping } from './activity-proxies';
 import type { CampaignRun } from './campaign-run';
 import { countFailureCode, type HeldBatch } from './campaign-state';
@@ -43,6 +43,7 @@ export function launchBatch(run: CampaignRun): void {
   const items = held?.items ?? s.splits.shift() ?? takeBatch(s.lanes, s.queue, run.spec.pacing.batchSize, Date.now());
   if (items.length === 0) return;
   const seq = held?.seq ?? s.nextSeq++;
+  const startedAt = Date.now();
   if (!held) {
     s.batchesSent++;
     s.retries += items.filter((i) => i.attempts > 0).length;
@@ -61,13 +62,13 @@ export function launchBatch(run: CampaignRun): void {
       ? calls.putOutboundRequestBatch.executeWithOptions(options, [{ campaignKey: run.workflowId, seq, settings: submission, defaults: run.spec.defaults, entries }])
       : calls.putContactBatch.executeWithOptions(options, [{ campaignKey: run.workflowId, instanceId: connectInstanceId(run.spec), seq, defaults: run.spec.defaults, entries }]);
   void call.then(
-    (result) => settleBatch(run, seq, items, result),
+    (result) => settleBatch(run, seq, items, result, startedAt),
     (err: unknown) => batchFailed(run, seq, items, err),
   );
 }
 
 /** Connect answered: created entries count, failed ones take their lane or end FAILED, the pace adapts. */
-async function settleBatch(run: CampaignRun, seq: number, items: BatchItem[], result: BatchResult): Promise<void> {
+async function settleBatch(run: CampaignRun, seq: number, items: BatchItem[], result: BatchResult, startedAt: number): Promise<void> {
   const s = run.state;
   const byIndex = new Map(items.map((i) => [i.index, i]));
   const created = unpackIndices(result.created);
@@ -95,7 +96,7 @@ async function settleBatch(run: CampaignRun, seq: number, items: BatchItem[], re
     }
     const attempts = item.attempts + 1;
     const laneFailures = item.laneFailures ?? {};
-    const decision = decideLane(f.code, attempts, laneFailures, run.policies, Math.random());
+    const decision = decideLane(f.code, attempts, laneFailures, run.policies, Math.random(), run.retryRules);
     if (!isKnownFailureCode(f.code)) wf.log.error('Connect answered an unknown FailureReasonCode', { code: f.code, index: f.index, seq });
     if (decision.retry) {
       run.metrics.retried(decision.lane);
@@ -104,7 +105,9 @@ async function settleBatch(run: CampaignRun, seq: number, items: BatchItem[], re
       terminal.push(failedEntry(run, item.index, f.code, { why: decision.why }));
     }
   }
-  s.pace = paceAfterBatch(s.pace, { sent: items.length, throttled, batchSize: run.spec.pacing.batchSize }, run.spec.pacing.adaptive);
+  s.pace = run.retryRules.retryAtPace
+    ? paceAfterAnswer(s.pace, { seq, startedAt, sent: items.length, throttled }, run.spec.pacing, s.nextSeq)
+    : paceAfterBatch(s.pace, { sent: items.length, throttled, batchSize: run.spec.pacing.batchSize }, run.spec.pacing.adaptive);
   settled(run, seq);
   await recordFailed(run, terminal);
   run.inFlight.delete(seq);

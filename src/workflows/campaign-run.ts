@@ -1,7 +1,7 @@
 import * as wf from '@temporalio/workflow';
 import { nextDue, type BatchItem } from '../domain/batch-assembly';
 import { DeflectionAnswers } from '../domain/deflection-answers';
-import { resolveLanePolicies, type LanePolicies } from '../domain/lane-policies';
+import { defaultLanePolicies, pacedLanePolicies, resolveLanePolicies, type LanePolicies, type RetryRules } from '../domain/lane-policies';
 import { batchGapMs } from '../domain/pace';
 import type { CampaignStatus } from '../domain/progress';
 import { StartBudget } from '../domain/start-budget';
@@ -39,6 +39,8 @@ export class CampaignRun {
    */
   readonly budgeted: boolean;
   readonly policies: LanePolicies;
+  /** Throttled and buffer-full entries retry at the pace, and the pace is paceAfterAnswer's (docs/architecture.md, "Lanes"). */
+  readonly retryRules: RetryRules;
   readonly metrics: CampaignMetrics;
   readonly answers: DeflectionAnswers;
   /** Batches in flight by sequence number, with their entries. */
@@ -76,7 +78,12 @@ export class CampaignRun {
     this.spec = input.spec;
     this.state = carriedOrInitial(input.carried, Date.now());
     this.budgeted = wf.patched('carried-state-budget');
-    this.policies = resolveLanePolicies(this.spec.lanes);
+    // patch 'throttles-retry-at-the-pace' (2026-12): throttled and buffer-full entries are due at
+    // once and the pace finds the rate Connect takes (AIMD, src/domain/pace.ts), instead of a
+    // per-entry backoff and a pace that pins at 30 s a batch. The old branch is needed by
+    // test/histories/throttled.json, v2.json, continue-as-new.run-*.json and campaigns started before it.
+    this.retryRules = { retryAtPace: wf.patched('throttles-retry-at-the-pace') };
+    this.policies = resolveLanePolicies(this.spec.lanes, this.retryRules.retryAtPace ? pacedLanePolicies : defaultLanePolicies);
     this.metrics = new CampaignMetrics(input.spec.campaignId, input.spec.pacing);
     this.answers = new DeflectionAnswers(this.state.answers);
   }
