@@ -111,10 +111,14 @@ const scenarios: Record<HistoryScenario, (stack: Stack) => Promise<CampaignResul
     await stack.campaigns.resume(id);
     return stack.campaigns.result(id);
   },
-  async 'fail-fast-403'(stack) {
+  async 'pause-on-refusal-403'(stack) {
+    const id = idOf('pause-on-refusal-403');
     stack.emulator.configure({ deniedAccessKeyIds: ['test'] });
-    await stack.campaigns.start(spec('fail-fast-403', 100));
-    return stack.campaigns.result(idOf('fail-fast-403'));
+    await stack.campaigns.start(spec('pause-on-refusal-403', 100));
+    await eventually('PAUSED by the refusal', async () => (await stack.campaigns.progress(id)).status === 'PAUSED');
+    stack.emulator.configure({ deniedAccessKeyIds: [] });
+    await stack.campaigns.resume(id);
+    return stack.campaigns.result(id);
   },
   async v2(stack) {
     const id = idOf('v2');

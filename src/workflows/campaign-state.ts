@@ -36,8 +36,9 @@ export type StagedSummary = Pick<StagingSummary, 'total' | 'valid' | 'rejected'>
 /**
  * Where the campaign stands. One value, so that no two flags can disagree: a campaign is
  * running, paused (by an operator, or by itself while its Outbound Campaigns v2 campaign is
- * not running), cancelling (graceful: in-flight work finishes, the rest becomes CANCELLED) or
- * failing (a dial list that cannot be read, every entry rejected, Connect refusing access).
+ * not running or while Connect refuses its calls), cancelling (graceful: in-flight work
+ * finishes, the rest becomes CANCELLED) or failing (a dial list that cannot be read, every
+ * entry rejected; Connect refusing access, for campaigns from before 'pause-on-connect-refusal').
  */
 export type Phase =
   | { name: 'running' }

@@ -11,7 +11,9 @@ export const historyScenarios = {
   'pause-resume': 'paused with a reason mid-campaign, resumed, completed',
   cancel: 'cancelled by signal mid-campaign: the rest CANCELLED',
   'continue-as-new': 'continueAsNewAfterBatches 2 over several runs, with a deflection and a throttled retry carried across runs',
-  'fail-fast-403': 'BatchPutContact denied (403): the campaign fails after one call, the rest CANCELLED',
+  // fail-fast-403.json (BatchPutContact denied: FAILED after one call, the rest CANCELLED) was
+  // recorded before patch 'pause-on-connect-refusal' and is kept for its old branch.
+  'pause-on-refusal-403': 'BatchPutContact denied (403): PAUSED with the reason, the batch held; access restored, resumed, completed',
   v2: 'submission through Outbound Campaigns v2 with one RequestThrottled and one InvalidInput dial request',
   'staging-rejections': 'a CSV file list with 3 invalid rows: staged through the store, those REJECTED',
 } as const;
