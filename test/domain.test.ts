@@ -298,6 +298,10 @@ describe('pace', () => {
     ({ pace, gaps } = drive(pace, 400, () => 0, { now: 10_000_000, seq: 1_000 }));
     assert.deepEqual([gaps[8], gaps[16], gaps[24]], [1_875, 968, 652]);
     assert.equal(gaps.at(-1), 100, 'back to the configured 10 batches/s');
+    // With no configured rate the gap is the pace's alone: 1 s → 667 ms → 500 ms, a window of 8 batches each.
+    const unlimited = { ...aimdPacing, batchesPerSecond: undefined };
+    ({ gaps } = drive({ delayMs: 1_000 }, 24, () => 0, undefined, unlimited));
+    assert.deepEqual([gaps[0], gaps[8], gaps[16]], [1_000, 667, 500]);
   });
 
   test('AIMD: answers of batches started before a move are left out; not adaptive, nothing moves', () => {

@@ -176,7 +176,7 @@ export function paceAfterAnswer(pace: PaceState, answer: PacedAnswer, pacing: Pa
     const starts = rates.startsPerSecond / probe.startsPerSecond;
     const accepted = rates.acceptedPerSecond / probe.acceptedPerSecond;
     // Slower starts, and the entries taken fell with them: a background, not a limit.
-    if (starts < 0.95 && accepted < (1 + starts) / 2) return next(probe.delayMs, { tolerated: Math.min(share, MAX_TOLERATED_SHARE) });
+    if (starts < 0.95 && accepted < (1 + starts) / 2) return next(probe.delayMs, { tolerated: share });
   }
   if (share > tolerated + TARGET_SHARE) {
     const factor = Math.max(MIN_DECREASE_FACTOR, (1 - share) / (1 - tolerated));

@@ -81,7 +81,8 @@ export class CampaignRun {
     // patch 'throttles-retry-at-the-pace' (2026-12): throttled and buffer-full entries are due at
     // once and the pace finds the rate Connect takes (AIMD, src/domain/pace.ts), instead of a
     // per-entry backoff and a pace that pins at 30 s a batch. The old branch is needed by
-    // test/histories/throttled.json, v2.json, continue-as-new.run-*.json and campaigns started before it.
+    // test/histories/throttled.before-throttles-retry-at-the-pace.json, v2.before-….json,
+    // continue-as-new.run-*.json and campaigns started before it; throttled.json and v2.json take the new one.
     this.retryRules = { retryAtPace: wf.patched('throttles-retry-at-the-pace') };
     this.policies = resolveLanePolicies(this.spec.lanes, this.retryRules.retryAtPace ? pacedLanePolicies : defaultLanePolicies);
     this.metrics = new CampaignMetrics(input.spec.campaignId, input.spec.pacing);
