@@ -14,10 +14,12 @@ COPY examples ./examples
 
 # Staged dial lists and outcome files; a named volume mounted here takes this ownership.
 ENV CONNECT_DIALER_DATA_DIR=/data
+# The worker's memory settings (src/worker-launch.ts): two malloc arenas, and a V8 heap limit in CMD.
+ENV MALLOC_ARENA_MAX=2
 RUN mkdir -p /data && chown node:node /data
 
 USER node
 
 # The worker; the emulator is `node --import tsx src/cli.ts emulator --host 0.0.0.0 --port 8710`,
 # the command line `node --import tsx src/cli.ts <command>`.
-CMD ["node", "--import", "tsx", "src/worker.ts"]
+CMD ["node", "--max-old-space-size=256", "--import", "tsx", "src/worker.ts"]

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { startDevServer, type DevServer } from '../src/dev/temporal-server';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../src/emulator';
+import { workerLaunchEnv, workerNodeFlags } from '../src/worker-launch';
 import { benchPhoneNumber } from './phone-numbers';
 
 export interface BenchStack {
@@ -18,7 +19,7 @@ export interface BenchStack {
   emulator: Emulator;
   connection: Connection;
   /**
-   * A worker as its own process (`src/worker.ts`), killed with the stack if still running;
+   * A worker as its own process (`src/worker.ts`, launched as the image launches it: src/worker-launch.ts), killed with the stack if still running;
    * `env` adds to or overrides its environment (e.g. DATABASE_URL, CONNECT_BATCH_PUT_CONTACT_RATE).
    */
   spawnWorker(taskQueue: string, env?: Record<string, string>): ChildProcess;
@@ -44,8 +45,16 @@ export async function startBenchStack(name: string, emulatorOptions: EmulatorOpt
     emulator,
     connection,
     spawnWorker(taskQueue, env = {}) {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'src', 'worker.ts')], {
-        env: { ...process.env, TEMPORAL_ADDRESS: server.address, TEMPORAL_TASK_QUEUE: taskQueue, CONNECT_ENDPOINT: emulator.url, CONNECT_DIALER_DATA_DIR: dataDir, ...env },
+      const child = spawn(process.execPath, [...workerNodeFlags, '--import', 'tsx', join(__dirname, '..', 'src', 'worker.ts')], {
+        env: {
+          ...process.env,
+          ...workerLaunchEnv,
+          TEMPORAL_ADDRESS: server.address,
+          TEMPORAL_TASK_QUEUE: taskQueue,
+          CONNECT_ENDPOINT: emulator.url,
+          CONNECT_DIALER_DATA_DIR: dataDir,
+          ...env,
+        },
         stdio: ['ignore', 'ignore', options.workerStderr ?? 'ignore'],
       });
       workers.push(child);

@@ -15,6 +15,7 @@
 // carries 25 [index, attempt] pairs and the retry policy; ACTIVITY_TASK_COMPLETED ~28%), worker peak RSS 783 MiB
 // while staging, then flat (first / last quarter mean 455 / 432 MiB).
 // Prints figures; asserts nothing.
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from '@temporalio/client';
@@ -24,7 +25,7 @@ import { startPostgresServer, type PostgresServer } from '../src/dev/postgres-se
 import { campaignWorkflowId } from '../src/domain/campaign';
 import { connectQueues } from '../src/domain/connect-queues';
 import { openConfiguredStore } from '../src/storage/open-store';
-import { mib, processRss, runBench, startBenchStack, waitForPollers, writeDialList } from './bench-stack';
+import { mib, runBench, startBenchStack, waitForPollers, writeDialList } from './bench-stack';
 
 const { values } = parseArgs({
   options: {
@@ -70,8 +71,6 @@ async function main(): Promise<void> {
   const faults = { entryThrottleRate: throttleRate, requestBufferLimitRate: bufferFullRate, ...(values.seed === undefined ? {} : { seed: Number(values.seed) }) };
   const stack = await startBenchStack('bench', { ...rate, faults });
   const { dataDir, emulator, connection } = stack;
-  const rssSamples: { at: number; rss: number }[] = [];
-  let sampler: NodeJS.Timeout | undefined;
   try {
     if (postgres) {
       const migrated = await openConfiguredStore({ DATABASE_URL: postgres.url, CONNECT_DIALER_DATA_DIR: dataDir });
@@ -79,7 +78,10 @@ async function main(): Promise<void> {
     }
     const path = join(dataDir, 'list.csv');
     await writeDialList(path, contacts);
-    const worker = stack.spawnWorker(taskQueue, {
+    const probeFile = join(dataDir, 'worker-memory.jsonl');
+    stack.spawnWorker(taskQueue, {
+      NODE_OPTIONS: [`--require ${join(__dirname, 'worker-memory-probe.cjs')}`, process.env.WORKER_NODE_OPTIONS].filter(Boolean).join(' '),
+      WORKER_MEMORY_PROBE_FILE: probeFile,
       ...(postgres ? { DATABASE_URL: postgres.url } : {}),
       CONNECT_BATCH_PUT_CONTACT_RATE: String(sharedRate),
       CONNECT_OUTBOUND_REQUEST_BATCH_RATE: String(sharedRate),
@@ -91,9 +93,6 @@ async function main(): Promise<void> {
     const campaigns = new CampaignClient(client, { taskQueue });
     const campaignId = `bench-${Date.now()}`;
     const t0 = Date.now();
-    const sample = (): void => void processRss(worker.pid ?? 0).then((rss) => rssSamples.push({ at: Date.now() - t0, rss }));
-    sample();
-    sampler = setInterval(sample, 1000);
     await campaigns.start({
       campaignId,
       instanceId: 'bench-instance',
@@ -104,7 +103,6 @@ async function main(): Promise<void> {
     });
     const result = await campaigns.result(campaignId);
     const seconds = (Date.now() - t0) / 1000;
-    clearInterval(sampler);
     const stats = emulator.stats();
 
     // Every run of the campaign's workflow (continue-as-new starts a new one), as stored.
@@ -132,10 +130,7 @@ async function main(): Promise<void> {
       }
     }
 
-    const rss = rssSamples.filter((s) => s.rss > 0);
-    const peak = Math.max(...rss.map((s) => s.rss));
-    const quarter = (q: number): number[] => rss.filter((s) => s.at >= ((q - 1) * seconds * 1000) / 4 && s.at < (q * seconds * 1000) / 4).map((s) => s.rss);
-    const avg = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+    const memory = await readMemoryProbe(probeFile, t0, seconds * 1000);
     const calls = stats.calls[operation];
 
     console.log(JSON.stringify({ status: result.status, outcomes: result.outcomes }, null, 0));
@@ -163,15 +158,70 @@ async function main(): Promise<void> {
     );
     const top = [...byType.entries()].sort((a, b) => b[1].bytes - a[1].bytes).slice(0, 8);
     console.log(`history by event type:   ${top.map(([type, e]) => `${type.replace('EVENT_TYPE_', '')} ${e.events} ev ${(e.bytes / 1024).toFixed(0)} KiB`).join('; ')}`);
-    console.log(`worker peak RSS:         ${mib(peak)} (${rss.length} samples, 1/s)`);
-    console.log(
-      `worker RSS, mean of first / last quarter: ${mib(avg(quarter(1)))} / ${mib(avg(quarter(4)))} (max ${mib(Math.max(0, ...quarter(1)))} / ${mib(Math.max(0, ...quarter(4)))})`,
-    );
+    console.log(`worker peak RSS:         ${mib(Math.max(0, ...memory.map((s) => s.rss)))} (${memory.length} samples, 1/s, from the worker's process.memoryUsage())`);
+    console.log(`worker memory by quarter of the run (peak / median):`);
+    for (let q = 1; q <= 4; q++) {
+      const part = memory.filter((s) => s.at >= ((q - 1) * seconds * 1000) / 4 && s.at < (q * seconds * 1000) / 4);
+      const figure = (key: keyof MemorySample): string => `${mib(Math.max(0, ...part.map((s) => s[key])))} / ${mib(median(part.map((s) => s[key])))}`;
+      console.log(
+        `  Q${q}: RSS ${figure('rss')}; V8 heaps: main used ${figure('heapUsed')} of ${figure('heapTotal')}, other threads ${figure('otherHeaps')}; external ${figure('external')}`,
+      );
+    }
   } finally {
-    clearInterval(sampler);
     await stack.stop();
     await postgres?.stop();
   }
+}
+
+interface MemorySample {
+  /** Milliseconds since the campaign started. */
+  at: number;
+  /** The process's resident set. */
+  rss: number;
+  /** The main thread's V8 heap, used and held. */
+  heapUsed: number;
+  heapTotal: number;
+  /** The other threads' V8 heaps together (the workflow thread, the module loader), held. */
+  otherHeaps: number;
+  external: number;
+}
+
+interface ProbeLine {
+  at: number;
+  thread: number;
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+}
+
+/**
+ * The worker's memory while the campaign ran, a sample a second (bench/worker-memory-probe.cjs
+ * writes one line per thread per second; the main thread is thread 0).
+ */
+async function readMemoryProbe(path: string, t0: number, durationMs: number): Promise<MemorySample[]> {
+  const lines = (await readFile(path, 'utf8').catch(() => '')).split('\n').filter(Boolean);
+  const seconds = new Map<number, { main?: ProbeLine; others: Map<number, number> }>();
+  for (const line of lines) {
+    const probe = JSON.parse(line) as ProbeLine;
+    const second = Math.floor((probe.at - t0) / 1000);
+    const entry = seconds.get(second) ?? { others: new Map<number, number>() };
+    if (probe.thread === 0) entry.main = probe;
+    else entry.others.set(probe.thread, probe.heapTotal);
+    seconds.set(second, entry);
+  }
+  const samples: MemorySample[] = [];
+  for (const [second, { main, others }] of seconds) {
+    if (!main || second < 0 || second * 1000 > durationMs) continue;
+    const otherHeaps = [...others.values()].reduce((a, b) => a + b, 0);
+    samples.push({ at: main.at - t0, rss: main.rss, heapUsed: main.heapUsed, heapTotal: main.heapTotal, otherHeaps, external: main.external });
+  }
+  return samples.sort((x, y) => x.at - y.at);
+}
+
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
 runBench(main);

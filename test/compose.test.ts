@@ -11,6 +11,7 @@ import Ajv2019, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2019'
 import { parseDocument } from 'yaml';
 import { loadConfig } from '../src/config';
 import { searchAttributeRegistrations } from '../src/domain/search-attributes';
+import { workerLaunchEnv, workerNodeFlags } from '../src/worker-launch';
 
 const root = resolve(__dirname, '..');
 const composePath = join(root, 'docker-compose.yml');
@@ -202,6 +203,16 @@ describe('docker-compose.yml', () => {
       const tag = /:([^/:@]+)$/.exec(service.image)?.[1];
       assert.ok(tag && tag !== 'latest', `service ${name} should pin its image to a version, not ${service.image}`);
     }
+  });
+
+  test('the image starts the worker with the memory settings of src/worker-launch.ts', () => {
+    const instructions = dockerfileInstructions(readFileSync(join(root, 'Dockerfile'), 'utf8'));
+    const env = new Map(
+      instructions.filter((i) => i.keyword === 'ENV').flatMap((i) => i.args.split(/\s+/).map((pair) => [pair.split('=')[0] ?? '', pair.split('=').slice(1).join('=')] as const)),
+    );
+    for (const [key, value] of Object.entries(workerLaunchEnv)) assert.equal(env.get(key), value, `Dockerfile ENV ${key}`);
+    const command = JSON.parse(instructions.filter((i) => i.keyword === 'CMD').at(-1)?.args ?? '[]') as string[];
+    assert.deepEqual(command, ['node', ...workerNodeFlags, '--import', 'tsx', 'src/worker.ts']);
   });
 
   test("builds every build: service from the repository's Dockerfile", () => {

@@ -322,6 +322,31 @@ for (const kind of ['pglite', 'postgres'] satisfies StoreKind[]) {
       }
     });
 
+    void test('a RequestIdentifier repeated chunks apart is REJECTED naming its first row, also when staging is retried', async () => {
+      // Staging checks ids a chunk of 2,000 at a time against the store: these repeats are chunks apart.
+      const entries: unknown[] = Array.from({ length: 5_000 }, (_, i) => ({ RequestIdentifier: `d-${i}`, CustomerEndpoint: { Address: phone(i) } }));
+      entries[3] = { RequestIdentifier: 'row-5000', CustomerEndpoint: { Address: phone(3) } };
+      entries[4_500] = { RequestIdentifier: 'd-10', CustomerEndpoint: { Address: phone(4_500) } };
+      entries[4_999] = { CustomerEndpoint: { Address: phone(4_999) } }; // generated id row-5000: row 4's
+      const source: DialListSource = { kind: 'inline', entries };
+      const campaignKey = fresh();
+      const summary = await stageDialList({ source, defaults, store: t.store, campaignKey });
+      assert.deepEqual([summary.total, summary.valid, summary.rejected, summary.commonRejection?.firstIndex, summary.commonRejection?.count], [5_000, 4_998, 2, 4_500, 2]);
+      const rejected = await collect(t.store.outcomes(campaignKey));
+      assert.deepEqual(
+        rejected.map((r) => [r.index, r.requestIdentifier, r.message]),
+        [
+          [4_500, 'd-10', '"d-10" is already the RequestIdentifier of row 11; the first entry with an id is kept'],
+          [4_999, 'row-5000', '"row-5000" (generated because the entry has none) is already the RequestIdentifier of row 4; the first entry with an id is kept'],
+        ],
+      );
+
+      const retried = fresh();
+      await assert.rejects(stageDialList({ source, defaults, store: dyingAtWrite(t.store, 3), campaignKey: retried }), /died at write 3/);
+      assert.deepEqual(await stageDialList({ source, defaults, store: t.store, campaignKey: retried }), summary);
+      assert.deepEqual(await contents(t.store, retried), await contents(t.store, campaignKey), 'a retried staging ends with the same rows');
+    });
+
     void test('entries staged before a retry are kept as first written, and the rest are added', async () => {
       const entries = Array.from({ length: 50 }, (_, i) => ({ RequestIdentifier: `p-${i}`, CustomerEndpoint: { Address: phone(i) } }));
       const campaignKey = fresh();

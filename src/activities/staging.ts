@@ -30,9 +30,11 @@ export interface StageArgs {
 /**
  * Stages a dial list into the campaign store once per campaign, streaming: entries are
  * validated and inserted a chunk at a time, so a million-entry list stages in bounded
- * memory. The summary is written last and marks the work done: a retried activity finds it
- * and returns it; one that died half-way stages again, and the rows it already wrote are
- * kept as they are (the same list gives the same rows).
+ * memory. Duplicate RequestIdentifiers are found by the store (its index on the id), a chunk
+ * at a time, not in a map of every id in the process (≈100 MB at a million). The summary is
+ * written last and marks the work done: a retried activity finds it and returns it; one that
+ * died half-way stages again, and the rows it already wrote are kept as they are (the same
+ * list gives the same rows).
  */
 export async function stageDialList(args: StageArgs): Promise<StagingSummary> {
   const existing = await args.store.stagingSummary(args.campaignKey);
@@ -40,33 +42,58 @@ export async function stageDialList(args: StageArgs): Promise<StagingSummary> {
 
   const counts = { total: 0, valid: 0, rejected: 0 };
   const reasons = new RejectionTally();
-  // First index that used each id: duplicates are named by the row they repeat.
-  const seen = new Map<string, number>();
-  let staged: StagedEntry[] = [];
+  let candidates: Candidate[] = [];
   let rejected: OutcomeRecord[] = [];
+
+  const reject = async (record: OutcomeRecord, rejection: EntryRejection): Promise<void> => {
+    counts.rejected++;
+    reasons.add(rejection, record.index);
+    rejected.push(record);
+    if (rejected.length >= REJECTED_CHUNK) {
+      await args.store.recordOutcomes(args.campaignKey, rejected);
+      rejected = [];
+    }
+  };
+  /** Stages the valid entries read so far, each unless an earlier entry holds its id. */
+  const stageCandidates = async (): Promise<void> => {
+    const firstInStore = await args.store.firstStagedIndices(
+      args.campaignKey,
+      candidates.map((c) => c.staged.entry.RequestIdentifier),
+    );
+    const firstInChunk = new Map<string, number>();
+    const staged: StagedEntry[] = [];
+    for (const candidate of candidates) {
+      const { index, entry } = candidate.staged;
+      const id = entry.RequestIdentifier;
+      const stored = firstInStore.get(id);
+      // The entry itself when a staging that died half-way staged it already.
+      const first = stored !== undefined && stored < index ? stored : firstInChunk.get(id);
+      if (first !== undefined) {
+        const duplicate = duplicateOf(candidate, first);
+        await reject(duplicate.record, duplicate.rejection);
+        continue;
+      }
+      // Only staged entries claim an id, so a bad entry never blocks a good one with the same id.
+      firstInChunk.set(id, index);
+      counts.valid++;
+      staged.push(candidate.staged);
+    }
+    await args.store.stageEntries(args.campaignKey, staged);
+    candidates = [];
+  };
 
   for await (const raw of readDialListSource(args.source, { baseDir: args.baseDir })) {
     const index = counts.total++;
-    const result = stageEntry(raw, index, args.defaults, args.validation, args.api, seen);
+    const result = checkStagedEntry(raw, index, args.defaults, args.validation, args.api);
     if ('rejection' in result) {
-      counts.rejected++;
-      reasons.add(result.rejection, index);
-      rejected.push(result.record);
-      if (rejected.length >= REJECTED_CHUNK) {
-        await args.store.recordOutcomes(args.campaignKey, rejected);
-        rejected = [];
-      }
+      await reject(result.record, result.rejection);
     } else {
-      counts.valid++;
-      staged.push(result);
-      if (staged.length >= STAGED_CHUNK) {
-        await args.store.stageEntries(args.campaignKey, staged);
-        staged = [];
-      }
+      candidates.push(result);
+      if (candidates.length >= STAGED_CHUNK) await stageCandidates();
     }
     if (counts.total % PROGRESS_EVERY === 0) args.onProgress?.(counts.total);
   }
-  await args.store.stageEntries(args.campaignKey, staged);
+  await stageCandidates();
   await args.store.recordOutcomes(args.campaignKey, rejected);
   args.onProgress?.(counts.total);
 
@@ -75,37 +102,44 @@ export async function stageDialList(args: StageArgs): Promise<StagingSummary> {
   return summary;
 }
 
-/** The staged entry, or why it is REJECTED and the outcome that replaces it. */
-function stageEntry(
+type Rejected = { rejection: EntryRejection; record: OutcomeRecord };
+/** A valid entry waiting for the duplicate check; `generated` when its RequestIdentifier is its row's. */
+type Candidate = { staged: StagedEntry; generated: boolean };
+
+function rejectedEntry(requestIdentifier: string, index: number, rejection: EntryRejection): Rejected {
+  return { rejection, record: { requestIdentifier, index, outcome: 'REJECTED', field: rejection.field, message: rejection.reason } };
+}
+
+/** The entry as it would be staged (its id given or generated), or why it is REJECTED and the outcome that replaces it. */
+function checkStagedEntry(
   raw: unknown,
   index: number,
   defaults: ContactDefaults,
   validation: ValidationSettings | undefined,
   api: SubmissionApi | undefined,
-  seen: Map<string, number>,
-): StagedEntry | { rejection: EntryRejection; record: OutcomeRecord } {
-  const rowId = `row-${index + 1}`;
-  const rejected = (requestIdentifier: string, rejection: EntryRejection) => ({
-    rejection,
-    record: { requestIdentifier, index, outcome: 'REJECTED' as const, field: rejection.field, message: rejection.reason },
-  });
-  if (isMalformed(raw)) return rejected(rowId, { code: 'MALFORMED_LINE', field: '(entry)', reason: raw.__malformed });
-
+): Candidate | Rejected {
+  const rowId = generatedId(index);
+  if (isMalformed(raw)) return rejectedEntry(rowId, index, { code: 'MALFORMED_LINE', field: '(entry)', reason: raw.__malformed });
   const check = checkEntry(raw, defaults, validation, api);
-  if (!check.ok) return rejected(givenId(raw) ?? rowId, check.rejection);
-  const requestIdentifier = check.entry.RequestIdentifier ?? rowId;
-  const first = seen.get(requestIdentifier);
-  if (first !== undefined) {
-    const generated = check.entry.RequestIdentifier === undefined ? ' (generated because the entry has none)' : '';
-    return rejected(requestIdentifier, {
-      code: 'DUPLICATE_REQUEST_IDENTIFIER',
-      field: 'RequestIdentifier',
-      reason: `"${requestIdentifier}"${generated} is already the RequestIdentifier of row ${first + 1}; the first entry with an id is kept`,
-    });
-  }
-  // Only staged entries claim an id, so a bad entry never blocks a good one with the same id.
-  seen.set(requestIdentifier, index);
-  return { index, entry: { RequestIdentifier: requestIdentifier, ...check.entry } };
+  if (!check.ok) return rejectedEntry(givenId(raw) ?? rowId, index, check.rejection);
+  return { staged: { index, entry: { RequestIdentifier: check.entry.RequestIdentifier ?? rowId, ...check.entry } }, generated: check.entry.RequestIdentifier === undefined };
+}
+
+/** A valid entry whose RequestIdentifier an earlier entry (at index `first`) holds: REJECTED, named by that row. */
+function duplicateOf(candidate: Candidate, first: number): Rejected {
+  const { index, entry } = candidate.staged;
+  const id = entry.RequestIdentifier;
+  const generated = candidate.generated ? ' (generated because the entry has none)' : '';
+  return rejectedEntry(id, index, {
+    code: 'DUPLICATE_REQUEST_IDENTIFIER',
+    field: 'RequestIdentifier',
+    reason: `"${id}"${generated} is already the RequestIdentifier of row ${first + 1}; the first entry with an id is kept`,
+  });
+}
+
+/** The RequestIdentifier of an entry that has none: its row. */
+function generatedId(index: number): string {
+  return `row-${index + 1}`;
 }
 
 /** Rejections counted per rule and field, for the summary's commonRejection. */
@@ -121,10 +155,10 @@ class RejectionTally {
     else if (this.kinds.size < RejectionTally.MAX_KINDS) this.kinds.set(key, { ...rejection, firstIndex: index, count: 1 });
   }
 
-  /** The kind with the most entries; of equals, the one seen first. */
+  /** The kind with the most entries; of equals, the one first in the list (duplicates are counted a chunk late). */
   mostFrequent(): StagingSummary['commonRejection'] {
     let best: StagingSummary['commonRejection'];
-    for (const kind of this.kinds.values()) if (!best || kind.count > best.count) best = kind;
+    for (const kind of this.kinds.values()) if (!best || kind.count > best.count || (kind.count === best.count && kind.firstIndex < best.firstIndex)) best = kind;
     return best && { ...best };
   }
 }

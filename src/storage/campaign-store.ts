@@ -101,6 +101,8 @@ export interface CampaignStore {
   saveStagingSummary(campaignKey: string, summary: StagingSummary): Promise<void>;
   /** Adds staged entries; an index already staged is left as it is (a retried staging). */
   stageEntries(campaignKey: string, entries: readonly StagedEntry[]): Promise<void>;
+  /** The lowest staged index of each of these RequestIdentifiers that is staged (staging's duplicate check). */
+  firstStagedIndices(campaignKey: string, requestIdentifiers: readonly string[]): Promise<Map<string, number>>;
   /** The next `max` staged entries from `fromIndex` on; those with a recorded deflection are passed over (they go to SMS). */
   stagedPage(campaignKey: string, fromIndex: number, max: number): Promise<StagedPage>;
   /** The staged entries at these indices, in the order asked; a missing one is an error. */
@@ -172,6 +174,15 @@ export function createCampaignStore(pool: Pool): CampaignStore {
          ON CONFLICT (campaign_key, idx) DO NOTHING`,
         [campaignKey, entries.map((e) => e.index), entries.map((e) => e.entry.RequestIdentifier), entries.map((e) => JSON.stringify(e.entry))],
       );
+    },
+
+    async firstStagedIndices(campaignKey, requestIdentifiers) {
+      if (requestIdentifiers.length === 0) return new Map();
+      const found = await rows(
+        'SELECT request_identifier, min(idx) AS idx FROM staged_entries WHERE campaign_key = $1 AND request_identifier = ANY($2::text[]) GROUP BY request_identifier',
+        [campaignKey, [...new Set(requestIdentifiers)]],
+      );
+      return new Map(found.map((r) => [(r as { request_identifier: string }).request_identifier, (r as { idx: number }).idx]));
     },
 
     async stagedPage(campaignKey, fromIndex, max) {

@@ -1,8 +1,6 @@
-import { Context } from '@temporalio/activity';
-import type { MetricCounter, MetricHistogram, MetricMeter } from '@temporalio/common';
 import type { FinalizeHandler, FinalizeHandlerArguments, HandlerExecutionContext, InitializeHandler, InitializeHandlerArguments, MiddlewareStack } from '@smithy/types';
 import { metricNames } from './metric-names';
-import { runtimeMeter } from './runtime';
+import { activityTags, counter, histogram } from './instruments';
 
 /** How a try of a Connect call ended, as the `result` label. */
 export type ConnectCallResult = 'ok' | '429' | '4xx' | '5xx' | 'network';
@@ -14,29 +12,6 @@ function callResult(err: unknown): ConnectCallResult {
   if (status >= 500) return '5xx';
   if (status >= 400) return '4xx';
   return 'ok';
-}
-
-/** The activity's meter (it tags the activity type and task queue) inside an activity, the runtime's elsewhere. */
-function currentMeter(): MetricMeter {
-  try {
-    return Context.current().metricMeter;
-  } catch {
-    return runtimeMeter();
-  }
-}
-
-const instruments = new WeakMap<MetricMeter, { calls: MetricCounter; duration: MetricHistogram }>();
-
-function instrumentsOf(meter: MetricMeter): { calls: MetricCounter; duration: MetricHistogram } {
-  let found = instruments.get(meter);
-  if (!found) {
-    found = {
-      calls: meter.createCounter(metricNames.connectCalls, undefined, 'Tries of Amazon Connect calls by API and result'),
-      duration: meter.createHistogram(metricNames.connectCallDuration, 'float', 's', 'Seconds per try of an Amazon Connect call'),
-    };
-    instruments.set(meter, found);
-  }
-  return found;
 }
 
 const MIDDLEWARE_NAME = 'connectDialerCallMetrics';
@@ -62,9 +37,9 @@ export function instrumentConnectCalls(client: { middlewareStack: MiddlewareStac
           result = callResult(err);
           throw err;
         } finally {
-          const { calls, duration } = instrumentsOf(currentMeter());
-          calls.add(1, { api, result });
-          duration.record((performance.now() - started) / 1000, { api, result });
+          const tags = { ...activityTags(), api, result };
+          counter(metricNames.connectCalls, 'Tries of Amazon Connect calls by API and result').add(1, tags);
+          histogram(metricNames.connectCallDuration, 's', 'Seconds per try of an Amazon Connect call').record((performance.now() - started) / 1000, tags);
         }
       },
     { relation: 'after', toMiddleware: 'retryMiddleware', name: MIDDLEWARE_NAME, override: true },
@@ -80,17 +55,6 @@ const credentialErrorNames = new Set([
   'InvalidSignatureException',
   'MissingAuthenticationTokenException',
 ]);
-
-const credentialCounters = new WeakMap<MetricMeter, MetricCounter>();
-
-function credentialCounterOf(meter: MetricMeter): MetricCounter {
-  let found = credentialCounters.get(meter);
-  if (!found) {
-    found = meter.createCounter(metricNames.credentialErrors, undefined, "Connect calls that failed on the worker's credentials");
-    credentialCounters.set(meter, found);
-  }
-  return found;
-}
 
 const CREDENTIALS_MIDDLEWARE_NAME = 'connectDialerCredentialErrors';
 
@@ -112,7 +76,7 @@ export function reportCredentialErrors(client: { middlewareStack: MiddlewareStac
           const error = (err as { name?: string } | undefined)?.name ?? '';
           if (credentialErrorNames.has(error)) {
             const api = (context.commandName ?? 'unknown').replace(/Command$/, '');
-            credentialCounterOf(currentMeter()).add(1, { api, error });
+            counter(metricNames.credentialErrors, "Connect calls that failed on the worker's credentials").add(1, { ...activityTags(), api, error });
           }
           throw err;
         }

@@ -1,8 +1,7 @@
-import { Context } from '@temporalio/activity';
-import type { MetricMeter } from '@temporalio/common';
+import type { MetricTags } from '@temporalio/common';
 import type { CampaignStore, OutcomeChange } from '../storage/campaign-store';
 import { metricNames } from './metric-names';
-import { runtimeMeter } from './runtime';
+import { activityTags, counter } from './instruments';
 
 /**
  * The campaign store, counting every outcome it actually stores: entries_total{outcome}, and
@@ -21,7 +20,7 @@ export function countingOutcomes(store: CampaignStore): CampaignStore {
     },
     async cancelUnsent(campaignKey, unsent) {
       const answer = await store.cancelUnsent(campaignKey, unsent);
-      if (answer.recorded > 0) entriesCounter(campaignKey).add(answer.recorded, { outcome: 'CANCELLED' });
+      if (answer.recorded > 0) counter(metricNames.entries, 'Entries that reached an outcome').add(answer.recorded, { ...campaignTags(campaignKey), outcome: 'CANCELLED' });
       return answer;
     },
   };
@@ -29,28 +28,18 @@ export function countingOutcomes(store: CampaignStore): CampaignStore {
 
 function countChanges(campaignKey: string, changes: readonly OutcomeChange[]): void {
   if (changes.length === 0) return;
-  const meter = campaignMeter(campaignKey);
-  const entries = meter.createCounter(metricNames.entries, undefined, 'Entries that reached an outcome');
-  const superseded = meter.createCounter(metricNames.entriesSuperseded, undefined, 'Entries moved out of an outcome already counted');
-  const failed = meter.createCounter(metricNames.failedEntries, undefined, 'FAILED entries by failure code');
+  const tags = campaignTags(campaignKey);
+  const entries = counter(metricNames.entries, 'Entries that reached an outcome');
+  const superseded = counter(metricNames.entriesSuperseded, 'Entries moved out of an outcome already counted');
+  const failed = counter(metricNames.failedEntries, 'FAILED entries by failure code');
   for (const c of changes) {
-    entries.add(1, { outcome: c.outcome });
-    if (c.previous) superseded.add(1, { from: c.previous });
-    if (c.outcome === 'FAILED') failed.add(1, { failure_code: c.failureCode ?? 'UNKNOWN' });
+    entries.add(1, { ...tags, outcome: c.outcome });
+    if (c.previous) superseded.add(1, { ...tags, from: c.previous });
+    if (c.outcome === 'FAILED') failed.add(1, { ...tags, failure_code: c.failureCode ?? 'UNKNOWN' });
   }
 }
 
-function entriesCounter(campaignKey: string) {
-  return campaignMeter(campaignKey).createCounter(metricNames.entries, undefined, 'Entries that reached an outcome');
-}
-
-/** The activity's meter when inside one, the runtime's elsewhere; labelled with the campaign id (the workflow id less `campaign-`). */
-function campaignMeter(campaignKey: string): MetricMeter {
-  let meter: MetricMeter;
-  try {
-    meter = Context.current().metricMeter;
-  } catch {
-    meter = runtimeMeter();
-  }
-  return meter.withTags({ campaign_id: campaignKey.replace(/^campaign-/, '') });
+/** The campaign id (the workflow id less `campaign-`), and the activity's labels inside one. */
+function campaignTags(campaignKey: string): MetricTags {
+  return { ...activityTags(), campaign_id: campaignKey.replace(/^campaign-/, '') };
 }
