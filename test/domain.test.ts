@@ -512,6 +512,19 @@ describe('the carried-state budget', () => {
     assert.deepEqual(carriedOrInitial(carried, 0).lanes, state.lanes, 'the lanes come back as they went');
   });
 
+  test('batches held after a refusal are carried packed, under their own seq, and come back as they went', () => {
+    const state = initialState(0);
+    const items = Array.from({ length: 25 }, (_, k) => ({ index: 1_000 + k, attempts: k % 3, ...(k === 4 ? { laneFailures: { throttled: 2 } } : {}) }));
+    state.heldBatches = [{ seq: 7, items }];
+    state.phase = { name: 'paused', reason: 'Amazon Connect denied BatchPutContact', connectRefused: 'ConnectAccessDenied' };
+    const carried = toCarried(state);
+    assert.equal(typeof carried.heldBatches?.[0]?.items, 'string', 'packed like the split groups');
+    const back = carriedOrInitial(JSON.parse(JSON.stringify(carried)) as typeof carried, 0);
+    assert.deepEqual(back.heldBatches, [{ seq: 7, items }]);
+    assert.deepEqual(back.phase, state.phase);
+    assert.equal(carriedOrInitial(toCarried(initialState(0)), 0).heldBatches, undefined, 'none carried when none held');
+  });
+
   test('a version-2 carried state is read: its deflections, ids and skipped indices come back for the run to move to the store', () => {
     const v2: CarriedStateV2 = {
       ...initialState(5),

@@ -8,7 +8,8 @@ import type { Pacing } from './pace';
  * campaign carries across continue-as-new stays under this many bytes of JSON whatever
  * operators do. Temporal refuses a payload over 2 MB (and warns from 512 KB); a campaign over
  * it can never move again. The parts and their bounds:
- * - entries held in memory (queue, retry lanes, split groups): at most `heldEntriesBound`
+ * - entries held in memory (queue, retry lanes, split groups, batches held after Connect
+ *   refused them): at most `heldEntriesBound`
  *   (5,000 with the largest pacing), packed at ≤ MAX_PACKED_ENTRY_BYTES each: ≤ 150 KB;
  * - deflection answers: ≤ MAX_CARRIED_ANSWER_BYTES (64 KiB);
  * - counters, cursors, pace, phase (its reason cut to MAX_CARRIED_REASON_LENGTH): ≤ 8 KB.

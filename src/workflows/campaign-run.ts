@@ -115,13 +115,14 @@ export class CampaignRun {
   }
 
   /**
-   * Entries a page may bring: back-pressure keeps what the run holds (queue, lanes, splits and
-   * batches in flight) within heldEntriesBound, so what it carries stays within its budget.
+   * Entries a page may bring: back-pressure keeps what the run holds (queue, lanes, splits,
+   * batches held after a refusal and batches in flight) within heldEntriesBound, so what it carries stays within its budget.
    */
   pageRoom(): number {
     const s = this.state;
     let held = s.queue.length + s.lanes.length;
     for (const group of s.splits) held += group.length;
+    for (const batch of s.heldBatches ?? []) held += batch.items.length;
     for (const items of this.inFlight.values()) held += items.length;
     return heldEntriesBound(this.spec.pacing) - held;
   }

@@ -138,6 +138,8 @@ export interface CarriedState {
   legacy?: LegacyDeflections;
   connectQueues?: ConnectQueues;
   answers?: CarriedAnswers;
+  /** Batches held while Connect refuses the campaign's calls, their items packed (optional: added without a version change). */
+  heldBatches?: { seq: number; items: PackedBatchItems }[];
 }
 
 /** The carried state of version 2: deflections, messages and dedup ids carried whole (over 2 MB after enough deflections). */
@@ -201,12 +203,13 @@ export function carriedOrInitial(carried: CarriedState | CarriedStateV2 | undefi
   if (version !== CARRIED_STATE_VERSION) {
     throw new Error(`carried state version ${JSON.stringify(version)} is neither ${CARRIED_STATE_VERSION} nor 2: this worker cannot continue that run`);
   }
-  const { version: _version, queue, lanes, splits, legacy, ...rest } = carried;
+  const { version: _version, queue, lanes, splits, legacy, heldBatches, ...rest } = carried;
   return {
     ...rest,
     queue: unpackIndices(queue),
     lanes: unpackLanes(lanes),
     splits: splits.map(unpackBatchItems),
+    ...(heldBatches ? { heldBatches: heldBatches.map((b) => ({ seq: b.seq, items: unpackBatchItems(b.items) })) } : {}),
     deflections: legacy?.deflections ?? [],
     deflectionIds: legacy?.deflectionIds ?? [],
     skipIndices: legacy?.skipIndices ?? [],
@@ -215,7 +218,7 @@ export function carriedOrInitial(carried: CarriedState | CarriedStateV2 | undefi
 
 /** What the next run carries: packed, deflections in the store (a run on version-2 code carries its own), long reasons cut. */
 export function toCarried(state: RunState): CarriedState {
-  const { queue, lanes, splits, deflections, deflectionIds, skipIndices, phase, ...rest } = state;
+  const { queue, lanes, splits, heldBatches, deflections, deflectionIds, skipIndices, phase, ...rest } = state;
   const hasLegacy = deflections.length > 0 || deflectionIds.length > 0 || skipIndices.length > 0;
   return {
     version: CARRIED_STATE_VERSION,
@@ -224,6 +227,7 @@ export function toCarried(state: RunState): CarriedState {
     queue: packIndices(queue),
     lanes: packLanes(lanes),
     splits: splits.map(packBatchItems),
+    ...(heldBatches ? { heldBatches: heldBatches.map((b) => ({ seq: b.seq, items: packBatchItems(b.items) })) } : {}),
     ...(hasLegacy ? { legacy: { deflections, deflectionIds, skipIndices } } : {}),
   };
 }
