@@ -58,9 +58,6 @@ class Calls {
   readonly chats: { index: number; afterCall?: string }[] = [];
   readonly lookups: string[][] = [];
   readonly pages: number[] = [];
-  /** Each page read: where it starts, how many it may bring, and how many entries were CREATED by then. */
-  readonly pageReads: { fromIndex: number; maxEntries: number; created: number }[] = [];
-  created = 0;
   /** The store's deflections table, by RequestIdentifier. */
   readonly deflections = new Map<string, { index: number; order?: number; afterCall: boolean; message?: string }>();
 
@@ -98,7 +95,6 @@ function scriptedActivities(script: Script, calls: Calls, taskQueue: string): Sc
     stageDialList: () => Promise.resolve({ total: script.total, valid: script.total, rejected: 0 }),
     readStagedPage: ({ fromIndex, maxEntries }) => {
       calls.pages.push(fromIndex);
-      calls.pageReads.push({ fromIndex, maxEntries, created: calls.created });
       const end = Math.min(script.total, fromIndex + maxEntries);
       const deflected = new Set([...calls.deflections.values()].map((d) => d.index));
       const indices = Array.from({ length: end - fromIndex }, (_, k) => fromIndex + k).filter((i) => !deflected.has(i));
@@ -117,7 +113,6 @@ function scriptedActivities(script: Script, calls: Calls, taskQueue: string): Sc
         if (answer === 'CREATED') created.push(index);
         else failed.push({ index, code: answer });
       }
-      calls.created += created.length;
       return { seq, created: packIndices(created), failed };
     },
     putOutboundRequestBatch: () => Promise.reject(ApplicationFailure.nonRetryable('these tests submit through BatchPutContact')),
@@ -515,19 +510,6 @@ describe('campaign workflow on scripted activities (time-skipping)', () => {
     assert.equal(result.outcomes.CREATED, 300);
     assert.equal(result.outcomes.DEFLECTED, 1);
     assert.equal(result.retries, 1);
-  });
-
-  test('back-pressure: while retry lanes hold the bound of 1,000 entries no page is read; every entry still ends CREATED', async () => {
-    // Every first send fails with INTERNAL_ERROR and a minute's backoff: without back-pressure the whole
-    // list moves into the lanes (and into the carried state) before the first retry is due.
-    const run = await runCampaign(
-      { total: 3_000, answer: (_i, send) => (send === 1 ? 'INTERNAL_ERROR' : 'CREATED') },
-      { pacing: { batchSize: 25, batchesInFlight: 4, adaptive: false }, lanes: { internal: { initialBackoffMs: 60_000, maxBackoffMs: 60_000 } } },
-    );
-    const result = completed(run);
-    assert.equal(result.outcomes.CREATED, 3_000);
-    const over = run.calls.pageReads.filter((p) => p.fromIndex - p.created + p.maxEntries > 1_000);
-    assert.deepEqual(over, [], 'a page was read while the run held (or would hold) more than 1,000 entries');
   });
 
   test('a 403 from Connect pauses the campaign with what to fix; after the fix, resume sends the held batch under its own seq and completes', async () => {
