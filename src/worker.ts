@@ -72,16 +72,52 @@ function deploymentOptions(version: CampaignWorkerOptions['version']): WorkerDep
     : { version: { deploymentName: 'connect-dialer', buildId: version.buildId }, useWorkerVersioning: false };
 }
 
+/** How often a process checks that none of its workers has failed. */
+const FAILED_WORKER_CHECK_MS = 1_000;
+
+/** One of a process's workers failed; the others were shut down with it. */
+export class WorkerFailedError extends Error {
+  override name = 'WorkerFailedError';
+  constructor(
+    readonly taskQueue: string,
+    override readonly cause: unknown,
+  ) {
+    super(
+      `The worker on task queue ${taskQueue} failed (${cause instanceof Error ? cause.message : String(cause)}); ` +
+        "this process's other workers were shut down with it: a process that polls only some of its task queues would run half a worker.",
+    );
+  }
+}
+
 /**
  * The workers of one process: one for campaign workflows and their housekeeping on the
  * campaign task queue, and one per Connect task queue, whose rate the Temporal server holds
- * every worker polling it to (invariant 6). They run and stop together.
+ * every worker polling it to (invariant 6). They run and stop together: when one fails,
+ * the others shut down and run() rejects with WorkerFailedError.
  */
 export class CampaignWorker {
   constructor(private readonly workers: readonly Worker[]) {}
 
-  run(): Promise<void> {
-    return Promise.all(this.workers.map((w) => w.run())).then(() => undefined);
+  async run(): Promise<void> {
+    const runs = this.workers.map((w) => w.run().catch((err: unknown) => Promise.reject(new WorkerFailedError(w.options.taskQueue, err))));
+    // A worker whose poller hits a fatal error turns FAILED at once, but its run() may never
+    // settle: the SDK (1.24) then waits in finalizeShutdown. So the state is watched too.
+    let watch: NodeJS.Timeout | undefined;
+    const failed = new Promise<never>((_, reject) => {
+      watch = setInterval(() => {
+        const worker = this.workers.find((w) => w.getState() === 'FAILED');
+        if (worker) reject(new WorkerFailedError(worker.options.taskQueue, new Error('its task pollers failed; the "Worker failed" log line says why')));
+      }, FAILED_WORKER_CHECK_MS);
+    });
+    try {
+      await Promise.race([Promise.all(runs), failed]);
+    } catch (err) {
+      this.shutdown();
+      await Promise.allSettled(runs.filter((_, i) => this.workers[i]?.getState() !== 'FAILED'));
+      throw err;
+    } finally {
+      clearInterval(watch);
+    }
   }
 
   /** Runs until `until` settles, then shuts down and waits for the workers to stop. */
@@ -207,9 +243,10 @@ export async function runWorker(config: Config = loadConfig()): Promise<void> {
         { taskQueue: config.TEMPORAL_TASK_QUEUE, metricsAddress: address },
       );
       await worker.run();
+      // After a clean stop only: a failed worker still holds the connection, and the process exits anyway.
+      await connection.close();
     } finally {
       await database.close();
-      await connection.close();
     }
   } finally {
     await tracing?.shutdown();

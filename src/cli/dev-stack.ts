@@ -34,6 +34,8 @@ export interface DevStack {
   dataDir: string;
   /** Where the campaign store is (the embedded PGlite in the data folder unless DATABASE_URL is set). */
   storeDescription: string;
+  /** Rejects when the stack's worker fails (one fate: the rest of the stack should stop with it). */
+  workerFailed: Promise<never>;
   /** Sends the worker's log lines somewhere else (e.g. above progress bars). */
   setLog(log: (line: string) => void): void;
   /** Stops the worker, the emulator and the Temporal server (its child process too). */
@@ -111,7 +113,13 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     const { store, database } = await openConfiguredStore(config, { log: (line) => log(line) });
     stops.push(() => database.close());
     const worker = await createCampaignWorker({ ...workerSettingsFrom(config), connection, dependencies: { connect, campaignsV2, store }, tracing });
-    const running = worker.run().catch((err: unknown) => log(`worker stopped: ${(err as Error).message}`));
+    let failWorker: (err: unknown) => void = () => undefined;
+    const workerFailed = new Promise<never>((_, reject) => (failWorker = reject));
+    workerFailed.catch(() => undefined);
+    const running = worker.run().catch((err: unknown) => {
+      log(`worker stopped: ${(err as Error).message}`);
+      failWorker(err);
+    });
     stops.push(() => stopWorker(worker, running));
 
     return {
@@ -121,6 +129,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       config,
       dataDir,
       storeDescription: database.description,
+      workerFailed,
       setLog(next) {
         log = next;
       },

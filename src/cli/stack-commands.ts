@@ -77,7 +77,14 @@ Temporal keeps its state in <data-dir>/temporal.db, so campaigns survive a resta
       process.stdout.write(describeStack(stack) + '\n');
       if (!flags.exitAfterReady) {
         process.stdout.write('\nCtrl-C stops everything.\n');
-        await untilInterrupted();
+        // A stack whose worker failed is half a stack: it stops, and the command fails with the reason.
+        await Promise.race([
+          untilInterrupted(),
+          stack.workerFailed.catch(async (err: unknown) => {
+            await stack.stop();
+            throw err;
+          }),
+        ]);
       }
       exitOnNextInterrupt();
       process.stderr.write('Stopping the worker, the emulator and the Temporal dev server…\n');

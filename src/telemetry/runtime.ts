@@ -1,5 +1,5 @@
 import { noopMetricMeter, type MetricMeter } from '@temporalio/common';
-import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type LogLevel, type LogMetadata } from '@temporalio/worker';
 import type { Config } from '../config';
 import { formatLogLine, type LogFormat } from './log-lines';
 
@@ -18,6 +18,20 @@ export interface RuntimeTelemetryOptions {
 let installed: RuntimeTelemetryOptions | undefined;
 
 /**
+ * What the SDK (1.24) says at WARN for every worker without workflows. Each Connect task
+ * queue's worker is activity-only by design (src/worker.ts), so it is no warning here: the
+ * SDK has no option to say so, and a clean start should print none.
+ */
+const ACTIVITY_ONLY_NOTICE = 'No workflows registered, not polling for workflow tasks';
+
+/** The SDK's logger, with the activity-only notice at DEBUG. */
+class WorkerLogger extends DefaultLogger {
+  override log(level: LogLevel, message: string, meta?: LogMetadata): void {
+    super.log(message === ACTIVITY_ONLY_NOTICE ? 'DEBUG' : level, message, meta);
+  }
+}
+
+/**
  * Installs the Temporal runtime with the product's telemetry: the SDK's Prometheus endpoint
  * (its own metrics and the product's, from one place) and the log format. Temporal allows
  * one runtime per process, installed before any worker or native connection: call this
@@ -27,7 +41,7 @@ export function installRuntime(options: RuntimeTelemetryOptions): void {
   if (installed) return;
   installed = options;
   Runtime.install({
-    logger: new DefaultLogger(options.logLevel ?? 'INFO', (entry) => options.write(formatLogLine(entry, options.logFormat))),
+    logger: new WorkerLogger(options.logLevel ?? 'INFO', (entry) => options.write(formatLogLine(entry, options.logFormat))),
     ...(options.shutdownSignals && { shutdownSignals: options.shutdownSignals }),
     telemetryOptions: {
       metrics: options.metricsAddress ? { prometheus: { bindAddress: options.metricsAddress, useSecondsForDurations: true } } : undefined,

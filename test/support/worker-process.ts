@@ -8,6 +8,8 @@ export interface WorkerProcess {
   output(): string;
   /** SIGTERM, then waits for the exit (SIGKILL after 30 s); answers the exit code. */
   stop(): Promise<number | null>;
+  /** Settles with the exit code when the process exits on its own (or is stopped). */
+  exited: Promise<number | null>;
 }
 
 /**
@@ -45,5 +47,5 @@ export async function spawnWorker(args: string[], env: NodeJS.ProcessEnv): Promi
     await stop();
     throw new Error(`the worker did not start:\n${stderr}`);
   }
-  return { output: () => stderr, stop };
+  return { output: () => stderr, stop, exited };
 }
