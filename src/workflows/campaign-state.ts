@@ -77,12 +77,8 @@ export interface LegacyDeflections {
   skipIndices: number[];
 }
 
-/**
- * One run's working state: what it carries across continue-as-new, unpacked. A cursor into the
- * staged list, counters, and bounded queues of entry indices, never the entries themselves
- * (invariant 5); deflections live in the campaign store, the run holds their orders.
- */
-export interface RunState extends LegacyDeflections {
+/** What every shape of the campaign's state has in common: cursors, counters, the pace and the phase. */
+interface CampaignProgressState {
   runs: number;
   startedAtMs: number;
   staged?: StagedSummary;
@@ -90,22 +86,30 @@ export interface RunState extends LegacyDeflections {
   cursor: number;
   listDone: boolean;
   nextSeq: number;
-  /** Indices read from the list, not yet sent. */
-  queue: number[];
-  lanes: LaneItem[];
-  /** Groups split off a batch Connect refused as invalid, sent alone to isolate the culprit. */
-  splits: BatchItem[][];
   outcomes: OutcomeCounts;
   byFailureCode: Record<string, number>;
   batchesSent: number;
   retries: number;
   pace: PaceState;
   phase: Phase;
-  deflectionOrders: DeflectionOrders;
   /** Where this campaign's Connect calls go, as the worker that started it said. */
   connectQueues?: ConnectQueues;
   /** Answers to deflections, kept for the callers that wait on them (bounded). */
   answers?: CarriedAnswers;
+}
+
+/**
+ * One run's working state: what it carries across continue-as-new, unpacked. A cursor into the
+ * staged list, counters, and bounded queues of entry indices, never the entries themselves
+ * (invariant 5); deflections live in the campaign store, the run holds their orders.
+ */
+export interface RunState extends CampaignProgressState, LegacyDeflections {
+  /** Indices read from the list, not yet sent. */
+  queue: number[];
+  lanes: LaneItem[];
+  /** Groups split off a batch Connect refused as invalid, sent alone to isolate the culprit. */
+  splits: BatchItem[][];
+  deflectionOrders: DeflectionOrders;
   /** Batches held while Connect refuses the campaign's calls (at most batchesInFlight), sent first on resume. */
   heldBatches?: HeldBatch[];
 }
@@ -116,52 +120,24 @@ export interface RunState extends LegacyDeflections {
  * bound). Versioned: a change of shape bumps CARRIED_STATE_VERSION, reads the old shape, and
  * goes behind patched() (CONTRIBUTING.md).
  */
-export interface CarriedState {
+export interface CarriedState extends CampaignProgressState {
   version: typeof CARRIED_STATE_VERSION;
-  runs: number;
-  startedAtMs: number;
-  staged?: StagedSummary;
-  cursor: number;
-  listDone: boolean;
-  nextSeq: number;
   queue: IndexRun[];
   lanes: PackedLanes;
   splits: PackedBatchItems[];
-  outcomes: OutcomeCounts;
-  byFailureCode: Record<string, number>;
-  batchesSent: number;
-  retries: number;
-  pace: PaceState;
-  phase: Phase;
   deflectionOrders: DeflectionOrders;
   /** Only from a run that started on version-2 code: its deflections, for the next run to move to the store. */
   legacy?: LegacyDeflections;
-  connectQueues?: ConnectQueues;
-  answers?: CarriedAnswers;
   /** Batches held while Connect refuses the campaign's calls, their items packed (optional: added without a version change). */
   heldBatches?: { seq: number; items: PackedBatchItems }[];
 }
 
 /** The carried state of version 2: deflections, messages and dedup ids carried whole (over 2 MB after enough deflections). */
-export interface CarriedStateV2 extends LegacyDeflections {
+export interface CarriedStateV2 extends CampaignProgressState, LegacyDeflections {
   version: 2;
-  runs: number;
-  startedAtMs: number;
-  staged?: StagedSummary;
-  cursor: number;
-  listDone: boolean;
-  nextSeq: number;
   queue: number[];
   lanes: LaneItem[];
   splits: BatchItem[][];
-  outcomes: OutcomeCounts;
-  byFailureCode: Record<string, number>;
-  batchesSent: number;
-  retries: number;
-  pace: PaceState;
-  phase: Phase;
-  connectQueues?: ConnectQueues;
-  answers?: CarriedAnswers;
 }
 
 export interface CampaignInput {
