@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { temporal } from '@temporalio/proto';
 import { CampaignInputError } from '../src/client';
-import { CARRIED_STATE_BUDGET_BYTES } from '../src/domain/carried-budget';
+import { unpackIndices, type IndexRun } from '../src/domain/batch';
+import { CARRIED_STATE_BUDGET_BYTES, heldEntriesBound } from '../src/domain/carried-budget';
 import type { CampaignSpecInput } from '../src/domain/campaign';
 import { MAX_DEFLECT_SIGNAL_BYTES } from '../src/domain/deflection';
 import type { CampaignResult } from '../src/domain/progress';
@@ -162,6 +163,61 @@ describe('the carried-state budget', () => {
     assert.equal(records.length, SIZE, 'one outcome record per entry');
     assert.equal(new Set(records.map((r) => r.index)).size, SIZE);
     assert.equal(records.filter((r) => r.outcome === 'DEFLECTED').length, deflected.length);
+  });
+
+  test('retry lanes have back-pressure: while the run holds its bound of entries it reads no page, and every entry is still dialled once', async (t) => {
+    // Every entry's first send fails with INTERNAL_ERROR and waits 10 s: on the code before the
+    // budget the whole list moved into the retry lanes (and into the carried state) before the
+    // first retry was due.
+    const size = 3_000;
+    const id = uniqueCampaignId('pressure');
+    const rid = (i: number): string => `${id}-${i}`;
+    const file = join(stack.dataDir, `${id}.jsonl`);
+    await writeFile(file, Array.from({ length: size }, (_, i) => JSON.stringify(entry(i, { RequestIdentifier: rid(i) }))).join('\n'));
+    stack.emulator.setFaults({ schedule: Array.from({ length: size }, (_, i) => ({ requestIdentifier: rid(i), failureReasonCode: 'INTERNAL_ERROR' })) });
+    const pacing = { batchSize: 25, batchesInFlight: 4, adaptive: false };
+    const started = await stack.campaigns.start({
+      campaignId: id,
+      instanceId: 'instance-1',
+      defaults: campaignDefaults,
+      pacing,
+      lanes: { internal: { initialBackoffMs: 10_000, maxBackoffMs: 10_000 } },
+      dialList: { kind: 'file', path: file },
+    });
+    const result = await resultOrStall(id, 600_000).finally(() => stack.emulator.setFaults({}));
+    assert.equal(result.status, 'COMPLETED');
+    assert.equal(result.outcomes.CREATED, size);
+
+    // From the history: when each page was asked for, how many entries the run had read and how many were CREATED.
+    const bound = heldEntriesBound(pacing);
+    const json = (payloads: temporal.api.common.v1.IPayloads | null | undefined): unknown => JSON.parse(Buffer.from(payloads?.payloads?.[0]?.data ?? []).toString('utf8'));
+    const reads: { fromIndex: number; maxEntries: number; created: number }[] = [];
+    const batchActivities = new Set<string>();
+    let created = 0;
+    for (const events of await runHistories(started.workflowId, started.runId)) {
+      for (const e of events) {
+        const scheduled = e.activityTaskScheduledEventAttributes;
+        if (scheduled?.activityType?.name === 'readStagedPage') {
+          const input = json(scheduled.input) as { fromIndex: number; maxEntries: number };
+          reads.push({ fromIndex: input.fromIndex, maxEntries: input.maxEntries, created });
+        }
+        if (scheduled?.activityType?.name === 'putContactBatch') batchActivities.add(String(e.eventId));
+        const completed = e.activityTaskCompletedEventAttributes;
+        if (completed && batchActivities.has(String(completed.scheduledEventId))) {
+          created += unpackIndices((json(completed.result) as { created: IndexRun[] }).created).length;
+        }
+      }
+    }
+    t.diagnostic(`${reads.length} page reads; entries read but not yet CREATED when each was asked for: ${reads.map((r) => r.fromIndex + r.maxEntries - r.created).join(', ')}`);
+    assert.ok(reads.length > 3, `only ${reads.length} page reads`);
+    assert.deepEqual(
+      reads.filter((r) => Math.min(r.fromIndex + r.maxEntries, size) - r.created > bound),
+      [],
+      `a page was read while the run held (or would hold) more than ${bound} entries`,
+    );
+    const voice = stack.emulator.contacts().filter((c) => c.channel === 'VOICE' && c.clientToken?.startsWith(`campaign-${id}/`));
+    assert.equal(new Set(voice.map((c) => c.requestIdentifier)).size, size, 'every entry dialled');
+    assert.equal(voice.length, size, 'no entry dialled twice');
   });
 
   /** A small campaign to deflect into, paused so nothing is dialled. */
