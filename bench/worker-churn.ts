@@ -1,74 +1,108 @@
-// Progress while workers die: one campaign, worker processes killed with SIGKILL every
-// --kill-every seconds and replaced at once, for --seconds; prints the contacts created.
-//   npx tsx bench/worker-churn.ts [--contacts 5000] [--seconds 82] [--kill-every 10] [--latency-ms 100]
-// Prints figures; asserts nothing.
-import { writeFile } from 'node:fs/promises';
+// The shared quota while workers die: one campaign through --workers worker processes on
+// PostgreSQL, the emulator's BatchPutContact quota --quota/s (burst --burst) and the shared
+// rate the same, the oldest worker SIGKILLed every --kill-every seconds and replaced at once.
+// The floor is the time the quota needs for the calls accepted (calls / quota); the busy
+// period runs from the first accepted call to the last; each kill costs what it adds.
+//   npx tsx bench/worker-churn.ts [--contacts 30000] [--workers 3] [--quota 10] [--burst 15] [--kill-every 30] [--latency-ms 100] [--partitions 1]
+// --kill-every 0 kills nothing (the same run without deaths). Prints figures; asserts nothing.
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Client } from '@temporalio/client';
 import { CampaignClient } from '../src/client';
-import { runBench, startBenchStack } from './bench-stack';
-import { benchPhoneNumber } from './phone-numbers';
+import { startPostgresServer } from '../src/dev/postgres-server';
+import { connectQueues } from '../src/domain/connect-queues';
+import { openConfiguredStore } from '../src/storage/open-store';
+import { runBench, startBenchStack, waitForPollers, writeDialList } from './bench-stack';
 
 const { values } = parseArgs({
   options: {
-    contacts: { type: 'string', default: '5000' },
-    seconds: { type: 'string', default: '82' },
-    'kill-every': { type: 'string', default: '10' },
+    contacts: { type: 'string', default: '30000' },
+    workers: { type: 'string', default: '3' },
+    quota: { type: 'string', default: '10' },
+    burst: { type: 'string', default: '15' },
+    'kill-every': { type: 'string', default: '30' },
     'latency-ms': { type: 'string', default: '100' },
+    partitions: { type: 'string', default: '1' },
   },
 });
 const contacts = Number(values.contacts);
-const seconds = Number(values.seconds);
+const workerCount = Number(values.workers);
+const quota = Number(values.quota);
+const burst = Number(values.burst);
 const killEveryMs = Number(values['kill-every']) * 1000;
+const partitions = Number(values.partitions);
 
 async function main(): Promise<void> {
-  const stack = await startBenchStack('churn');
+  const postgres = await startPostgresServer();
+  const stack = await startBenchStack(
+    'churn',
+    { rate: { batchPutContact: { perSecond: quota, burst } } },
+    { dynamicConfig: { 'matching.numTaskqueueReadPartitions': partitions, 'matching.numTaskqueueWritePartitions': partitions } },
+  );
   const { dataDir, emulator, connection } = stack;
   emulator.configure({ latencyMs: Number(values['latency-ms']) });
   const taskQueue = 'churn';
-  let worker = stack.spawnWorker(taskQueue);
-  let kills = 0;
+  const env = { DATABASE_URL: postgres.url, CONNECT_BATCH_PUT_CONTACT_RATE: String(quota) };
   try {
+    // Migrate once here, so the workers do not race to create the schema.
+    const migrated = await openConfiguredStore({ DATABASE_URL: postgres.url, CONNECT_DIALER_DATA_DIR: dataDir });
+    await migrated.database.close();
+    const workers = Array.from({ length: workerCount }, () => stack.spawnWorker(taskQueue, env));
+    await waitForPollers(connection, taskQueue, 'workflow');
+    await waitForPollers(connection, connectQueues(taskQueue, 'us-east-1').batchPutContact, 'activity');
     const path = join(dataDir, 'list.csv');
-    const rows = ['RequestIdentifier,PhoneNumber'];
-    for (let i = 0; i < contacts; i++) rows.push(`r${i},${benchPhoneNumber(i)}`);
-    await writeFile(path, rows.join('\n'));
+    await writeDialList(path, contacts);
+
     const campaigns = new CampaignClient(new Client({ connection }), { taskQueue });
     const campaignId = `churn-${Date.now()}`;
     await campaigns.start({
       campaignId,
       instanceId: 'bench-instance',
-      defaults: { QueueId: 'queue-1', Campaign: { CampaignId: 'bench' }, OutboundStrategy: { Type: 'AGENT_FIRST' } },
-      pacing: { batchSize: 25, batchesInFlight: 4, adaptive: true },
+      defaults: { QueueId: 'q' },
+      pacing: { batchSize: 25, adaptive: true },
       dialList: { kind: 'file', path },
     });
-    const t0 = Date.now();
-    let nextKill = t0 + killEveryMs;
-    while (Date.now() - t0 < seconds * 1000) {
-      await sleep(200);
-      if (Date.now() >= nextKill) {
-        worker.kill('SIGKILL');
+    let kills = 0;
+    let finished = false;
+    const result = campaigns.result(campaignId).finally(() => (finished = true));
+    const killing = (async () => {
+      if (killEveryMs <= 0) return;
+      for (;;) {
+        await sleep(killEveryMs);
+        if (finished) return;
+        workers.shift()?.kill('SIGKILL');
         kills++;
-        worker = stack.spawnWorker(taskQueue);
-        nextKill += killEveryMs;
+        workers.push(stack.spawnWorker(taskQueue, env));
       }
+    })();
+    const outcome = await result;
+    await killing;
+
+    const stats = emulator.stats();
+    // One accepted call = one client token; its contacts carry the time it was created.
+    const firstSeen = new Map<string, number>();
+    for (const contact of emulator.contacts({ channel: 'VOICE' })) {
+      const token = contact.clientToken ?? '';
+      firstSeen.set(token, Math.min(firstSeen.get(token) ?? Infinity, Date.parse(contact.createdAt)));
     }
-    const created = emulator.contacts({ channel: 'VOICE' }).filter((c) => c.clientToken?.startsWith(`campaign-${campaignId}/`));
-    const distinct = new Set(created.map((c) => c.requestIdentifier)).size;
+    const times = [...firstSeen.values()];
+    const busy = (Math.max(...times) - Math.min(...times)) / 1000;
+    const accepted = firstSeen.size;
+    const floor = accepted / quota;
+    const calls = stats.calls.BatchPutContact;
+    const refused = stats.byStatus['429'] ?? 0;
+    console.log(`campaign:                ${outcome.status}, ${outcome.outcomes.CREATED} of ${contacts} created, ${workerCount} workers on PostgreSQL ${postgres.version}`);
+    console.log(`quota:                   ${quota}/s (burst ${burst}) = the shared rate; ${partitions} task queue partition(s)`);
+    console.log(`kills:                   ${kills} (one every ${killEveryMs / 1000} s, SIGKILL, replaced at once)`);
     console.log(
-      JSON.stringify({
-        seconds,
-        killEverySeconds: killEveryMs / 1000,
-        kills,
-        contactsCreated: created.length,
-        distinct,
-        contactsPerSecond: +(created.length / seconds).toFixed(1),
-      }),
+      `busy period:             ${busy.toFixed(1)} s, first to last accepted call; floor ${floor.toFixed(1)} s (${accepted} calls at ${quota}/s) → ${(busy / floor).toFixed(3)}× the floor`,
     );
+    console.log(`refused with 429:        ${refused} of ${calls} calls = ${((100 * refused) / calls).toFixed(1)}%`);
+    console.log(`duplicates:              ${stats.duplicates} (idempotent replays ${stats.idempotentReplays})`);
   } finally {
     await stack.stop();
+    await postgres.stop();
   }
 }
 
