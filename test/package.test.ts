@@ -1,9 +1,11 @@
 // The package as a service gets it: `npm pack` (which builds lib/), the tarball installed into a
 // throwaway plain-Node project with `npm install`, and the service run with plain `node` — no tsx,
-// no TypeScript — against this test's Temporal server, worker and Connect emulator.
+// no TypeScript — against this test's Temporal server and Connect emulator, with the package's own
+// compiled worker (lib/worker.js, what the image runs) bundling the compiled workflows.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +30,10 @@ let service: string;
 let tarball: string;
 let stack: Stack;
 let address: string;
+let worker: ChildProcess | undefined;
+let workerLog = '';
+/** The task queue of the packaged worker. */
+const taskQueue = `package-${randomUUID()}`;
 
 /** Runs one file of the service with plain Node; answers its stdout, or its stderr when it fails. */
 async function runService(file: string, source: string, env: Record<string, string> = {}): Promise<{ ok: boolean; output: string }> {
@@ -44,7 +50,7 @@ async function runService(file: string, source: string, env: Record<string, stri
 /** A service's campaign: 30 inline entries, started and awaited through the packaged client. */
 function campaignEnv(campaignId: string): Record<string, string> {
   const spec = { campaignId, instanceId: 'instance-1', defaults: campaignDefaults, dialList: { kind: 'inline', entries: Array.from({ length: 30 }, (_, i) => entry(i)) } };
-  return { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: process.env.TEMPORAL_NAMESPACE ?? 'default', TASK_QUEUE: stack.taskQueue, SPEC: JSON.stringify(spec) };
+  return { TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: process.env.TEMPORAL_NAMESPACE ?? 'default', TASK_QUEUE: taskQueue, SPEC: JSON.stringify(spec) };
 }
 
 interface ServiceRun {
@@ -75,10 +81,29 @@ describe('the packed package, installed into a plain Node project', { timeout: 6
       writeFileSync(join(service, 'package.json'), JSON.stringify({ name: 'a-service', version: '1.0.0', private: true }));
       // Dependencies come from the npm registry (or npm's cache); no devDependency, so no tsx.
       await run(npm, ['install', tarball, '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: service, timeout: 400_000 });
+      // The image's command (Dockerfile CMD), from the installed package.
+      worker = spawn(process.execPath, ['--max-old-space-size=256', join(service, 'node_modules', 'connect-dialer', 'lib', 'worker.js')], {
+        cwd: service,
+        env: {
+          PATH: process.env.PATH ?? '',
+          TEMPORAL_ADDRESS: address,
+          TEMPORAL_NAMESPACE: process.env.TEMPORAL_NAMESPACE ?? 'default',
+          TEMPORAL_TASK_QUEUE: taskQueue,
+          AWS_REGION: stack.region,
+          CONNECT_ENDPOINT: stack.emulator.url,
+          CONNECT_DIALER_DATA_DIR: stack.dataDir,
+          DATABASE_URL: stack.testStore.databaseUrl ?? '',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const keep = (chunk: Buffer): void => void (workerLog = (workerLog + chunk.toString()).slice(-4000));
+      worker.stdout?.on('data', keep);
+      worker.stderr?.on('data', keep);
     },
     { timeout: 600_000 },
   );
   after(async () => {
+    worker?.kill('SIGTERM');
     await stack?.stop();
     if (work) rmSync(work, { recursive: true, force: true });
   });
@@ -126,7 +151,7 @@ describe('the packed package, installed into a plain Node project', { timeout: 6
        })().catch((err) => { console.error(err); process.exit(1); });`,
       campaignEnv(campaignId),
     );
-    assert.ok(out.ok, `the service failed:\n${out.output}`);
+    assert.ok(out.ok, `the service failed:\n${out.output}\nthe packaged worker's last output:\n${workerLog}`);
     const seen = parseRun(out.output);
     assert.deepEqual({ status: seen.status, total: seen.total, created: seen.created }, { status: 'COMPLETED', total: 30, created: 30 });
     assert.deepEqual(seen.heavyLoaded, [], `'connect-dialer/client' loaded ${seen.heavyLoaded.join(', ')}`);
@@ -160,7 +185,7 @@ describe('the packed package, installed into a plain Node project', { timeout: 6
        console.log(JSON.stringify({ status: result.status, total: result.total, created: result.outcomes.CREATED, exports: Object.keys(dialer), heavyLoaded: [] }));`,
       campaignEnv(campaignId),
     );
-    assert.ok(out.ok, `the service failed:\n${out.output}`);
+    assert.ok(out.ok, `the service failed:\n${out.output}\nthe packaged worker's last output:\n${workerLog}`);
     const seen = parseRun(out.output);
     assert.deepEqual({ status: seen.status, total: seen.total, created: seen.created }, { status: 'COMPLETED', total: 30, created: 30 });
     for (const name of ['CampaignClient', 'campaignSpecSchema', 'outcomeRecordSchema', 'openCampaignDatabase', 'createCampaignStore']) {
