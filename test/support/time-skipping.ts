@@ -1,5 +1,6 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { resolveTimeSkippingServer } from '../../src/dev/time-skipping-server';
+import { refuseInUnitTests } from './unit-tests';
 import { campaignIdKey, campaignStatusKey } from '../../src/domain/search-attributes';
 
 /**
@@ -12,6 +13,7 @@ import { campaignIdKey, campaignStatusKey } from '../../src/domain/search-attrib
 const INDEXED_VALUE_TYPE_KEYWORD = 2;
 
 export async function timeSkippingTemporal(): Promise<TestWorkflowEnvironment> {
+  refuseInUnitTests('the Java time-skipping test server');
   const path = resolveTimeSkippingServer();
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
   await env.connection.operatorService.addSearchAttributes({
