@@ -15,6 +15,7 @@ export {
   type StartedCampaign,
 } from './client';
 export type { CampaignStall } from './campaign-stall';
+export type { CampaignListing, ListCampaignsOptions } from './campaign-list';
 export { campaignIdSchema, campaignSpecSchema, type CampaignSpec, type CampaignSpecInput } from './domain/campaign';
 export { outcomeKinds, outcomeRecordSchema, type OutcomeKind, type OutcomeRecord, type OutcomeCounts } from './domain/outcome';
 export { campaignResultSchema, campaignStatuses, progressSchema, type CampaignResult, type CampaignStatus, type FinalStatus, type Progress } from './domain/progress';

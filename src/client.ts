@@ -7,6 +7,7 @@ import { temporal } from '@temporalio/proto';
 import type { z } from 'zod';
 import type { CampaignStore } from './storage/campaign-store';
 import { writeReport, type ReportFormat } from './storage/report';
+import { listCampaigns, type CampaignListing, type ListCampaignsOptions } from './campaign-list';
 import { STALLED_AFTER_FAILED_ATTEMPTS, stallOf, type CampaignStall } from './campaign-stall';
 import { campaignSpecSchema, campaignWorkflowId, type CampaignSpec, type CampaignSpecInput } from './domain/campaign';
 import { deflectRequestSchema, splitDeflectRequest, type DeflectAnswer, type DeflectionAnswerState, type DeflectRequest } from './domain/deflection';
@@ -175,6 +176,11 @@ export class CampaignClient {
   async deflectAsync(campaignId: string, request: DeflectRequest): Promise<void> {
     const handle = this.handle(campaignId);
     for (const signal of deflectSignals(request)) await handle.signal(deflectToChatSignal, signal);
+  }
+
+  /** Campaigns newest first, from Temporal's visibility store (no worker needed): all, or those of one status. */
+  list(options: ListCampaignsOptions = {}): Promise<CampaignListing[]> {
+    return listCampaigns(this.client, options);
   }
 
   async pause(campaignId: string, reason?: string): Promise<void> {
