@@ -60,7 +60,7 @@ export class DeflectionUnansweredError extends Error {
 /** How long CampaignClient.deflect waits for the campaign's answer by default. */
 export const DEFLECT_ANSWER_TIMEOUT_MS = 60_000;
 
-/** Polls for an answer: 50 ms, growing by half each time to 1 s, each with full jitter. */
+/** Polls for an answer: 50 ms, growing by half each time to 1 s, each with equal jitter (half the ceiling plus a random half). */
 function answerPollDelayMs(attempt: number): number {
   const ceiling = Math.min(1000, 50 * 1.5 ** attempt);
   return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
