@@ -28,6 +28,7 @@ const unitTestFiles = [
   'emulator-phone-number-arn.test.ts',
   'emulator.test.ts',
   'lint-boundaries.test.ts',
+  'readme.test.ts',
 ];
 
 function testFiles(dir: string): string[] {

@@ -1,7 +1,7 @@
 // docker-compose.yml, Dockerfile and .dockerignore, checked without a Docker engine:
 // the compose file against the Compose specification's JSON schema (vendored in
 // test/fixtures/compose-spec.json, see test/fixtures/compose-spec.README.md), the wiring
-// between its services, the files the image runs, and README.md's Docker section.
+// between its services, the files the image runs, and docs/compose.md's service table.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -439,14 +439,14 @@ describe('Dockerfile', () => {
   });
 });
 
-describe('README.md', () => {
+describe('docs/compose.md', () => {
   test('names in its Docker section only services that docker-compose.yml has', () => {
-    const readmePath = join(root, 'README.md');
-    assert.ok(existsSync(readmePath), 'README.md is missing: it should have a section under a heading containing "Docker" that lists the compose services');
-    const names = dockerSectionServices(readFileSync(readmePath, 'utf8'));
+    const pagePath = join(root, 'docs', 'compose.md');
+    assert.ok(existsSync(pagePath), 'docs/compose.md is missing: it should have a section under a heading containing "Docker" that lists the compose services');
+    const names = dockerSectionServices(readFileSync(pagePath, 'utf8'));
     const services = Object.keys(loadCompose().services);
     const unknown = names.filter((n) => !services.includes(n));
-    assert.deepEqual(unknown, [], `README.md's Docker section names services that docker-compose.yml lacks (it has: ${services.join(', ')})`);
+    assert.deepEqual(unknown, [], `docs/compose.md's Docker section names services that docker-compose.yml lacks (it has: ${services.join(', ')})`);
   });
 
   test('the Docker section reader finds services in tables and lists only', () => {
@@ -478,7 +478,7 @@ describe('README.md', () => {
 });
 
 /**
- * Service names in README's Docker sections: a section starts at a heading that contains
+ * Service names in a page's Docker sections: a section starts at a heading that contains
  * "Docker" and ends at the next heading of the same or a higher level. Its services are the
  * backticked names that open a table row's first cell or a list item.
  */
@@ -494,7 +494,7 @@ function dockerSectionServices(readme: string): string[] {
   });
   const headingLevel = (line: string): number => /^(#{1,6})\s/.exec(line)?.[1]?.length ?? 0;
   const starts = lines.flatMap((line, i) => (headingLevel(line) > 0 && /docker/i.test(line) ? [i] : []));
-  if (starts.length === 0) throw new Error('README.md has no heading containing "Docker" (e.g. "## Running with Docker Compose") above the list of compose services');
+  if (starts.length === 0) throw new Error('the page has no heading containing "Docker" (e.g. "## Running with Docker Compose") above the list of compose services');
   const names = new Set<string>();
   for (const start of starts) {
     const level = headingLevel(lines[start] ?? '');
@@ -505,6 +505,6 @@ function dockerSectionServices(readme: string): string[] {
       if (match?.[1]) names.add(match[1]);
     }
   }
-  if (names.size === 0) throw new Error('README.md\'s Docker section names no services: list them as "| `name` | … |" table rows or "- `name` …" list items');
+  if (names.size === 0) throw new Error('the page\'s Docker section names no services: list them as "| `name` | … |" table rows or "- `name` …" list items');
   return [...names];
 }

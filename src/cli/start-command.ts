@@ -202,7 +202,7 @@ async function refuseMissingV2Campaign(v2CampaignId: string, config: Config): Pr
       throw new CampaignInputError([
         {
           field: 'submission.campaignId',
-          reason: `not allowed to read v2 campaign "${v2CampaignId}" in ${where} (${err.message}): grant connect-campaigns:GetCampaignState and connect-campaigns:PutOutboundRequestBatch (README, "Which Connect API?")`,
+          reason: `not allowed to read v2 campaign "${v2CampaignId}" in ${where} (${err.message}): grant connect-campaigns:GetCampaignState and connect-campaigns:PutOutboundRequestBatch (docs/operations.md, "Which Connect API?")`,
         },
       ]);
     }
