@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { startPostgresServer } from '../src/dev/postgres-server';
+import { startPostgresServer } from '../test/support/postgres-server';
 import { startDevServer } from '../src/dev/temporal-server';
 
 const root = join(__dirname, '..');
