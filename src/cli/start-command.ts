@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { AccessDeniedException, GetCampaignStateCommand, ResourceNotFoundException } from '@aws-sdk/client-connectcampaignsv2';
 import type { Config } from '../config';
 import { createCampaignsV2Client } from '../connect-client';
-import { peekCsvHeader } from '../activities/dial-list-reader';
+import { peekCsvHeader } from '../dial-list/dial-list-reader';
 import { CampaignInputError, parseSpec } from '../client';
 import { dialListEncodings, formatFromPath, hasQueueOrSystemEndpoint, phoneChecks, submissionApis, type CampaignSpec, type CampaignSpecInput } from '../domain/campaign';
 import { parseDialListInvalidReason } from '../domain/failure-types';
