@@ -25,7 +25,7 @@ import { parseArgs } from 'node:util';
 import { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { CampaignClient } from '../src/client';
-import { startPostgresServer, type PostgresServer } from '../src/dev/postgres-server';
+import { startPostgresServer, type PostgresServer } from '../test/support/postgres-server';
 import { campaignWorkflowId } from '../src/domain/campaign';
 import { connectQueues } from '../src/domain/connect-queues';
 import { openConfiguredStore } from '../src/storage/open-store';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from '@temporalio/client';
 import { CampaignClient } from '../src/client';
-import { startPostgresServer } from '../src/dev/postgres-server';
+import { startPostgresServer } from '../test/support/postgres-server';
 import { connectQueues } from '../src/domain/connect-queues';
 import { openConfiguredStore } from '../src/storage/open-store';
 import { runBench, startBenchStack, waitForPollers, writeDialList } from './bench-stack';

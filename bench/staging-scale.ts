@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { once } from 'node:events';
 import { stageDialList } from '../src/activities/staging';
-import { startPostgresServer } from '../src/dev/postgres-server';
+import { startPostgresServer } from '../test/support/postgres-server';
 import { openConfiguredStore } from '../src/storage/open-store';
 import { mib, processRss, runBench } from './bench-stack';
 import { benchPhoneNumber } from './phone-numbers';

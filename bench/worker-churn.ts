@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Client } from '@temporalio/client';
 import { CampaignClient } from '../src/client';
-import { startPostgresServer } from '../src/dev/postgres-server';
+import { startPostgresServer } from '../test/support/postgres-server';
 import { connectQueues } from '../src/domain/connect-queues';
 import { openConfiguredStore } from '../src/storage/open-store';
 import { runBench, startBenchStack, waitForPollers, writeDialList } from './bench-stack';

@@ -2,13 +2,34 @@
 // whole run (with its Web UI, for the UI test) and one throwaway PostgreSQL server, handed to
 // every test file through TEMPORAL_ADDRESS and TEST_DATABASE_URL, and both stopped at the end
 // whatever happens. `npm test -- <part of a file name>` runs only those files, without the gates.
+// `npm run test:unit` (--unit) runs the files of unitTestFiles alone: no server, no gates, seconds.
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { startPostgresServer } from '../src/dev/postgres-server';
+import { startPostgresServer } from '../test/support/postgres-server';
 import { startDevServer } from '../src/dev/temporal-server';
 
 const root = join(__dirname, '..');
+
+/**
+ * Test files that need no Temporal server, PostgreSQL, Java (time-skipping), pip (botocore)
+ * or apt (Chromium): `npm run test:unit` runs them in seconds. The test supports that start
+ * those refuse to under CONNECT_DIALER_UNIT_TESTS, so a file listed here by mistake fails.
+ * replay.test.ts needs no server either, but bundling the workflows takes it 10–30 s: it stays
+ * in `npm test -- replay`.
+ */
+const unitTestFiles = [
+  'compose.test.ts',
+  'dial-list.test.ts',
+  'domain-input-checks.test.ts',
+  'domain.test.ts',
+  'emulator-campaigns-v2.test.ts',
+  'emulator-faults.test.ts',
+  'emulator-phone-number-arn.test.ts',
+  'emulator.test.ts',
+  'lint-boundaries.test.ts',
+  'readme.test.ts',
+];
 
 function testFiles(dir: string): string[] {
   return readdirSync(dir)
@@ -28,12 +49,26 @@ function gate(script: string): Promise<boolean> {
   return new Promise((resolveGate) => child.on('exit', (code) => resolveGate(code === 0)));
 }
 
+/** Runs the test files with node's test runner (through tsx) and answers its exit code. */
+function runFiles(files: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter', 'spec', ...files.map((f) => relative(root, f))], { cwd: root, stdio: 'inherit', env });
+  return new Promise<number>((resolveCode) => child.on('exit', (code, signal) => resolveCode(code ?? (signal ? 1 : 0))));
+}
+
 async function main(): Promise<number> {
-  const filter = process.argv.slice(2);
-  const files = testFiles(join(root, 'test')).filter((f) => filter.length === 0 || filter.some((p) => f.includes(p)));
+  const args = process.argv.slice(2);
+  const unit = args.includes('--unit');
+  const filter = args.filter((a) => a !== '--unit');
+  const files = testFiles(join(root, 'test'))
+    .filter((f) => !unit || unitTestFiles.includes(relative(join(root, 'test'), f)))
+    .filter((f) => filter.length === 0 || filter.some((p) => f.includes(p)));
   if (files.length === 0) {
-    console.error(`no test files match ${filter.join(' ')}`);
+    console.error(`no ${unit ? 'unit ' : ''}test files match ${filter.join(' ')}`);
     return 2;
+  }
+  if (unit) {
+    const { TEMPORAL_ADDRESS: _address, TEST_DATABASE_URL: _database, ...env } = process.env;
+    return runFiles(files, { ...env, CONNECT_DIALER_UNIT_TESTS: '1' });
   }
   if (filter.length === 0) {
     // A type or lint error fails the run before any test: tsx runs the tests without type-checking.
@@ -60,18 +95,13 @@ async function main(): Promise<number> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter', 'spec', ...files.map((f) => relative(root, f))], {
-      cwd: root,
-      stdio: 'inherit',
-      env: {
-        ...process.env,
-        TEMPORAL_ADDRESS: server.address,
-        TEMPORAL_NAMESPACE: server.namespace,
-        TEMPORAL_UI_URL: server.uiUrl ?? '',
-        TEST_DATABASE_URL: database.url,
-      },
+    return await runFiles(files, {
+      ...process.env,
+      TEMPORAL_ADDRESS: server.address,
+      TEMPORAL_NAMESPACE: server.namespace,
+      TEMPORAL_UI_URL: server.uiUrl ?? '',
+      TEST_DATABASE_URL: database.url,
     });
-    return await new Promise<number>((resolveCode) => child.on('exit', (code, signal) => resolveCode(code ?? (signal ? 1 : 0))));
   } finally {
     await stopAll();
   }

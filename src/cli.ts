@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { demoCommand } from './cli/demo';
 import { exitCodeFor } from './cli/exit-codes';
+import { listCommand } from './cli/list-command';
 import { loadEnvFile } from './cli/options';
 import { reportCommand } from './cli/report-command';
 import { startCommand } from './cli/start-command';
@@ -20,6 +21,7 @@ Examples:
   $ npm start                                  # the whole stack and a demo campaign
   $ connect-dialer dev                         # the stack alone: Temporal + UI, Connect emulator, worker
   $ connect-dialer start --file list.csv --campaign-id spring-2025 --instance-id <instance> --queue-id <queue> --wait
+  $ connect-dialer list --status RUNNING
   $ connect-dialer pause --campaign-id spring-2025 --reason "agents at lunch"
   $ connect-dialer report --campaign-id spring-2025 --out spring-2025.csv
 
@@ -39,6 +41,7 @@ workflow task keeps failing: status, start --wait) · 130 interrupted.`,
     emulatorCommand(),
     workerCommand(),
     startCommand(),
+    listCommand(),
     statusCommand(),
     pauseCommand(),
     resumeCommand(),

@@ -7,6 +7,7 @@ import { temporal } from '@temporalio/proto';
 import type { z } from 'zod';
 import type { CampaignStore } from './storage/campaign-store';
 import { writeReport, type ReportFormat } from './storage/report';
+import { listCampaigns, type CampaignListing, type ListCampaignsOptions } from './campaign-list';
 import { STALLED_AFTER_FAILED_ATTEMPTS, stallOf, type CampaignStall } from './campaign-stall';
 import { campaignSpecSchema, campaignWorkflowId, type CampaignSpec, type CampaignSpecInput } from './domain/campaign';
 import { deflectRequestSchema, splitDeflectRequest, type DeflectAnswer, type DeflectionAnswerState, type DeflectRequest } from './domain/deflection';
@@ -59,7 +60,7 @@ export class DeflectionUnansweredError extends Error {
 /** How long CampaignClient.deflect waits for the campaign's answer by default. */
 export const DEFLECT_ANSWER_TIMEOUT_MS = 60_000;
 
-/** Polls for an answer: 50 ms, growing by half each time to 1 s, each with full jitter. */
+/** Polls for an answer: 50 ms, growing by half each time to 1 s, each with equal jitter (half the ceiling plus a random half). */
 function answerPollDelayMs(attempt: number): number {
   const ceiling = Math.min(1000, 50 * 1.5 ** attempt);
   return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
@@ -175,6 +176,11 @@ export class CampaignClient {
   async deflectAsync(campaignId: string, request: DeflectRequest): Promise<void> {
     const handle = this.handle(campaignId);
     for (const signal of deflectSignals(request)) await handle.signal(deflectToChatSignal, signal);
+  }
+
+  /** Campaigns newest first, from Temporal's visibility store (no worker needed): all, or those of one status. */
+  list(options: ListCampaignsOptions = {}): Promise<CampaignListing[]> {
+    return listCampaigns(this.client, options);
   }
 
   async pause(campaignId: string, reason?: string): Promise<void> {

@@ -16,7 +16,7 @@ function connectionOptions(config: TemporalConfig) {
 }
 
 /** A client for services and the CLI; close `client.connection` when done. */
-export async function connectClient(config: TemporalConfig & Pick<Config, 'TEMPORAL_NAMESPACE' | 'OTEL_EXPORTER_OTLP_ENDPOINT'>): Promise<Client> {
+export async function connectTemporalClient(config: TemporalConfig & Pick<Config, 'TEMPORAL_NAMESPACE' | 'OTEL_EXPORTER_OTLP_ENDPOINT'>): Promise<Client> {
   const connection = await Connection.connect(connectionOptions(config));
   // With tracing on, a start, signal or query begins the trace the worker continues.
   return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: tracingClientInterceptors(config) });

@@ -1,15 +1,25 @@
 // Bundles the workflow code and writes it to stdout as JSON ({ code, sourceMap }). Run by
 // workflowBundle() in src/worker.ts as a child process, so webpack and swc never load into
 // the worker (they kept ~120 MB of its RSS and ~30 MB of its heap for good). Plain JavaScript:
-// it runs without tsx; webpack compiles the TypeScript workflows itself.
+// it runs without tsx; webpack compiles the TypeScript workflows itself. In a source checkout it
+// bundles src/workflows/index.ts; in the package (lib/, no TypeScript beside it) the compiled
+// lib/workflows/index.js.
 //   node src/workflow-bundler.cjs [--traced]   (--traced: with the OpenTelemetry workflow interceptors)
 'use strict';
 const { bundleWorkflowCode } = require('@temporalio/worker');
 
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn: (m) => console.error(m), error: (m) => console.error(m) };
 
+function workflowsPath() {
+  try {
+    return require.resolve('./workflows/index.ts');
+  } catch {
+    return require.resolve('./workflows/index.js');
+  }
+}
+
 bundleWorkflowCode({
-  workflowsPath: require.resolve('./workflows/index.ts'),
+  workflowsPath: workflowsPath(),
   workflowInterceptorModules: process.argv.includes('--traced') ? [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')] : [],
   logger: quiet,
 }).then(

@@ -1,7 +1,7 @@
 // docker-compose.yml, Dockerfile and .dockerignore, checked without a Docker engine:
 // the compose file against the Compose specification's JSON schema (vendored in
 // test/fixtures/compose-spec.json, see test/fixtures/compose-spec.README.md), the wiring
-// between its services, the files the image runs, and README.md's Docker section.
+// between its services, the files the image runs, and docs/compose.md's service table.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -212,7 +212,10 @@ describe('docker-compose.yml', () => {
     );
     for (const [key, value] of Object.entries(workerLaunchEnv)) assert.equal(env.get(key), value, `Dockerfile ENV ${key}`);
     const command = JSON.parse(instructions.filter((i) => i.keyword === 'CMD').at(-1)?.args ?? '[]') as string[];
-    assert.deepEqual(command, ['node', ...workerNodeFlags, '--import', 'tsx', 'src/worker.ts']);
+    assert.deepEqual(command, ['node', ...workerNodeFlags, 'lib/worker.js']);
+    const worker = loadCompose().services.worker;
+    assert.ok(worker, 'docker-compose.yml has no worker service');
+    assert.equal(worker.command, undefined, "the worker service should run the image's CMD, with its memory settings, not a command of its own");
   });
 
   test("builds every build: service from the repository's Dockerfile", () => {
@@ -338,16 +341,50 @@ describe('docker-compose.yml', () => {
   });
 });
 
-describe('Dockerfile', () => {
-  const instructions = (): { keyword: string; args: string }[] => dockerfileInstructions(readFileSync(join(root, 'Dockerfile'), 'utf8'));
+/** The Dockerfile's stages, each its instructions from its FROM on; the last one is the image. */
+function dockerfileStages(): { keyword: string; args: string }[][] {
+  const stages: { keyword: string; args: string }[][] = [];
+  for (const i of dockerfileInstructions(readFileSync(join(root, 'Dockerfile'), 'utf8'))) {
+    if (i.keyword === 'FROM') stages.push([]);
+    stages.at(-1)?.push(i);
+  }
+  return stages;
+}
 
-  test('starts from Node 20 and installs with npm ci', () => {
-    const from = instructions().find((i) => i.keyword === 'FROM');
-    assert.match(from?.args ?? '', /^node:20[.\w-]*$/);
+/** tsconfig.build.json compiles src/<path>.ts to lib/<path>.js; scripts/build.mjs copies the rest of src/ it needs as is. */
+function sourceOfBuilt(path: string): string {
+  return path.replace(/^lib\//, 'src/').replace(/\.js$/, '.ts');
+}
+
+describe('Dockerfile', () => {
+  const instructions = (): { keyword: string; args: string }[] => dockerfileStages().at(-1) ?? [];
+
+  test('starts from Node 20 and installs the production dependencies only, with npm ci', () => {
+    const stages = dockerfileStages();
+    for (const stage of stages) assert.match(stage[0]?.args ?? '', /^node:20[.\w-]*( AS \w+)?$/i);
     assert.ok(
-      instructions().some((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args)),
-      'the image should install with npm ci',
+      instructions().some((i) => i.keyword === 'RUN' && /\bnpm ci\b.*--omit=dev\b/.test(i.args)),
+      'the image should install with npm ci --omit=dev',
     );
+  });
+
+  test('compiles lib/ in a build stage and runs it with plain node: no tsx at run time', () => {
+    const stages = dockerfileStages();
+    const build = stages.slice(0, -1).find((stage) => stage.some((i) => i.keyword === 'RUN' && /\bnpm run build\b/.test(i.args)));
+    assert.ok(build, 'no stage before the image runs `npm run build`');
+    const name = /\bAS (\w+)$/i.exec(build[0]?.args ?? '')?.[1];
+    assert.ok(
+      instructions().some((i) => i.keyword === 'COPY' && new RegExp(`--from=${name}\\b.*\\blib\\b`).test(i.args)),
+      `the image should copy lib/ from the ${name} stage`,
+    );
+    const runTime = instructions().filter((i) => i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT' || i.keyword === 'RUN');
+    for (const service of Object.values(loadCompose().services)) {
+      if (service.build !== undefined) runTime.push({ keyword: 'compose', args: [...asList(service.entrypoint), ...asList(service.command)].join(' ') });
+    }
+    const withTsx = runTime.filter((i) => /\btsx\b|\.ts\b/.test(i.args));
+    assert.deepEqual(withTsx, [], 'the image runs TypeScript');
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    assert.equal(pkg.dependencies?.tsx, undefined, 'tsx is a runtime dependency: production installs would carry it');
   });
 
   test("runs files that exist, are copied into the image and are not .dockerignore'd", () => {
@@ -356,32 +393,41 @@ describe('Dockerfile', () => {
       .filter((i) => i.keyword === 'COPY' || i.keyword === 'ADD')
       .flatMap((i) => {
         const words = i.args.split(/\s+/).filter((w) => !w.startsWith('--'));
-        return words.slice(0, -1).map((w) => w.replace(/^\.\//, '').replace(/\/$/, ''));
+        // From another stage, what lands is the destination (relative to WORKDIR /app).
+        const landed = /--from=/.test(i.args) ? words.slice(-1) : words.slice(0, -1);
+        return landed.map((w) => w.replace(/^\.\//, '').replace(/\/$/, ''));
       });
     const commands = all.filter((i) => i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT').map((i) => execWords(i.args));
     for (const service of Object.values(loadCompose().services)) {
       if (service.build !== undefined) commands.push([...asList(service.entrypoint), ...asList(service.command)]);
     }
     const files = [...new Set(commands.flatMap(referencedFiles))];
-    for (const expected of ['src/worker.ts', 'src/cli.ts']) assert.ok(files.includes(expected), `nothing runs ${expected}`);
+    for (const expected of ['lib/worker.js', 'lib/cli.js']) assert.ok(files.includes(expected), `nothing runs ${expected}`);
     const ignore = dockerignorePatterns();
     for (const file of files) {
       const path = file.replace(/^\.\//, '');
-      assert.ok(existsSync(join(root, path)), `${path} is run in the image but does not exist in the repository`);
+      // lib/ is built in the image from src/: the source must exist and reach the build stage.
+      const source = path.startsWith('lib/') ? sourceOfBuilt(path) : path;
+      assert.ok(existsSync(join(root, source)), `${path} is run in the image but ${source} does not exist in the repository`);
       assert.ok(
         copied.some((src) => src === '.' || path === src || path.startsWith(`${src}/`)),
         `${path} is run in the image but no COPY puts it there`,
       );
-      assert.equal(dockerIgnored(path, ignore), false, `${path} is run in the image but .dockerignore leaves it out`);
+      assert.equal(dockerIgnored(source, ignore), false, `${path} is run in the image but .dockerignore leaves out ${source}`);
+    }
+    const buildInputs = dockerfileStages()
+      .slice(0, -1)
+      .flat()
+      .filter((i) => i.keyword === 'COPY')
+      .flatMap((i) => i.args.split(/\s+/).slice(0, -1));
+    for (const needed of ['tsconfig.json', 'tsconfig.build.json', 'scripts/build.mjs', 'src']) {
+      assert.ok(
+        buildInputs.some((w) => w.replace(/^\.\//, '').replace(/\/$/, '') === needed),
+        `the build stage does not copy ${needed}`,
+      );
+      assert.equal(dockerIgnored(needed, ignore), false, `.dockerignore leaves out ${needed}, which the build needs`);
     }
     for (const needed of ['package.json', 'package-lock.json']) assert.equal(dockerIgnored(needed, ignore), false, `.dockerignore leaves out ${needed}`);
-  });
-
-  test('tsx, which runs the source, is a runtime dependency', () => {
-    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
-    const usesTsx = instructions().some((i) => /\btsx\b/.test(i.args));
-    assert.ok(usesTsx, 'the Dockerfile should run the source with tsx');
-    assert.ok(pkg.dependencies?.tsx, 'tsx must be in dependencies: the image installs without devDependencies');
   });
 
   test('the .dockerignore matcher works', () => {
@@ -393,14 +439,14 @@ describe('Dockerfile', () => {
   });
 });
 
-describe('README.md', () => {
+describe('docs/compose.md', () => {
   test('names in its Docker section only services that docker-compose.yml has', () => {
-    const readmePath = join(root, 'README.md');
-    assert.ok(existsSync(readmePath), 'README.md is missing: it should have a section under a heading containing "Docker" that lists the compose services');
-    const names = dockerSectionServices(readFileSync(readmePath, 'utf8'));
+    const pagePath = join(root, 'docs', 'compose.md');
+    assert.ok(existsSync(pagePath), 'docs/compose.md is missing: it should have a section under a heading containing "Docker" that lists the compose services');
+    const names = dockerSectionServices(readFileSync(pagePath, 'utf8'));
     const services = Object.keys(loadCompose().services);
     const unknown = names.filter((n) => !services.includes(n));
-    assert.deepEqual(unknown, [], `README.md's Docker section names services that docker-compose.yml lacks (it has: ${services.join(', ')})`);
+    assert.deepEqual(unknown, [], `docs/compose.md's Docker section names services that docker-compose.yml lacks (it has: ${services.join(', ')})`);
   });
 
   test('the Docker section reader finds services in tables and lists only', () => {
@@ -432,7 +478,7 @@ describe('README.md', () => {
 });
 
 /**
- * Service names in README's Docker sections: a section starts at a heading that contains
+ * Service names in a page's Docker sections: a section starts at a heading that contains
  * "Docker" and ends at the next heading of the same or a higher level. Its services are the
  * backticked names that open a table row's first cell or a list item.
  */
@@ -448,7 +494,7 @@ function dockerSectionServices(readme: string): string[] {
   });
   const headingLevel = (line: string): number => /^(#{1,6})\s/.exec(line)?.[1]?.length ?? 0;
   const starts = lines.flatMap((line, i) => (headingLevel(line) > 0 && /docker/i.test(line) ? [i] : []));
-  if (starts.length === 0) throw new Error('README.md has no heading containing "Docker" (e.g. "## Running with Docker Compose") above the list of compose services');
+  if (starts.length === 0) throw new Error('the page has no heading containing "Docker" (e.g. "## Running with Docker Compose") above the list of compose services');
   const names = new Set<string>();
   for (const start of starts) {
     const level = headingLevel(lines[start] ?? '');
@@ -459,6 +505,6 @@ function dockerSectionServices(readme: string): string[] {
       if (match?.[1]) names.add(match[1]);
     }
   }
-  if (names.size === 0) throw new Error('README.md\'s Docker section names no services: list them as "| `name` | … |" table rows or "- `name` …" list items');
+  if (names.size === 0) throw new Error('the page\'s Docker section names no services: list them as "| `name` | … |" table rows or "- `name` …" list items');
   return [...names];
 }

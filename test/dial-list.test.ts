@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dialListSourceSchema, type DialListSource } from '../src/domain/campaign';
-import { DialListError, isMalformed, readDialListSource } from '../src/activities/dial-list-reader';
+import { DialListError, isMalformed, readDialListSource } from '../src/dial-list/dial-list-reader';
 
 let dir: string;
 before(async () => {

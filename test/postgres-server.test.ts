@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { Client } from 'pg';
-import { startPostgresServer } from '../src/dev/postgres-server';
+import { startPostgresServer } from './support/postgres-server';
 
 function portAccepts(port: number): Promise<boolean> {
   return new Promise((resolveOpen) => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { dialListSourceSchema, type DialListSource } from '../src/domain/campaign';
 import type { ContactDefaults, StagedEntry } from '../src/domain/contact-entry';
 import { emptyOutcomeCounts, type OutcomeRecord } from '../src/domain/outcome';
-import { DialListError } from '../src/activities/dial-list-reader';
+import { DialListError } from '../src/dial-list/dial-list-reader';
 import { stageDialList } from '../src/activities/staging';
 import type { CampaignStore } from '../src/storage/campaign-store';
 import { openTestStore, type StoreKind, type TestStore } from './support/database';

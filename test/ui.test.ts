@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type FrameLocator, type Page } from 'playwright-core';
 import type { CampaignResult } from '../src/domain/progress';
-import { ensureChromium, headlessChromiumArgs } from '../src/dev/chromium';
+import { ensureChromium, headlessChromiumArgs } from './support/chromium';
 import { startDevServer, type DevServer } from '../src/dev/temporal-server';
 import { campaignDefaults, entry, startStack, uniqueCampaignId, type Stack } from './support/stack';
 

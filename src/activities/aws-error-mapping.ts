@@ -44,7 +44,7 @@ export function toConnectFailure(err: unknown, operation: string, instanceId: st
   if (name === 'AccessDeniedException') {
     const hint =
       operation === 'BatchPutContact'
-        ? ' (in AWS, only the Amazon Connect Outbound Campaigns service principal may call BatchPutContact: submit through Outbound Campaigns v2 instead, --api outbound-campaigns-v2 --v2-campaign-id <id>; README, "Which Connect API?")'
+        ? ' (in AWS, only the Amazon Connect Outbound Campaigns service principal may call BatchPutContact: submit through Outbound Campaigns v2 instead, --api outbound-campaigns-v2 --v2-campaign-id <id>; docs/operations.md, "Which Connect API?")'
         : '';
     return ApplicationFailure.nonRetryable(
       `Amazon Connect denied ${operation} on ${target(operation, instanceId)} (AccessDeniedException: ${message}): fix the worker's IAM permissions for ${iamAction(operation)}${hint}`,

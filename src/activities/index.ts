@@ -11,7 +11,7 @@ import type { CampaignStore, ContactLookup, DeflectionRecord, ReadyDeflection, S
 import { putContactBatch, type BatchInput } from './batch-put-contact';
 import { toConnectFailure } from './aws-error-mapping';
 import { activityCallOptions } from './connect-call';
-import { DialListError } from './dial-list-reader';
+import { DialListError } from '../dial-list/dial-list-reader';
 import { startOutboundChat, type ChatInput } from './outbound-chat';
 import { putOutboundRequestBatch, type OutboundRequestBatchInput } from './outbound-request-batch';
 import { stageDialList } from './staging';

@@ -4,7 +4,7 @@ import { checkEntry, type EntryRejection } from '../domain/entry-validation';
 import type { OutcomeRecord } from '../domain/outcome';
 import type { StagingSummary } from '../domain/staging-summary';
 import type { CampaignStore } from '../storage/campaign-store';
-import { isMalformed, readDialListSource } from './dial-list-reader';
+import { isMalformed, readDialListSource } from '../dial-list/dial-list-reader';
 
 /** Rows per INSERT: large enough to amortise a round trip, small enough to bound memory. */
 const STAGED_CHUNK = 2_000;

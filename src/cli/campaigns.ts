@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { CampaignClient } from '../client';
 import type { Config } from '../config';
-import { connectClient } from '../temporal-connection';
+import { connectTemporalClient } from '../temporal-connection';
 import { startTracing } from '../telemetry/tracing';
 
 /** Runs `use` with a CampaignClient for the configured Temporal, and closes the connection after. */
@@ -17,7 +17,7 @@ export async function withCampaigns<T>(config: Config, use: (campaigns: Campaign
 async function withClient<T>(config: Config, use: (campaigns: CampaignClient) => Promise<T>): Promise<T> {
   let client: Client;
   try {
-    client = await connectClient(config);
+    client = await connectTemporalClient(config);
   } catch (err) {
     throw new Error(
       `cannot reach Temporal at ${config.TEMPORAL_ADDRESS} (${(err as Error).message}); is it running? ` +

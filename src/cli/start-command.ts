@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { AccessDeniedException, GetCampaignStateCommand, ResourceNotFoundException } from '@aws-sdk/client-connectcampaignsv2';
 import type { Config } from '../config';
 import { createCampaignsV2Client } from '../connect-client';
-import { peekCsvHeader } from '../activities/dial-list-reader';
+import { peekCsvHeader } from '../dial-list/dial-list-reader';
 import { CampaignInputError, parseSpec } from '../client';
 import { dialListEncodings, formatFromPath, hasQueueOrSystemEndpoint, phoneChecks, submissionApis, type CampaignSpec, type CampaignSpecInput } from '../domain/campaign';
 import { parseDialListInvalidReason } from '../domain/failure-types';
@@ -119,9 +119,11 @@ it is REJECTED with its line and reason, and every good row is sent.`,
 
 async function runStart(flags: StartFlags): Promise<number> {
   // Checked before connecting, so bad input is reported even when Temporal is down.
-  const spec = specOrHints(await campaignSpecFromFlags(flags));
+  const input = await campaignSpecFromFlags(flags);
+  const spec = specOrHints(input);
   await refuseListWithoutQueue(spec);
   const config = configFrom(flags);
+  refuseUnaskedBatchPutContact(input, spec, config);
   if (spec.submission.api === 'outbound-campaigns-v2') await refuseMissingV2Campaign(spec.submission.campaignId, config);
   return withCampaigns(config, async (campaigns) => {
     const started = await campaigns.start(spec);
@@ -158,6 +160,25 @@ function unreadableDialList(result: CampaignResult): CampaignInputError | undefi
 }
 
 /**
+ * Refuses a BatchPutContact campaign against real AWS (no CONNECT_ENDPOINT) unless it asked for
+ * that API by name (--api batch-put-contact, or submission.api in --config): in AWS only the
+ * Outbound Campaigns service principal may call BatchPutContact, so a campaign that got it as the
+ * default would fail its first batch with AccessDeniedException. The emulator takes it from anyone.
+ */
+function refuseUnaskedBatchPutContact(input: CampaignSpecInput, spec: CampaignSpec, config: Config): void {
+  if (config.CONNECT_ENDPOINT !== undefined || spec.submission.api !== 'batch-put-contact' || input.submission?.api === 'batch-put-contact') return;
+  throw new CampaignInputError([
+    {
+      field: 'submission.api',
+      reason:
+        `against AWS ${config.AWS_REGION} (no CONNECT_ENDPOINT) BatchPutContact, the default API, is reserved to the Amazon Connect Outbound Campaigns ` +
+        'service principal, so this campaign would fail its first batch with AccessDeniedException. Send it through an Outbound Campaigns v2 campaign ' +
+        'with --v2-campaign-id <id> (docs/operations.md, "Which Connect API?"), or pass --api batch-put-contact if your principal may call it',
+    },
+  ]);
+}
+
+/**
  * Refuses a campaign whose Outbound Campaigns v2 campaign does not exist (or may not be read),
  * asking GetCampaignState before anything starts. Its state itself does not matter here: a
  * campaign that is not running yet pauses the connect-dialer campaign until it runs.
@@ -181,7 +202,7 @@ async function refuseMissingV2Campaign(v2CampaignId: string, config: Config): Pr
       throw new CampaignInputError([
         {
           field: 'submission.campaignId',
-          reason: `not allowed to read v2 campaign "${v2CampaignId}" in ${where} (${err.message}): grant connect-campaigns:GetCampaignState and connect-campaigns:PutOutboundRequestBatch (README, "Which Connect API?")`,
+          reason: `not allowed to read v2 campaign "${v2CampaignId}" in ${where} (${err.message}): grant connect-campaigns:GetCampaignState and connect-campaigns:PutOutboundRequestBatch (docs/operations.md, "Which Connect API?")`,
         },
       ]);
     }

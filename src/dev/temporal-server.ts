@@ -28,7 +28,7 @@ export interface DevServerOptions {
  * server divides a task queue's rate over its partitions and a partition without backlog
  * wastes its share (4 partitions: 92% of the quota used; 1: 100%; `npm run bench:quota`).
  * The dev stack applies it to its whole dev server; a cluster sets it on the Connect task
- * queues (README, docker-compose.yml).
+ * queues (docs/configuration.md, docker-compose.yml).
  */
 export const connectQueueDynamicConfig = {
   'matching.enableFairness': true,

@@ -144,7 +144,7 @@ export function addLaneFailure(failures: LaneFailures, code: string): LaneFailur
   return { ...failures, [lane]: (failures[lane] ?? 0) + 1 };
 }
 
-/** Exponential backoff with full jitter (the AWS architecture blog's recommendation). */
+/** Exponential backoff with equal jitter: half the ceiling plus a random half (the AWS architecture blog's "equal jitter"), so no retry comes at once. */
 export function backoffMs(attempt: number, policy: LanePolicy, random: number): number {
   const ceiling = Math.min(policy.maxBackoffMs, policy.initialBackoffMs * policy.multiplier ** Math.max(0, attempt - 1));
   return Math.round(ceiling / 2 + (random * ceiling) / 2);

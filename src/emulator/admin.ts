@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AdminInputError, configPatchSchema, faultConfigSchema, parseAdmin } from './admin-schemas';
 import { ConnectError } from './errors';
-import type { EmulatorState } from './state';
+import type { EmulatorState } from './emulator-state';
 import type { ContactChannel, ContactQuery } from './types';
 import { parseJsonObject, readBody, sendJson } from './wire';
 

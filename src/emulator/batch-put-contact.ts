@@ -2,14 +2,14 @@ import type { SuccessfulRequest } from '@aws-sdk/client-connect';
 import { entryFailure, type EntryFailure } from './entry-checks';
 import { ConnectError } from './errors';
 import { fingerprint } from './idempotency';
-import type { BatchOutcome, EmulatorState, FailedEntry } from './state';
+import type { BatchOutcome, EmulatorState, FailedRequest } from './emulator-state';
 import { batchPutContactSchema, checkInstanceId, type ContactDataRequestInput } from './model-schemas';
 import { parseRequest } from './validation';
 
 /** The SDK's response shape, except that a failure code may be any string (Connect adds new ones). */
 export interface BatchPutContactAnswer {
   SuccessfulRequestList: SuccessfulRequest[];
-  FailedRequestList: FailedEntry[];
+  FailedRequestList: FailedRequest[];
 }
 
 function render(state: EmulatorState, outcome: BatchOutcome): BatchPutContactAnswer {
@@ -36,7 +36,7 @@ function duplicateInRequest(entry: ContactDataRequestInput, seen: Set<string>): 
 function process(state: EmulatorState, instanceId: string, token: string | undefined, entries: ContactDataRequestInput[]): BatchOutcome {
   const { stats, store } = state;
   const createdAt = state.now();
-  const failed: FailedEntry[] = [];
+  const failed: FailedRequest[] = [];
   const seen = new Set<string>();
   // A reused (expired) token that created these identifiers before: creating again is a duplicate.
   const before = new Set(token === undefined ? [] : store.indexesWithToken(token).map((i) => store.requestIdentifierOf(i)));

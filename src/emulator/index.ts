@@ -20,7 +20,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { configPatchSchema, faultConfigSchema, parseAdmin } from './admin-schemas';
 import { createRequestHandler } from './server';
-import { EmulatorState } from './state';
+import { EmulatorState } from './emulator-state';
 import type { ContactQuery, CreatedContact, Emulator, EmulatorOptions } from './types';
 
 export type {

@@ -1,7 +1,7 @@
 import type { StartOutboundChatContactResponse } from '@aws-sdk/client-connect';
 import { ConnectError } from './errors';
 import { fingerprint } from './idempotency';
-import type { EmulatorState } from './state';
+import type { EmulatorState } from './emulator-state';
 import { checkChatRules } from './chat-rules';
 import { startOutboundChatContactSchema } from './model-schemas';
 import { parseRequest } from './validation';

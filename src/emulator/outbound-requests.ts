@@ -3,7 +3,7 @@ import { putOutboundRequestBatchSchema, checkCampaignId, type OutboundRequestInp
 import { ConnectError } from './errors';
 import { E164 } from './formats';
 import { fingerprint } from './idempotency';
-import type { EmulatorState } from './state';
+import type { EmulatorState } from './emulator-state';
 import type { CampaignState, OutboundRequestFailureCode } from './types';
 import { parseRequest } from './validation';
 

@@ -7,7 +7,7 @@ import { startOutboundChatContact } from './outbound-chat';
 import { getCampaignState, putOutboundRequestBatch } from './outbound-requests';
 import { isCampaignsPath, matchRoute, resourceOf, signingServiceOf, type Route } from './routes';
 import { verifySigV4 } from './sigv4';
-import type { EmulatorState } from './state';
+import type { EmulatorState } from './emulator-state';
 import { parseJsonObject, readBody, sendError, sendJson, stampRequestId } from './wire';
 
 const ADMIN_PREFIX = '/_emulator/';

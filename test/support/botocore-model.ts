@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { refuseInUnitTests } from './unit-tests';
 
 export const BOTOCORE_VERSION = '1.44.5';
 const WHEEL_SHA256 = '8f16a56d1dff125dd65322ae021efa7ba5195a6db5102b96862566055b748921';
@@ -60,6 +61,7 @@ function run(args: string[], what: string): void {
 
 /** Downloads the pinned wheel (hash-checked) and keeps only the models used here, uncompressed. */
 function fetchModels(): void {
+  refuseInUnitTests('pip (the botocore models)');
   mkdirSync(toolsDir, { recursive: true });
   const work = mkdtempSync(join(toolsDir, 'botocore-download-'));
   try {

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { createCampaignStore, type CampaignStore } from '../../src/storage/campaign-store';
 import { openCampaignDatabase, type CampaignDatabase } from '../../src/storage/database';
+import { refuseInUnitTests } from './unit-tests';
 
 export type StoreKind = 'postgres' | 'pglite';
 
@@ -23,6 +24,7 @@ export interface TestStore {
  * (TEST_DATABASE_URL, started by scripts/run-tests.ts) or a fresh embedded PGlite store.
  */
 export async function openTestStore(kind: StoreKind = 'postgres'): Promise<TestStore> {
+  refuseInUnitTests(kind === 'postgres' ? 'PostgreSQL' : 'a campaign store');
   const dataDir = await mkdtemp(join(tmpdir(), 'connect-dialer-test-'));
   const databaseUrl = kind === 'postgres' ? await createTestDatabase() : undefined;
   const database = await openCampaignDatabase({ databaseUrl, dataDir });

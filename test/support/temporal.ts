@@ -1,5 +1,6 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startDevServer, type DevServer } from '../../src/dev/temporal-server';
+import { refuseInUnitTests } from './unit-tests';
 
 export type TestTemporal = TestWorkflowEnvironment & { address: string };
 
@@ -10,6 +11,7 @@ let shared: Promise<{ env: TestTemporal; server?: DevServer }> | undefined;
  * in TEMPORAL_ADDRESS). A file run on its own starts a server of its own instead.
  */
 export function testTemporal(): Promise<TestTemporal> {
+  refuseInUnitTests('the Temporal dev server');
   shared ??= (async () => {
     let address = process.env.TEMPORAL_ADDRESS;
     let server: DevServer | undefined;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { freePort } from './ports';
+import { freePort } from '../../src/dev/ports';
 
 const run = promisify(execFile);
 

@@ -4,10 +4,11 @@ import { FaultInjector } from './faults';
 import { TokenStore } from './idempotency';
 import { bucketFor, type TokenBucket } from './rate-limiter';
 import { StatsRecorder } from './stats';
-import { ContactStore } from './store';
+import { ContactStore } from './contact-store';
 import type { CampaignState, ConnectOperation, EmulatorConfigPatch, EmulatorOptions, FaultConfig } from './types';
 
-export interface FailedEntry {
+/** One item of BatchPutContact's FailedRequestList, as the emulator answers it. */
+export interface FailedRequest {
   RequestIdentifier?: string;
   FailureReasonCode: string;
   FailureReasonMessage: string;
@@ -17,7 +18,7 @@ export interface FailedEntry {
 export interface BatchOutcome {
   first: number;
   count: number;
-  failed: FailedEntry[];
+  failed: FailedRequest[];
 }
 
 /** What a PutOutboundRequestBatch clientToken is kept for: the dial request it created (store index). */
