@@ -14,10 +14,6 @@
 // 64.2 history bytes and 0.170 events per contact over 42 runs (ACTIVITY_TASK_SCHEDULED ~53% of the bytes, its input
 // carries 25 [index, attempt] pairs and the retry policy; ACTIVITY_TASK_COMPLETED ~28%), worker peak RSS 783 MiB
 // while staging, then flat (first / last quarter mean 455 / 432 MiB).
-// Worker memory (issue 18), 2026-12, same machine shared by five (load 4-17), PostgreSQL, --contacts 200000 --quota 0:
-// before: peak RSS 750 MiB, first / last quarter mean 542 / 506 MiB; after (store-side duplicate check, bundling in a
-// child process, instruments created once, --max-old-space-size=256 and MALLOC_ARENA_MAX=2): peak 326 MiB, median
-// per quarter 285 / 315 / 318 / 324 MiB, main V8 heap ~80 MiB used of ~118, the other threads' heaps ~84 MiB.
 // Prints figures; asserts nothing.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -51,7 +51,7 @@ export interface CampaignWorkerOptions {
   region: string;
   /** Calls per second on each Connect task queue, for all workers together. */
   rates: ConnectRates;
-  dependencies: Omit<ActivityDependencies, 'connectQueues' | 'connectRates'>;
+  dependencies: Omit<ActivityDependencies, 'connectQueues'>;
   /** Spans for workflows and activities (see src/telemetry/tracing.ts). */
   tracing?: Tracing;
   /** Workflows kept in memory between tasks; the SDK's default when absent. */
@@ -143,7 +143,7 @@ export class CampaignWorker {
 /** The one place production dependencies are wired into workers. */
 export async function createCampaignWorker(options: CampaignWorkerOptions): Promise<CampaignWorker> {
   const queues = connectQueues(options.taskQueue, options.region);
-  const activities = createActivities({ ...options.dependencies, connectQueues: queues, connectRates: options.rates });
+  const activities = createActivities({ ...options.dependencies, connectQueues: queues });
   const base = {
     connection: options.connection,
     namespace: options.namespace,
@@ -165,8 +165,6 @@ export async function createCampaignWorker(options: CampaignWorkerOptions): Prom
       taskQueue: options.taskQueue,
       workflowBundle: await workflowBundle(options.tracing),
       maxConcurrentActivityTaskExecutions: 20,
-      // A campaign whose worker died moves to another after 3 s, not the SDK's 10 (docs/architecture.md, "The scheduling pipeline").
-      stickyQueueScheduleToStartTimeout: '3s',
       ...(options.maxCachedWorkflows !== undefined && { maxCachedWorkflows: options.maxCachedWorkflows }),
     }),
     connectWorkerFor(queues.batchPutContact, options.rates.batchPutContact),

@@ -25,9 +25,7 @@ let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
 
 before(async () => {
-  // One after the other: the test server must answer within 5 s of starting, and bundling (a child process) competes for the CPU.
-  env = await timeSkippingTemporal();
-  bundle = await workflowBundle();
+  [env, bundle] = await Promise.all([timeSkippingTemporal(), workflowBundle()]);
 });
 after(async () => {
   await env?.teardown();
@@ -50,8 +48,6 @@ interface Script {
   outcomes?: Record<string, 'CREATED'>;
   /** recordFailed returns when the promise settles. */
   holdRecordFailed?: () => Promise<void> | undefined;
-  /** What connectRates answers: the workers' shared rate on every Connect queue; none (a worker that does not know) when absent. */
-  sharedRate?: number;
 }
 
 /** What the workflow asked of its activities, in order. */
@@ -77,7 +73,6 @@ class Calls {
 type Scripted = Pick<
   CampaignActivities,
   | 'connectTaskQueues'
-  | 'connectRates'
   | 'stageDialList'
   | 'readStagedPage'
   | 'putContactBatch'
@@ -97,8 +92,6 @@ type Scripted = Pick<
 function scriptedActivities(script: Script, calls: Calls, taskQueue: string): Scripted {
   return {
     connectTaskQueues: () => Promise.resolve({ batchPutContact: taskQueue, outboundRequests: taskQueue, chat: taskQueue }),
-    connectRates: () =>
-      Promise.resolve(script.sharedRate === undefined ? undefined : { batchPutContact: script.sharedRate, outboundRequests: script.sharedRate, chat: script.sharedRate }),
     stageDialList: () => Promise.resolve({ total: script.total, valid: script.total, rejected: 0 }),
     readStagedPage: ({ fromIndex, maxEntries }) => {
       calls.pages.push(fromIndex);
@@ -189,12 +182,7 @@ interface Run {
  * Runs one campaign to its end on a worker of its own with the scripted activities; `steer`
  * acts on the running workflow before its result is awaited (time skips only while it is).
  */
-async function runCampaign(
-  script: Script,
-  spec: Partial<CampaignSpecInput>,
-  steer?: (handle: Handle, calls: Calls) => Promise<void>,
-  workerOptions: { maxConcurrentActivityTaskExecutions?: number } = {},
-): Promise<Run> {
+async function runCampaign(script: Script, spec: Partial<CampaignSpecInput>, steer?: (handle: Handle, calls: Calls) => Promise<void>): Promise<Run> {
   const taskQueue = `workflow-test-${randomUUID()}`;
   const campaignId = `wf-${randomUUID().slice(0, 8)}`;
   const calls = new Calls();
@@ -210,7 +198,6 @@ async function runCampaign(
     taskQueue,
     workflowBundle: bundle,
     activities: scriptedActivities(script, calls, taskQueue),
-    ...workerOptions,
   });
   return worker.runUntil(async () => {
     const handle = await env.client.workflow.start<typeof campaign>('campaign', { taskQueue, workflowId: campaignWorkflowId(campaignId), args: [{ spec: parsed }] });
@@ -431,105 +418,6 @@ describe('campaign workflow on scripted activities (time-skipping)', () => {
     assert.deepEqual(unsent.skip, []);
     assert.equal(result.outcomes.CREATED, 10);
     assert.equal(result.outcomes.CANCELLED, 240);
-  });
-
-  test('at a shared rate of 10/s the campaign keeps 6 s of calls scheduled: 60 batches, not batchesInFlight, and no gap of its own at that rate', async () => {
-    const held = gate();
-    const run = await runCampaign(
-      { total: 2_500, sharedRate: 10, hold: () => held.opened },
-      { pacing: { batchSize: 25, batchesInFlight: 4, batchesPerSecond: 10, adaptive: true } },
-      async (handle, calls) => {
-        try {
-          await eventually('60 batches scheduled', () => calls.batches.length === 60);
-          // Nothing more while all 60 wait: the window is full.
-          await new Promise((resolve) => setTimeout(resolve, 1_000));
-          assert.equal(calls.batches.length, 60, 'the window holds 60 batches');
-          const progress = await handle.query(progressQuery);
-          assert.equal(progress.batchesInFlight, 60);
-        } finally {
-          held.open(); // a failure must not leave the worker waiting for held calls
-        }
-      },
-    );
-    const result = completed(run);
-    assert.equal(result.outcomes.CREATED, 2_500);
-    assert.deepEqual(
-      run.calls.batches.map((b) => b.seq).sort((a, b) => a - b),
-      Array.from({ length: 100 }, (_, k) => k + 1),
-    );
-  });
-
-  test('pause cancels at once the batches scheduled beyond batchesInFlight that have not started; resume sends them again under their own seq', async () => {
-    const held = gate();
-    let history: { canceled: number; paused: number } | undefined;
-    const run = await runCampaign(
-      { total: 2_500, sharedRate: 10, hold: (seq) => (seq <= 5 ? held.opened : undefined) },
-      { pacing: { batchSize: 25, batchesInFlight: 4, adaptive: true } },
-      async (handle, calls) => {
-        // This worker runs 5 calls at a time: batches 1-5 start (and are held), 6-60 wait on the queue.
-        try {
-          await eventually('batches 1-5 started', () => calls.batches.length === 5);
-          await handle.signal(pauseSignal, { reason: 'lunch' });
-          history = await eventually('55 batches cancelled while 1-5 are still held', async () => {
-            const events = (await handle.fetchHistory()).events ?? [];
-            const canceled = events.filter((e) => e.activityTaskCanceledEventAttributes).length;
-            return canceled === 55 ? { canceled, paused: calls.batches.length } : undefined;
-          });
-        } finally {
-          held.open();
-        }
-        await eventually('PAUSED with nothing in flight', async () => {
-          const p = await handle.query(progressQuery);
-          return p.status === 'PAUSED' && p.batchesInFlight === 0 ? p : undefined;
-        });
-        assert.equal(calls.batches.length, 5, 'no batch starts while paused');
-        await handle.signal(resumeSignal);
-      },
-      { maxConcurrentActivityTaskExecutions: 5 },
-    );
-    const result = completed(run);
-    assert.deepEqual(history, { canceled: 55, paused: 5 });
-    assert.equal(result.outcomes.CREATED, 2_500);
-    // Every seq once: the cancelled batches 6-60 went again with their own numbers (so tokens).
-    const seqs = run.calls.batches.map((b) => b.seq);
-    assert.deepEqual(
-      [...seqs].sort((a, b) => a - b),
-      Array.from({ length: 100 }, (_, k) => k + 1),
-    );
-    assert.equal(result.batchesSent, 100);
-    assert.equal(result.retries, 0);
-  });
-
-  test('cancel: the batches scheduled beyond batchesInFlight that have not started are cancelled at once and their entries CANCELLED; started ones settle', async () => {
-    const held = gate();
-    const run = await runCampaign(
-      { total: 2_500, sharedRate: 10, hold: (seq) => (seq <= 5 ? held.opened : undefined) },
-      { pacing: { batchSize: 25, batchesInFlight: 4, adaptive: true } },
-      async (handle, calls) => {
-        try {
-          await eventually('batches 1-5 started', () => calls.batches.length === 5);
-          await handle.signal(cancelSignal, { reason: 'wrong list' });
-          await eventually('55 batches cancelled while 1-5 are still held', async () => {
-            const events = (await handle.fetchHistory()).events ?? [];
-            return events.filter((e) => e.activityTaskCanceledEventAttributes).length === 55;
-          });
-        } finally {
-          held.open();
-        }
-      },
-      { maxConcurrentActivityTaskExecutions: 5 },
-    );
-    const result = completed(run);
-    assert.equal(result.status, 'CANCELLED');
-    assert.equal(run.calls.batches.length, 5);
-    assert.equal(result.outcomes.CREATED, 125);
-    assert.equal(result.outcomes.CANCELLED, 2_375);
-    const unsent = run.calls.cancelRemaining[0]!;
-    // Held: the 55 cancelled batches' entries (125-1499) and the rest of the page read (1500-2499 is unread or held).
-    assert.ok(
-      Array.from({ length: 1_375 }, (_, k) => 125 + k).every((i) => unsent.held.includes(i)),
-      `held ${unsent.held.length} entries from ${Math.min(...unsent.held)}`,
-    );
   });
 
   test('a deflection racing its batch in flight is accepted, and the SMS follows the call (afterCall)', async () => {

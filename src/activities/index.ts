@@ -5,7 +5,7 @@ import { GetCampaignStateCommand, type ConnectCampaignsV2Client } from '@aws-sdk
 import type { DialListSource, SubmissionApi, ValidationSettings } from '../domain/campaign';
 import type { ContactDefaults } from '../domain/contact-entry';
 import { dialListInvalidReason, dialListInvalidType } from '../domain/failure-types';
-import type { ConnectQueues, ConnectRates } from '../domain/connect-queues';
+import type { ConnectQueues } from '../domain/connect-queues';
 import type { OutcomeRecord } from '../domain/outcome';
 import type { CampaignStore, ContactLookup, DeflectionRecord, ReadyDeflection, StagedPage, UnsentEntries } from '../storage/campaign-store';
 import { putContactBatch, type BatchInput } from './batch-put-contact';
@@ -25,8 +25,6 @@ export interface ActivityDependencies {
   store: CampaignStore;
   /** The task queues this deployment's Connect calls go through (one quota each). */
   connectQueues: ConnectQueues;
-  /** The calls per second the workers hold those queues to, for all of them together; unknown when absent. */
-  connectRates?: ConnectRates;
   /** Resolves relative dial-list paths; the worker's working directory by default. */
   baseDir?: string;
 }
@@ -61,11 +59,6 @@ export function createActivities(deps: ActivityDependencies) {
     /** Where this deployment's Connect calls go: asked once per campaign, so the workers' configuration decides. */
     connectTaskQueues(): Promise<ConnectQueues> {
       return Promise.resolve(deps.connectQueues);
-    },
-
-    /** The shared rates of those queues: how many batches a campaign keeps scheduled (src/domain/scheduled-ahead.ts). */
-    connectRates(): Promise<ConnectRates | undefined> {
-      return Promise.resolve(deps.connectRates);
     },
 
     async stageDialList(input: { campaignKey: string; source: DialListSource; defaults: ContactDefaults; validation?: ValidationSettings; api?: SubmissionApi }) {

@@ -98,8 +98,7 @@ function settle(run: CampaignRun, f: ContactLookup, request: DeflectRequest, acc
     accept(run, accepted, id, request, index);
     return { accepted: true };
   }
-  // A batch cancelled before it was answered goes again with the same entries: it counts as in flight.
-  for (const items of [...run.inFlight.values(), ...run.resends.map((r) => r.items)]) {
+  for (const items of run.inFlight.values()) {
     if (items.some((i) => i.index === index)) {
       if (run.budgeted) {
         run.recording.add(id);
