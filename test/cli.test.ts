@@ -30,6 +30,9 @@ before(async () => {
     TEMPORAL_TASK_QUEUE: stack.taskQueue,
     CONNECT_DIALER_DATA_DIR: stack.dataDir,
     DATABASE_URL: stack.testStore.databaseUrl,
+    // The stack's workers call the emulator; the CLI is told so, as an operator of the emulator would
+    // (without it, `start` refuses a BatchPutContact campaign as one bound for real AWS).
+    CONNECT_ENDPOINT: stack.emulator.url,
   };
 });
 after(async () => {
