@@ -115,12 +115,13 @@ function deleteMessage(state: EmulatorState, body: Record<string, unknown>): unk
 interface BatchEntry {
   Id: string;
   ReceiptHandle: string;
+  raw: Record<string, unknown>;
 }
 
 function batchEntries(body: Record<string, unknown>): BatchEntry[] {
   const entries = body.Entries;
   if (entries === undefined || entries === null || (Array.isArray(entries) && entries.length === 0)) {
-    throw new SqsError('EmptyBatchRequest', 'AWS.SimpleQueueService.EmptyBatchRequest', 400, 'There should be at least one DeleteMessageBatchRequestEntry in the request.');
+    throw new SqsError('EmptyBatchRequest', 'AWS.SimpleQueueService.EmptyBatchRequest', 400, 'There should be at least one entry in the batch request.');
   }
   if (!Array.isArray(entries)) throw invalidParameter('Value for parameter Entries is invalid. Reason: Must be a list.');
   if (entries.length > MAX_BATCH) {
@@ -146,7 +147,7 @@ function batchEntries(body: Record<string, unknown>): BatchEntry[] {
     }
     if (seen.has(id)) throw new SqsError('BatchEntryIdsNotDistinct', 'AWS.SimpleQueueService.BatchEntryIdsNotDistinct', 400, `Id ${id} repeated.`);
     seen.add(id);
-    return { Id: id, ReceiptHandle: handle };
+    return { Id: id, ReceiptHandle: handle, raw: entry };
   });
 }
 
@@ -174,6 +175,29 @@ function changeMessageVisibility(state: EmulatorState, body: Record<string, unkn
   if (found.kind === 'not-inflight')
     throw new SqsError('MessageNotInflight', 'AWS.SimpleQueueService.MessageNotInflight', 400, 'Message does not exist or is not available for visibility timeout change.');
   return {};
+}
+
+function changeMessageVisibilityBatch(state: EmulatorState, body: Record<string, unknown>): unknown {
+  const queue = queueOf(state, body);
+  const successful: { Id: string }[] = [];
+  const failed: { Id: string; SenderFault: boolean; Code: string; Message: string }[] = [];
+  for (const entry of batchEntries(body)) {
+    const timeout = integer(entry.raw, 'VisibilityTimeout', 0, MAX_VISIBILITY_S, 'Must be between 0 and 43200, if provided.') ?? 0;
+    const found = queue.changeVisibility(entry.ReceiptHandle, timeout);
+    if (found.kind === 'invalid') {
+      failed.push({ Id: entry.Id, SenderFault: true, Code: 'ReceiptHandleIsInvalid', Message: `The input receipt handle "${entry.ReceiptHandle}" is not a valid receipt handle.` });
+    } else if (found.kind === 'not-inflight') {
+      failed.push({
+        Id: entry.Id,
+        SenderFault: true,
+        Code: 'AWS.SimpleQueueService.MessageNotInflight',
+        Message: 'Message does not exist or is not available for visibility timeout change.',
+      });
+    } else {
+      successful.push({ Id: entry.Id });
+    }
+  }
+  return { Successful: successful, Failed: failed };
 }
 
 const QUEUE_ATTRIBUTES = [
@@ -243,6 +267,8 @@ async function answer(state: EmulatorState, operation: string, body: Record<stri
       return deleteMessageBatch(state, body);
     case 'ChangeMessageVisibility':
       return changeMessageVisibility(state, body);
+    case 'ChangeMessageVisibilityBatch':
+      return changeMessageVisibilityBatch(state, body);
     case 'GetQueueAttributes':
       return getQueueAttributes(state, body);
     case 'SendMessage':
