@@ -57,6 +57,8 @@ export const configSchema = z.object({
    * what happened on each call from it (docs/call-outcomes.md). Unset: no call outcomes.
    */
   CONNECT_DIALER_CONTACT_EVENTS_QUEUE_URL: z.url().optional(),
+  /** A call whose final contact event has not come this long after it was placed is asked about with DescribeContact. */
+  CONNECT_DIALER_RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(0).default(300),
   /** OTLP/HTTP collector (e.g. http://otel-collector:4318): traces are exported there; unset: no tracing. */
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
 });

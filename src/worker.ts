@@ -264,7 +264,12 @@ export async function runWorker(config: Config = loadConfig()): Promise<void> {
       const worker = await createCampaignWorker({
         ...workerSettingsFrom(config),
         connection,
-        dependencies: { connect: createConnectClient(config), campaignsV2: createCampaignsV2Client(config), store },
+        dependencies: {
+          connect: createConnectClient(config),
+          campaignsV2: createCampaignsV2Client(config),
+          store,
+          reconcileAfterSeconds: config.CONNECT_DIALER_RECONCILE_AFTER_SECONDS,
+        },
         tracing,
         ...(config.CONNECT_DIALER_CONTACT_EVENTS_QUEUE_URL && {
           contactEvents: {

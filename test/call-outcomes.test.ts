@@ -84,6 +84,47 @@ describe('call outcomes', () => {
     );
   });
 
+  test('with callOutcomes the campaign waits for its calls: a call whose events never came is asked about with DescribeContact', async () => {
+    // c-8's call publishes INITIATED only: its end is known to DescribeContact alone.
+    stack.emulator.configure({ calls: { ringMs: 200, byNumber: { [numberOf(8)]: 'BUSY', [numberOf(9)]: 'HUMAN_ANSWERED' }, silentNumbers: [numberOf(8)] } });
+    const campaignId = uniqueCampaignId('settle');
+    const started = await stack.campaigns.start({
+      campaignId,
+      instanceId: 'instance-1',
+      defaults: campaignDefaults,
+      callOutcomes: { redial: [], smsOn: [], settleWithinSeconds: 120 },
+      dialList: { kind: 'inline', entries: [entry(8), entry(9)] },
+    });
+    const result = await stack.campaigns.result(started.campaignId);
+    assert.equal(result.status, 'COMPLETED');
+    assert.deepEqual(result.dispositions, { REACHED: 1, VOICEMAIL: 0, NO_ANSWER: 0, BUSY: 1, INVALID_NUMBER: 0, NOT_DIALLED: 0, UNKNOWN: 0 });
+    assert.ok(stack.emulator.stats().calls.DescribeContact >= 1, 'the silent call was described');
+  });
+
+  test('calls still undecided after settleWithinSeconds are recorded UNKNOWN and the campaign ends', async () => {
+    // The calls ring for two minutes: nothing is known when the 3 s settle time is over.
+    stack.emulator.configure({ calls: { ringMs: 120_000 } });
+    const campaignId = uniqueCampaignId('unknown');
+    const started = await stack.campaigns.start({
+      campaignId,
+      instanceId: 'instance-1',
+      defaults: campaignDefaults,
+      callOutcomes: { settleWithinSeconds: 3 },
+      dialList: { kind: 'inline', entries: [entry(10), entry(11)] },
+    });
+    const result = await stack.campaigns.result(started.campaignId);
+    assert.equal(result.dispositions?.UNKNOWN, 2, JSON.stringify(result.dispositions));
+    const records = [];
+    for await (const r of stack.campaigns.report(campaignId)) records.push(r);
+    assert.deepEqual(
+      records.map((r) => [r.disposition, r.attempts]),
+      [
+        ['UNKNOWN', 1],
+        ['UNKNOWN', 1],
+      ],
+    );
+  });
+
   test('a campaign whose calls tell nothing reports as today: no Disposition or Attempts columns', async () => {
     stack.emulator.configure({ calls: undefined });
     const campaignId = uniqueCampaignId('no-outcomes');

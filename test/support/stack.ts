@@ -56,7 +56,7 @@ export async function startStack(options: { emulator?: EmulatorOptions; store?: 
       taskQueue: queue,
       region,
       rates: options.rates ?? TEST_RATES,
-      dependencies: { connect, campaignsV2, store: testStore.store },
+      dependencies: { connect, campaignsV2, store: testStore.store, ...(options.contactEvents === true && { reconcileAfterSeconds: 1 }) },
       ...(options.contactEvents === true && { contactEvents: { sqs: emulatorSqsClient(emulator), queueUrl: emulator.contactEventsQueueUrl, log: () => undefined } }),
     });
   const startWorker = async (): Promise<CampaignWorker> => {
