@@ -153,27 +153,29 @@ export function createCallResultStore(pool: Pool): CallResultStore {
     },
 
     async dispositionSummary(campaignKey) {
-      const [{ rows: byDisposition }, { rows: totals }] = await Promise.all([
-        pool.query<{ disposition: string; n: number }>(
-          `SELECT disposition, count(*)::int AS n FROM (
-             SELECT DISTINCT ON (idx) idx, disposition FROM call_results
-             WHERE campaign_key = $1 AND disposition IS NOT NULL ORDER BY idx, send DESC
-           ) newest GROUP BY disposition`,
-          [campaignKey],
-        ),
-        pool.query<{ calls: number; pending: number }>(
-          `SELECT count(*)::int AS calls, count(*) FILTER (WHERE r.disposition IS NULL)::int AS pending
-           FROM (${PLACED_CALLS} AND a.campaign_key = $1) p
-           LEFT JOIN call_results r ON r.campaign_key = p.campaign_key AND r.idx = p.idx AND r.send = p.send`,
-          [campaignKey],
-        ),
-      ]);
+      // One statement, one snapshot: counts and pending never disagree while the consumer writes.
+      const { rows } = await pool.query<{ disposition: string | null; n: number; calls: number; pending: number }>(
+        `WITH placed AS (
+           SELECT p.idx, p.send, r.disposition FROM (${PLACED_CALLS} AND a.campaign_key = $1) p
+           LEFT JOIN call_results r ON r.campaign_key = p.campaign_key AND r.idx = p.idx AND r.send = p.send
+         ), newest AS (
+           SELECT DISTINCT ON (idx) idx, disposition FROM placed WHERE disposition IS NOT NULL ORDER BY idx, send DESC
+         )
+         SELECT disposition, count(*)::int AS n, (SELECT count(*)::int FROM placed) AS calls,
+                (SELECT count(*)::int FROM placed WHERE disposition IS NULL) AS pending
+         FROM newest GROUP BY disposition
+         UNION ALL
+         SELECT NULL, 0, (SELECT count(*)::int FROM placed), (SELECT count(*)::int FROM placed WHERE disposition IS NULL)`,
+        [campaignKey],
+      );
       const counts = emptyDispositionCounts();
-      for (const r of byDisposition) {
+      for (const r of rows) {
+        if (r.disposition === null) continue;
         const d = (dispositions as readonly string[]).includes(r.disposition) ? (r.disposition as Disposition) : 'UNKNOWN';
         counts[d] += r.n;
       }
-      return { counts, calls: totals[0]?.calls ?? 0, pending: totals[0]?.pending ?? 0 };
+      const totals = rows.find((r) => r.disposition === null);
+      return { counts, calls: totals?.calls ?? 0, pending: totals?.pending ?? 0 };
     },
   };
 }
