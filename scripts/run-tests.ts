@@ -19,6 +19,7 @@ const root = join(__dirname, '..');
  * in `npm test -- replay`.
  */
 const unitTestFiles = [
+  'call-disposition.test.ts',
   'compose.test.ts',
   'dial-list.test.ts',
   'domain-input-checks.test.ts',

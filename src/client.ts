@@ -6,6 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { z } from 'zod';
 import type { CampaignStore } from './storage/campaign-store';
+import type { DispositionSummary } from './storage/call-results';
 import { writeReport, type ReportFormat } from './storage/report';
 import { listCampaigns, type CampaignListing, type ListCampaignsOptions } from './campaign-list';
 import { STALLED_AFTER_FAILED_ATTEMPTS, stallOf, type CampaignStall } from './campaign-stall';
@@ -205,7 +206,17 @@ export class CampaignClient {
    * once the campaign has ended), read from the campaign store.
    */
   report(campaignId: string): AsyncIterable<OutcomeRecord> {
-    return this.campaignStore().outcomes(campaignWorkflowId(campaignId));
+    const store = this.campaignStore();
+    const campaignKey = campaignWorkflowId(campaignId);
+    // With call outcomes, each record also has its final disposition and number of calls.
+    return (async function* () {
+      yield* store.outcomes(campaignKey, { calls: await store.hasCallResults(campaignKey) });
+    })();
+  }
+
+  /** What happened on the campaign's calls (call outcomes, docs/call-outcomes.md): entries per final disposition, calls placed, calls still undecided. */
+  async callOutcomes(campaignId: string): Promise<DispositionSummary> {
+    return this.campaignStore().dispositionSummary(campaignWorkflowId(campaignId));
   }
 
   /** Writes report(campaignId) to a file as CSV or JSONL, atomically. */

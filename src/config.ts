@@ -52,6 +52,13 @@ export const configSchema = z.object({
   CONNECT_DIALER_LOG_FORMAT: z.enum(['json', 'text']).optional(),
   /** Workflows a worker keeps in memory between tasks; 0 replays every task from history (memory-bound hosts, tests). */
   TEMPORAL_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+  /**
+   * The SQS queue an EventBridge rule sends Amazon Connect contact events to: the worker reads
+   * what happened on each call from it (docs/call-outcomes.md). Unset: no call outcomes.
+   */
+  CONNECT_DIALER_CONTACT_EVENTS_QUEUE_URL: z.url().optional(),
+  /** A call whose final contact event has not come this long after it was placed is asked about with DescribeContact. */
+  CONNECT_DIALER_RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(0).default(300),
   /** OTLP/HTTP collector (e.g. http://otel-collector:4318): traces are exported there; unset: no tracing. */
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
 });

@@ -1,5 +1,6 @@
 import { ConnectClient } from '@aws-sdk/client-connect';
 import { ConnectCampaignsV2Client } from '@aws-sdk/client-connectcampaignsv2';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Config } from './config';
 import { instrumentConnectCalls, reportCredentialErrors } from './telemetry/connect-call-metrics';
 
@@ -39,6 +40,16 @@ export function createConnectClient(config: ConnectConfig, options: { maxAttempt
   instrumentConnectCalls(client);
   reportCredentialErrors(client);
   return client;
+}
+
+/**
+ * The SQS client the contact-event consumer reads with. It sends to the queue URL's host (the
+ * SDK's default), so the emulator's queue needs no endpoint; the emulator's credentials when
+ * CONNECT_ENDPOINT is local. Its calls are not Connect's quota: the SDK's retries stay on.
+ */
+export function createSqsClient(config: ConnectConfig): SQSClient {
+  const { endpoint: _endpoint, maxAttempts: _attempts, ...settings } = clientSettings(config, 3);
+  return new SQSClient({ ...settings, requestHandler: { connectionTimeout: 3_000, requestTimeout: 30_000 } });
 }
 
 /** The Outbound Campaigns v2 client (PutOutboundRequestBatch, GetCampaignState), set up the same way. */

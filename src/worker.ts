@@ -2,9 +2,12 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { Runtime, Worker, type NativeConnection, type WorkerDeploymentOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createActivities, type ActivityDependencies } from './activities';
+import { ContactEventConsumer } from './call-outcomes/contact-event-consumer';
+import { countDispositions } from './telemetry/disposition-metrics';
 import { loadConfig, type Config } from './config';
-import { createCampaignsV2Client, createConnectClient } from './connect-client';
+import { createCampaignsV2Client, createConnectClient, createSqsClient } from './connect-client';
 import { connectQueues, type ConnectRates } from './domain/connect-queues';
 import { openConfiguredStore } from './storage/open-store';
 import { connectWorker } from './temporal-connection';
@@ -58,6 +61,8 @@ export interface CampaignWorkerOptions {
   maxCachedWorkflows?: number;
   /** The build this worker runs; with a deployment name, Temporal Worker Versioning is on. */
   version?: { buildId: string; deploymentName?: string };
+  /** Reads Amazon Connect contact events from this SQS queue (call outcomes, docs/call-outcomes.md). */
+  contactEvents?: { sqs: SQSClient; queueUrl: string; log?: (line: string) => void };
 }
 
 /**
@@ -96,9 +101,25 @@ export class WorkerFailedError extends Error {
  * the others shut down and run() rejects with WorkerFailedError.
  */
 export class CampaignWorker {
-  constructor(private readonly workers: readonly Worker[]) {}
+  private readonly stopping = new AbortController();
+
+  constructor(
+    private readonly workers: readonly Worker[],
+    /** Work beside the Temporal workers (the contact-event consumer), stopped with them. */
+    private readonly background?: (signal: AbortSignal) => Promise<void>,
+  ) {}
 
   async run(): Promise<void> {
+    const besides = this.background?.(this.stopping.signal);
+    try {
+      await this.runWorkers();
+    } finally {
+      this.stopping.abort();
+      await besides;
+    }
+  }
+
+  private async runWorkers(): Promise<void> {
     const runs = this.workers.map((w) => w.run().catch((err: unknown) => Promise.reject(new WorkerFailedError(w.options.taskQueue, err))));
     // A worker whose poller hits a fatal error turns FAILED at once, but its run() may never
     // settle: the SDK (1.24) then waits in finalizeShutdown. So the state is watched too.
@@ -132,6 +153,7 @@ export class CampaignWorker {
   }
 
   shutdown(): void {
+    this.stopping.abort();
     for (const w of this.workers) if (w.getState() === 'RUNNING') w.shutdown();
   }
 
@@ -171,7 +193,21 @@ export async function createCampaignWorker(options: CampaignWorkerOptions): Prom
     connectWorkerFor(queues.outboundRequests, options.rates.outboundRequests),
     connectWorkerFor(queues.chat, options.rates.chat),
   ]);
-  return new CampaignWorker(workers);
+  const events = options.contactEvents;
+  const consumer =
+    events &&
+    new ContactEventConsumer({
+      sqs: events.sqs,
+      queueUrl: events.queueUrl,
+      store: options.dependencies.store,
+      onDecided: countDispositions,
+      log:
+        events.log ??
+        ((line) => {
+          Runtime.instance().logger.warn(line);
+        }),
+    });
+  return new CampaignWorker(workers, consumer && ((signal) => consumer.run(signal)));
 }
 
 /** The shared rates as a gauge, so dashboards can draw calls against the rate in force. */
@@ -226,8 +262,22 @@ export async function runWorker(config: Config = loadConfig()): Promise<void> {
       const worker = await createCampaignWorker({
         ...workerSettingsFrom(config),
         connection,
-        dependencies: { connect: createConnectClient(config), campaignsV2: createCampaignsV2Client(config), store },
+        dependencies: {
+          connect: createConnectClient(config),
+          campaignsV2: createCampaignsV2Client(config),
+          store,
+          reconcileAfterSeconds: config.CONNECT_DIALER_RECONCILE_AFTER_SECONDS,
+        },
         tracing,
+        ...(config.CONNECT_DIALER_CONTACT_EVENTS_QUEUE_URL && {
+          contactEvents: {
+            sqs: createSqsClient(config),
+            queueUrl: config.CONNECT_DIALER_CONTACT_EVENTS_QUEUE_URL,
+            log: (line: string) => {
+              logger.warn(line);
+            },
+          },
+        }),
       });
       const queues = connectQueues(config.TEMPORAL_TASK_QUEUE, config.AWS_REGION);
       publishSharedRates(connectRatesFrom(config));
@@ -237,6 +287,7 @@ export async function runWorker(config: Config = loadConfig()): Promise<void> {
           `(v2 ${config.CONNECT_OUTBOUND_REQUEST_BATCH_RATE}/s, chat ${config.CONNECT_CHAT_RATE}/s, shared by every worker), campaign store: ${database.description}` +
           (address ? `, metrics at http://${address}/metrics` : '') +
           (config.OTEL_EXPORTER_OTLP_ENDPOINT ? `, traces to ${config.OTEL_EXPORTER_OTLP_ENDPOINT}` : '') +
+          (config.CONNECT_DIALER_CONTACT_EVENTS_QUEUE_URL ? `, contact events from ${config.CONNECT_DIALER_CONTACT_EVENTS_QUEUE_URL}` : '') +
           (config.CONNECT_DIALER_DEPLOYMENT_NAME
             ? `, Worker Versioning as ${config.CONNECT_DIALER_DEPLOYMENT_NAME}.${config.CONNECT_DIALER_BUILD_ID}`
             : `, build ${config.CONNECT_DIALER_BUILD_ID}`),

@@ -9,6 +9,7 @@ import type { ConnectQueues } from '../domain/connect-queues';
 import type { OutcomeRecord } from '../domain/outcome';
 import type { CampaignStore, ContactLookup, DeflectionRecord, ReadyDeflection, StagedPage, UnsentEntries } from '../storage/campaign-store';
 import { putContactBatch, type BatchInput } from './batch-put-contact';
+import { settleCalls, type CallsSettlement, type SettleCallsInput } from './call-reconcile';
 import { toConnectFailure } from './aws-error-mapping';
 import { activityCallOptions } from './connect-call';
 import { DialListError } from '../dial-list/dial-list-reader';
@@ -27,6 +28,8 @@ export interface ActivityDependencies {
   connectQueues: ConnectQueues;
   /** Resolves relative dial-list paths; the worker's working directory by default. */
   baseDir?: string;
+  /** A call with no final event this long after it was placed is asked about with DescribeContact (default 300 s). */
+  reconcileAfterSeconds?: number;
 }
 
 /** An entry that failed for good, as the workflow reports it. */
@@ -153,6 +156,11 @@ export function createActivities(deps: ActivityDependencies) {
     async importDeflections(input: { campaignKey: string; pending: CarriedDeflection[]; requestIdentifiers: string[] }): Promise<void> {
       await store.recordDeflections(input.campaignKey, input.pending);
       await store.markDeflected(input.campaignKey, input.requestIdentifiers);
+    },
+
+    /** Call outcomes: asks DescribeContact about calls whose final event never came, settles the rest as UNKNOWN when told; answers where the calls stand. */
+    async settleCalls(input: SettleCallsInput): Promise<CallsSettlement> {
+      return settleCalls(deps.connect, store, input, (deps.reconcileAfterSeconds ?? 300) * 1000, activityCallOptions());
     },
 
     /** Where each id stands in the store: a staged entry (and its outcome), a REJECTED entry, or nowhere. */

@@ -10,6 +10,11 @@ export function formatResult(r: CampaignResult): string {
     r.reason ? `  reason: ${r.reason}` : undefined,
     `  ${countsText(r.outcomes)}`,
     codesText(r.byFailureCode),
+    r.dispositions
+      ? `  calls: ${Object.entries(r.dispositions)
+          .map(([d, n]) => `${d} ${fmt(n)}`)
+          .join(' · ')}`
+      : undefined,
     `  ${fmt(r.batchesSent)} batches · ${fmt(r.retries)} retries · ${r.runs} run${r.runs === 1 ? '' : 's'} · ${r.startedAt} → ${r.finishedAt}`,
   ]
     .filter((l) => l !== undefined)

@@ -45,7 +45,9 @@ the embedded store in --data-dir (while \`npm start\` runs, it serves that store
           process.stderr.write(`Wrote ${written.records} outcomes to ${written.path}\n`);
           return;
         }
-        for await (const chunk of formatReport(store.outcomes(campaignKey), flags.format)) {
+        // With call outcomes: the Disposition and Attempts columns.
+        const calls = await store.hasCallResults(campaignKey);
+        for await (const chunk of formatReport(store.outcomes(campaignKey, { calls }), flags.format, { calls })) {
           if (!process.stdout.write(chunk)) await new Promise((r) => process.stdout.once('drain', r));
         }
       } finally {

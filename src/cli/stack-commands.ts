@@ -1,5 +1,5 @@
-import { Command, Option } from 'commander';
-import type { FaultConfig, RateLimit } from '../emulator';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { CallOutcome, FaultConfig, RateLimit } from '../emulator';
 import type { DevStack, DevStackOptions } from './dev-stack';
 import { exitOnNextInterrupt, untilInterrupted } from './interrupt';
 import { configFrom, numberArg, portArg, withConnectionOptions, type ConnectionFlags } from './options';
@@ -109,6 +109,24 @@ interface EmulatorFlags {
   callErrorRate?: number;
   seed?: number;
   quiet?: boolean;
+  ringSeconds?: number;
+  callOutcomes?: Partial<Record<CallOutcome, number>>;
+}
+
+const CALL_OUTCOMES: readonly CallOutcome[] = ['HUMAN_ANSWERED', 'VOICEMAIL', 'NO_ANSWER', 'BUSY', 'INVALID_NUMBER', 'NOT_DIALLED'];
+
+/** `HUMAN_ANSWERED=0.4,VOICEMAIL=0.2,…`: the weights the emulator draws each call's outcome from. */
+function callOutcomesArg(value: string): Partial<Record<CallOutcome, number>> {
+  const weights: Partial<Record<CallOutcome, number>> = {};
+  for (const part of value.split(',')) {
+    const [name = '', weight = ''] = part.split('=');
+    const outcome = CALL_OUTCOMES.find((o) => o === name.trim());
+    const n = Number(weight);
+    if (outcome === undefined) throw new InvalidArgumentError(`${name.trim() || '(empty)'} is not one of ${CALL_OUTCOMES.join(', ')}`);
+    if (weight.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${outcome}'s weight must be a number >= 0, not "${weight}"`);
+    weights[outcome] = n;
+  }
+  return weights;
 }
 
 /** An emulator flag, also read from its CONNECT_EMULATOR_* variable. */
@@ -133,6 +151,20 @@ export function emulatorCommand(): Command {
     .addOption(emulatorOption('--internal-error-rate <share>', 'share of entries answered INTERNAL_ERROR, 0-1', 'CONNECT_EMULATOR_INTERNAL_ERROR_RATE', 'Faults:'))
     .addOption(emulatorOption('--call-error-rate <share>', 'share of calls answered 500 InternalServiceException, 0-1', 'CONNECT_EMULATOR_CALL_ERROR_RATE', 'Faults:'))
     .addOption(emulatorOption('--seed <n>', 'seed for the fault rates, for repeatable runs', 'CONNECT_EMULATOR_SEED', 'Faults:'))
+    .addOption(
+      emulatorOption(
+        '--ring-seconds <s>',
+        'simulate calls: each created contact rings this long, then its contact events go to the SQS queue',
+        'CONNECT_EMULATOR_RING_SECONDS',
+        'Calls:',
+      ),
+    )
+    .addOption(
+      new Option('--call-outcomes <weights>', 'simulate calls with these outcome weights, e.g. HUMAN_ANSWERED=0.4,VOICEMAIL=0.2,NO_ANSWER=0.3,BUSY=0.1')
+        .env('CONNECT_EMULATOR_CALL_OUTCOMES')
+        .argParser(callOutcomesArg)
+        .helpGroup('Calls:'),
+    )
     .addHelpText(
       'after',
       `
@@ -163,10 +195,20 @@ Admin endpoints: GET /_emulator/contacts, GET /_emulator/stats, POST /_emulator/
         latencyMs: flags.latencyMs,
         rate: batchPutContact || outboundChat ? { batchPutContact, outboundChat } : undefined,
         faults: Object.fromEntries(Object.entries(faults).filter(([, v]) => v !== undefined)),
+        ...((flags.ringSeconds !== undefined || flags.callOutcomes !== undefined) && {
+          calls: {
+            ringMs: Math.round((flags.ringSeconds ?? 1) * 1000),
+            ...(flags.callOutcomes && { outcomes: flags.callOutcomes }),
+            ...(flags.seed !== undefined && { seed: flags.seed }),
+          },
+        }),
         quiet: flags.quiet === true,
       });
       process.stdout.write(`Connect emulator listening on ${emulator.url} (region ${flags.region}; admin at ${emulator.url}/_emulator/stats)\n`);
       process.stdout.write(`Point a worker at it: CONNECT_ENDPOINT=${emulator.url} connect-dialer worker\nCtrl-C stops it.\n`);
+      if (flags.ringSeconds !== undefined || flags.callOutcomes !== undefined) {
+        process.stdout.write(`Contact events: CONNECT_DIALER_CONTACT_EVENTS_QUEUE_URL=${emulator.contactEventsQueueUrl}\n`);
+      }
       await untilInterrupted();
       exitOnNextInterrupt();
       await emulator.stop();

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { contactDefaultsSchema, dialEntrySchema, type ContactDefaults } from './contact-entry';
 import { lanePolicyOverridesSchema } from './lane-policies';
 import { MAX_INLINE_ENTRIES, MAX_INSTANCE_ID_LENGTH, PHONE_NUMBER_ARN_PATTERN } from './limits';
+import { callOutcomesSchema } from './call-outcomes-spec';
 import { pacingSchema } from './pace';
 
 export const dialListFormats = ['csv', 'json', 'jsonl'] as const;
@@ -129,6 +130,8 @@ export const campaignSpecSchema = z
     pacing: pacingSchema.default({ batchSize: 25, batchesInFlight: 4, adaptive: true }),
     lanes: lanePolicyOverridesSchema.optional(),
     chat: chatSettingsSchema.optional(),
+    /** What the campaign does with what happened on its calls (docs/call-outcomes.md); absent: calls end the entry when created, as before. */
+    callOutcomes: callOutcomesSchema.optional(),
     dialList: dialListSourceSchema,
     /** For tests and tuning: continue-as-new after this many batches even if the server has not suggested it. */
     continueAsNewAfterBatches: z.number().int().min(1).optional(),

@@ -17,6 +17,10 @@ export const outcomeRecordSchema = z.object({
   /** Which member of the entry was wrong (REJECTED). */
   field: z.string().optional(),
   message: z.string().optional(),
+  /** With call outcomes: the final disposition of the entry's calls (an open set: Connect's future values). */
+  disposition: z.string().optional(),
+  /** With call outcomes: how many calls were placed to the entry. */
+  attempts: z.number().int().min(0).optional(),
 });
 export type OutcomeRecord = z.infer<typeof outcomeRecordSchema>;
 

@@ -47,6 +47,8 @@ export const campaignResultSchema = z.object({
   startedAt: z.string(),
   finishedAt: z.string(),
   durationMs: z.number().int(),
+  /** With call outcomes: entries by the final disposition of their calls, once the campaign settled them. */
+  dispositions: z.record(z.string(), z.number().int()).optional(),
 });
 export type CampaignResult = z.infer<typeof campaignResultSchema>;
 

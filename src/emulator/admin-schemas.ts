@@ -1,10 +1,22 @@
 import { z } from 'zod';
-import type { EmulatorConfigPatch, FaultConfig } from './types';
+import type { CallSettings, EmulatorConfigPatch, FaultConfig } from './types';
 
 /** Checks what the admin endpoints (and setFaults/configure) receive; errors name the field. */
 
 const share = z.number().min(0).max(1);
-const operation = z.enum(['BatchPutContact', 'StartOutboundChatContact', 'PutOutboundRequestBatch', 'GetCampaignState']);
+const operation = z.enum(['BatchPutContact', 'StartOutboundChatContact', 'PutOutboundRequestBatch', 'GetCampaignState', 'DescribeContact']);
+const callOutcome = z.enum(['HUMAN_ANSWERED', 'VOICEMAIL', 'NO_ANSWER', 'BUSY', 'INVALID_NUMBER', 'NOT_DIALLED']);
+
+export const callSettingsSchema: z.ZodType<CallSettings> = z.strictObject({
+  ringMs: z.number().int().min(0).optional(),
+  outcomes: z.partialRecord(callOutcome, z.number().min(0)).optional(),
+  byNumber: z.record(z.string(), z.union([callOutcome, z.array(callOutcome).min(1)])).optional(),
+  silentNumbers: z.array(z.string()).optional(),
+  duplicateRate: share.optional(),
+  dropRate: share.optional(),
+  reorder: z.boolean().optional(),
+  seed: z.number().int().optional(),
+});
 const campaignState = z.enum(['Initialized', 'Running', 'Paused', 'Stopped', 'Failed', 'Completed']);
 const callError = z.enum([
   'InternalServiceException',
@@ -71,6 +83,11 @@ export const configPatchSchema: z.ZodType<EmulatorConfigPatch> = z.strictObject(
   invalidQueueIds: z.array(z.string()).optional(),
   missingCampaignIds: z.array(z.string()).optional(),
   campaignStates: z.record(z.string(), campaignState).optional(),
+  // null over the wire stops dialling.
+  calls: callSettingsSchema
+    .nullable()
+    .transform((c) => c ?? undefined)
+    .optional(),
 });
 
 export class AdminInputError extends Error {

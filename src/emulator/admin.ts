@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AdminInputError, configPatchSchema, faultConfigSchema, parseAdmin } from './admin-schemas';
 import { ConnectError } from './errors';
 import type { EmulatorState } from './emulator-state';
+import { queueUrlFor } from './sqs';
 import type { ContactChannel, ContactQuery } from './types';
 import { parseJsonObject, readBody, sendJson } from './wire';
 
@@ -53,7 +54,7 @@ async function streamContacts(state: EmulatorState, res: ServerResponse, rawQuer
     slice = [];
     return more;
   };
-  for (const contact of state.store.query(query)) {
+  for (const contact of state.contacts(query)) {
     if (index++ < offset) continue;
     if (taken++ >= limit) break;
     slice.push(JSON.stringify(contact));
@@ -82,7 +83,7 @@ async function route(state: EmulatorState, req: IncomingMessage, res: ServerResp
     case 'GET contacts':
       return streamContacts(state, res, rawQuery);
     case 'GET stats':
-      return sendJson(res, 200, state.stats.snapshot());
+      return sendJson(res, 200, { ...state.stats.snapshot(), contactEventsQueueUrl: queueUrlFor(state.baseUrl) });
     case 'POST faults': {
       const faults = parseAdmin(faultConfigSchema, 'fault config', await readJson(req));
       state.setFaults(faults);

@@ -1,4 +1,5 @@
 import type { SuccessfulRequest } from '@aws-sdk/client-connect';
+import type { NewCall } from './calls';
 import { entryFailure, type EntryFailure } from './entry-checks';
 import { ConnectError } from './errors';
 import { fingerprint } from './idempotency';
@@ -42,6 +43,7 @@ function process(state: EmulatorState, instanceId: string, token: string | undef
   const before = new Set(token === undefined ? [] : store.indexesWithToken(token).map((i) => store.requestIdentifierOf(i)));
   let first = -1;
   let count = 0;
+  const calls: NewCall[] = [];
   for (const entry of entries) {
     stats.current.entries++;
     const invalid = duplicateInRequest(entry, seen) ?? entryFailure(entry, state.invalidQueueIds);
@@ -68,7 +70,15 @@ function process(state: EmulatorState, instanceId: string, token: string | undef
     if (first < 0) first = index;
     count++;
     stats.current.created++;
+    calls.push({
+      contactId: store.contactId(index),
+      instanceId,
+      campaignId: entry.Campaign?.CampaignId,
+      number: entry.CustomerEndpoint?.Address,
+      attributes: entry.RequestIdentifier === undefined ? undefined : { RequestIdentifier: entry.RequestIdentifier },
+    });
   }
+  state.calls.dial(calls);
   return { first: first < 0 ? store.size : first, count, failed };
 }
 

@@ -1,11 +1,14 @@
 import { ActiveChats } from './active-chats';
+import { CallSimulator } from './calls';
+import { CONTACT_EVENTS_QUEUE } from './sqs';
+import { MessageQueue } from './sqs-queue';
 import { ConnectError } from './errors';
 import { FaultInjector } from './faults';
 import { TokenStore } from './idempotency';
 import { bucketFor, type TokenBucket } from './rate-limiter';
 import { StatsRecorder } from './stats';
 import { ContactStore } from './contact-store';
-import type { CampaignState, ConnectOperation, EmulatorConfigPatch, EmulatorOptions, FaultConfig } from './types';
+import type { CampaignState, ConnectOperation, ContactQuery, CreatedContact, EmulatorConfigPatch, EmulatorOptions, FaultConfig } from './types';
 
 /** One item of BatchPutContact's FailedRequestList, as the emulator answers it. */
 export interface FailedRequest {
@@ -45,6 +48,7 @@ export class EmulatorState {
     StartOutboundChatContact: undefined,
     PutOutboundRequestBatch: undefined,
     GetCampaignState: undefined,
+    DescribeContact: undefined,
   };
   faults = new FaultInjector();
 
@@ -54,6 +58,14 @@ export class EmulatorState {
   readonly outboundRequestTokens = new TokenStore<DialRequestOutcome>();
   readonly activeChats = new ActiveChats();
   readonly stats = new StatsRecorder();
+  /** SQS queues by name: the contact events' queue. */
+  readonly queues = new Map<string, MessageQueue>();
+  readonly contactEvents: MessageQueue;
+  readonly calls: CallSimulator;
+  /** The emulator's own URL, once it listens (queue URLs are made from it). */
+  baseUrl = '';
+  /** The instance Outbound Campaigns v2 dials its requests on (v2 requests name none). */
+  readonly v2InstanceId: string;
 
   constructor(options: EmulatorOptions) {
     this.region = options.region ?? 'us-east-1';
@@ -61,6 +73,11 @@ export class EmulatorState {
     this.quiet = options.quiet ?? false;
     this.credentials = options.credentials ?? { accessKeyId: 'test', secretAccessKey: 'test' };
     this.instanceIds = options.instanceIds === undefined ? undefined : new Set(options.instanceIds);
+    this.v2InstanceId = options.instanceIds?.[0] ?? 'campaigns-v2-instance';
+    // Visibility timeouts and long polls run on the wall clock, whatever clock the contacts use.
+    this.contactEvents = new MessageQueue(CONTACT_EVENTS_QUEUE, Date.now);
+    this.queues.set(CONTACT_EVENTS_QUEUE, this.contactEvents);
+    this.calls = new CallSimulator(options.calls, this.contactEvents, this.region, this.now);
     this.configure(options);
     this.setFaults(options.faults ?? {});
   }
@@ -72,6 +89,8 @@ export class EmulatorState {
     if (patch.invalidQueueIds !== undefined) this.invalidQueueIds = new Set(patch.invalidQueueIds);
     if (patch.missingCampaignIds !== undefined) this.missingCampaignIds = new Set(patch.missingCampaignIds);
     if (patch.campaignStates !== undefined) this.campaignStates = new Map(Object.entries(patch.campaignStates));
+    // `calls` given (even as undefined, i.e. null over the wire) replaces the call settings.
+    if ('calls' in patch) this.calls.configure(patch.calls);
     // A given `rate` replaces both limits: an absent one means unlimited.
     if ('rate' in patch) {
       this.buckets = {
@@ -79,6 +98,7 @@ export class EmulatorState {
         StartOutboundChatContact: bucketFor(patch.rate?.outboundChat),
         PutOutboundRequestBatch: bucketFor(patch.rate?.outboundRequests),
         GetCampaignState: bucketFor(patch.rate?.campaignState),
+        DescribeContact: undefined,
       };
     }
   }
@@ -94,8 +114,18 @@ export class EmulatorState {
     this.chatTokens.clear();
     this.outboundRequestTokens.clear();
     this.activeChats.clear();
+    this.calls.clear();
+    for (const queue of this.queues.values()) queue.clear();
     this.stats.clear();
     this.setFaults({});
+  }
+
+  /** Created contacts with the outcome of their simulated call, once it ended. */
+  *contacts(query?: ContactQuery): Generator<CreatedContact> {
+    for (const contact of this.store.query(query)) {
+      const disposition = this.calls.outcomeOf(contact.contactId);
+      yield disposition === undefined ? contact : { ...contact, disposition };
+    }
   }
 
   /** Denied principals are real principals: they sign with the configured secret. */

@@ -46,7 +46,13 @@ const isCampaignsV2 = (operation: ConnectOperation): boolean => (CAMPAIGNS_V2_OP
  */
 export class FaultInjector {
   private readonly random: () => number;
-  private readonly calls: Record<ConnectOperation, number> = { BatchPutContact: 0, StartOutboundChatContact: 0, PutOutboundRequestBatch: 0, GetCampaignState: 0 };
+  private readonly calls: Record<ConnectOperation, number> = {
+    BatchPutContact: 0,
+    StartOutboundChatContact: 0,
+    PutOutboundRequestBatch: 0,
+    GetCampaignState: 0,
+    DescribeContact: 0,
+  };
   private readonly callSchedule: { fault: ScheduledCallFault; remaining: number }[] = [];
   private readonly entrySchedule = new Map<string, { fault: ScheduledEntryFault; remaining: number }[]>();
   private readonly requestSchedule = new Map<string, { fault: ScheduledOutboundRequestFault; remaining: number }[]>();

@@ -15,16 +15,24 @@
  *   POST /_emulator/config   {latencyMs, rate, deniedAccessKeyIds, missingInstanceIds, invalidQueueIds,
  *                             missingCampaignIds, campaignStates: {"<v2 campaign id>": "Paused", ...}}
  *   POST /_emulator/reset                           forgets contacts, tokens, stats and faults
+ *
+ * With `calls` configured it dials: every created voice contact (and v2 dial request) rings,
+ * ends in an outcome, and publishes its Amazon Connect contact events (EventBridge envelope)
+ * to an SQS queue on the same port (AWS JSON 1.0, for @aws-sdk/client-sqs and the AWS CLI;
+ * its URL is `contactEventsQueueUrl` in GET /_emulator/stats); DescribeContact tells a call's state.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { configPatchSchema, faultConfigSchema, parseAdmin } from './admin-schemas';
 import { createRequestHandler } from './server';
 import { EmulatorState } from './emulator-state';
+import { queueUrlFor } from './sqs';
 import type { ContactQuery, CreatedContact, Emulator, EmulatorOptions } from './types';
 
 export type {
   CallErrorName,
+  CallOutcome,
+  CallSettings,
   CampaignState,
   ContactChannel,
   OutboundRequestFailureCode,
@@ -66,21 +74,23 @@ function close(server: Server): Promise<void> {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   // Same checks as the admin API, so a bad option fails here and not on the first call.
   if (options.faults !== undefined) parseAdmin(faultConfigSchema, 'faults option', options.faults);
-  const { latencyMs, rate, deniedAccessKeyIds, missingInstanceIds, invalidQueueIds, missingCampaignIds, campaignStates } = options;
-  parseAdmin(configPatchSchema, 'options', { latencyMs, rate, deniedAccessKeyIds, missingInstanceIds, invalidQueueIds, missingCampaignIds, campaignStates });
+  const { latencyMs, rate, deniedAccessKeyIds, missingInstanceIds, invalidQueueIds, missingCampaignIds, campaignStates, calls } = options;
+  parseAdmin(configPatchSchema, 'options', { latencyMs, rate, deniedAccessKeyIds, missingInstanceIds, invalidQueueIds, missingCampaignIds, campaignStates, calls });
   const state = new EmulatorState(options);
   const server = createServer(createRequestHandler(state));
   const host = options.host ?? '127.0.0.1';
   const address = await listen(server, options.port ?? 0, host);
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const url = `http://${urlHost}:${address.port}`;
+  state.baseUrl = url;
   let stopped: Promise<void> | undefined;
   return {
     url,
     port: address.port,
+    contactEventsQueueUrl: queueUrlFor(url),
     stop: () => (stopped ??= close(server)),
-    contacts: (query?: ContactQuery): CreatedContact[] => [...state.store.query(query)],
-    stats: () => state.stats.snapshot(),
+    contacts: (query?: ContactQuery): CreatedContact[] => [...state.contacts(query)],
+    stats: () => ({ ...state.stats.snapshot(), contactEventsQueueUrl: queueUrlFor(url) }),
     setFaults: (faults) => state.setFaults(parseAdmin(faultConfigSchema, 'fault config', faults)),
     configure: (patch) => state.configure(parseAdmin(configPatchSchema, 'config', patch)),
     reset: () => state.reset(),

@@ -1,5 +1,7 @@
 import type { FailedRequest, SuccessfulRequest } from '@aws-sdk/client-connectcampaignsv2';
 import { putOutboundRequestBatchSchema, checkCampaignId, type OutboundRequestInput } from './campaigns-v2-schemas';
+import { randomUUID } from 'node:crypto';
+import type { NewCall } from './calls';
 import { ConnectError } from './errors';
 import { E164 } from './formats';
 import { fingerprint } from './idempotency';
@@ -49,6 +51,7 @@ export function putOutboundRequestBatch(state: EmulatorState, campaignId: string
     throw new ConnectError('ConflictException', `clientToken ${conflict.clientToken} was already used with a different outbound request.`);
   }
   const answer: PutOutboundRequestBatchAnswer = { successfulRequests: [], failedRequests: [] };
+  const calls: NewCall[] = [];
   const seen = new Set<string>();
   input.outboundRequests.forEach((request, i) => {
     const { clientToken } = request;
@@ -82,7 +85,17 @@ export function putOutboundRequestBatch(state: EmulatorState, campaignId: string
     state.outboundRequestTokens.remember(clientToken, prints[i] ?? '', { index }, now);
     stats.current.dialRequests++;
     answer.successfulRequests.push({ clientToken, id: store.contactId(index) });
+    // The v2 campaign dials the request as a contact of its own, with the request's attributes.
+    calls.push({
+      contactId: randomUUID(),
+      instanceId: state.v2InstanceId,
+      campaignId,
+      number: telephony?.destinationPhoneNumber,
+      attributes: telephony?.attributes,
+      dialRequestId: store.contactId(index),
+    });
   });
+  state.calls.dial(calls);
   return answer;
 }
 

@@ -4,13 +4,15 @@ export type Route =
   | { operation: 'BatchPutContact'; instanceId: string }
   | { operation: 'StartOutboundChatContact' }
   | { operation: 'PutOutboundRequestBatch'; campaignId: string }
-  | { operation: 'GetCampaignState'; campaignId: string };
+  | { operation: 'GetCampaignState'; campaignId: string }
+  | { operation: 'DescribeContact'; instanceId: string; contactId: string };
 
 const BATCH = /^\/contact\/batch\/([^/]+)$/;
 /** The v2 campaign id may itself hold `/` (its pattern is `[-:/a-zA-Z0-9]+`), so the label is greedy. */
 const OUTBOUND_REQUESTS = /^\/v2\/campaigns\/(.+)\/outbound-requests$/;
 const CAMPAIGN_STATE = /^\/v2\/campaigns\/(.+)\/state$/;
 const CAMPAIGNS_PREFIX = '/v2/campaigns/';
+const DESCRIBE_CONTACT = /^\/contacts\/([^/]+)\/([^/]+)$/;
 
 /** Outbound Campaigns v2 shares the emulator's port: its paths are under /v2/campaigns/. */
 export function isCampaignsPath(rawPath: string): boolean {
@@ -42,6 +44,10 @@ export function matchRoute(method: string, rawPath: string): Route {
   if (method === 'GET') {
     const state = CAMPAIGN_STATE.exec(rawPath);
     if (state?.[1] !== undefined) return { operation: 'GetCampaignState', campaignId: label(state[1], 'id') };
+    const contact = DESCRIBE_CONTACT.exec(rawPath);
+    if (contact?.[1] !== undefined && contact[2] !== undefined) {
+      return { operation: 'DescribeContact', instanceId: label(contact[1], 'InstanceId'), contactId: label(contact[2], 'ContactId') };
+    }
   }
   const service = isCampaignsPath(rawPath) ? 'Amazon Connect Outbound Campaigns v2' : 'Amazon Connect';
   throw new ConnectError('UnknownOperationException', `No operation of ${service} matches ${method} ${rawPath}.`);
@@ -53,6 +59,8 @@ export function resourceOf(route: Route): string {
       return `instance/${route.instanceId}`;
     case 'StartOutboundChatContact':
       return 'instance/*';
+    case 'DescribeContact':
+      return `instance/${route.instanceId}/contact/${route.contactId}`;
     default:
       return `campaign/${route.campaignId}`;
   }

@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { handleAdmin } from './admin';
 import { batchPutContact } from './batch-put-contact';
+import { describeContact } from './describe-contact';
+import { handleSqs, SQS_TARGET_PREFIX } from './sqs';
 import { ConnectError } from './errors';
 import { startOutboundChatContact } from './outbound-chat';
 import { getCampaignState, putOutboundRequestBatch } from './outbound-requests';
@@ -28,6 +30,8 @@ function answerOperation(state: EmulatorState, route: Route, body: Buffer): unkn
       return putOutboundRequestBatch(state, route.campaignId, parseJsonObject(body));
     case 'GetCampaignState':
       return getCampaignState(state, route.campaignId);
+    case 'DescribeContact':
+      return describeContact(state, route.instanceId, route.contactId);
   }
 }
 
@@ -82,6 +86,10 @@ export function createRequestHandler(state: EmulatorState): (req: IncomingMessag
     const rawQuery = q < 0 ? '' : url.slice(q + 1);
     if (rawPath.startsWith(ADMIN_PREFIX)) {
       void handleAdmin(state, req, res, rawPath.slice(ADMIN_PREFIX.length), rawQuery);
+      return;
+    }
+    if (String(req.headers['x-amz-target'] ?? '').startsWith(SQS_TARGET_PREFIX)) {
+      void handleSqs(state, req, res, rawPath, rawQuery);
       return;
     }
     const what = `${req.method ?? '?'} ${rawPath}`;

@@ -2,7 +2,8 @@ import type { EmulatorStats } from './types';
 
 function empty(): EmulatorStats {
   return {
-    calls: { BatchPutContact: 0, StartOutboundChatContact: 0, PutOutboundRequestBatch: 0, GetCampaignState: 0 },
+    calls: { BatchPutContact: 0, StartOutboundChatContact: 0, PutOutboundRequestBatch: 0, GetCampaignState: 0, DescribeContact: 0 },
+    sqsCalls: {},
     entries: 0,
     created: 0,
     dialRequests: 0,
@@ -23,6 +24,10 @@ export class StatsRecorder {
   status(status: number): void {
     const key = String(status);
     this.current.byStatus[key] = (this.current.byStatus[key] ?? 0) + 1;
+  }
+
+  sqs(operation: string): void {
+    this.current.sqsCalls[operation] = (this.current.sqsCalls[operation] ?? 0) + 1;
   }
 
   failure(code: string): void {

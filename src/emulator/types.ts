@@ -1,6 +1,31 @@
 /** The emulator's public shapes: other parts of connect-dialer depend on these names. */
 
-export type ConnectOperation = 'BatchPutContact' | 'StartOutboundChatContact' | 'PutOutboundRequestBatch' | 'GetCampaignState';
+export type ConnectOperation = 'BatchPutContact' | 'StartOutboundChatContact' | 'PutOutboundRequestBatch' | 'GetCampaignState' | 'DescribeContact';
+
+/** How a simulated call ends (`disposition` in GET /_emulator/contacts). */
+export type CallOutcome = 'HUMAN_ANSWERED' | 'VOICEMAIL' | 'NO_ANSWER' | 'BUSY' | 'INVALID_NUMBER' | 'NOT_DIALLED';
+
+/**
+ * The emulator dials (off until set): each created voice contact rings `ringMs`, ends in an
+ * outcome, and its contact events go to the contact-events SQS queue.
+ */
+export interface CallSettings {
+  /** Default 1000. */
+  ringMs?: number;
+  /** Weights of the drawn outcomes, e.g. {HUMAN_ANSWERED: 0.4, VOICEMAIL: 0.2, NO_ANSWER: 0.3, BUSY: 0.1}; default all answered. */
+  outcomes?: Partial<Record<CallOutcome, number>>;
+  /** Scripted outcomes per customer number: one for every call, or one per successive call (the last repeats). */
+  byNumber?: Record<string, CallOutcome | CallOutcome[]>;
+  /** Numbers whose calls publish INITIATED only: their end is known to DescribeContact alone. */
+  silentNumbers?: string[];
+  /** 0..1 share of events published twice. */
+  duplicateRate?: number;
+  /** 0..1 share of events never published. */
+  dropRate?: number;
+  /** Shuffle the events of each ring before publishing them. */
+  reorder?: boolean;
+  seed?: number;
+}
 
 /** The Outbound Campaigns v2 operations (signing name `connect-campaigns`, lowercase members). */
 export const CAMPAIGNS_V2_OPERATIONS = ['PutOutboundRequestBatch', 'GetCampaignState'] as const;
@@ -45,6 +70,8 @@ export interface EmulatorOptions {
   /** v2 campaign states; a campaign not listed is Running. Replaced as a whole by configure(). */
   campaignStates?: Record<string, CampaignState>;
   faults?: FaultConfig;
+  /** Simulated calls and their contact events; off when absent. */
+  calls?: CallSettings;
   /** The emulator clock (ms) for token expiry, chat durations and createdAt. Default Date.now. */
   now?: () => number;
   quiet?: boolean;
@@ -133,6 +160,8 @@ export interface CreatedContact {
   queueId?: string;
   attributes?: Record<string, string>;
   createdAt: string;
+  /** How its simulated call ended (voice contacts and dial requests, once the call is over). */
+  disposition?: CallOutcome;
 }
 
 export interface EmulatorStats {
@@ -154,6 +183,10 @@ export interface EmulatorStats {
   duplicates: number;
   /** Calls answered with a caller error: 400, 403, 404, 409 (not injected faults). */
   rejected: number;
+  /** The SQS queue of the contact events (GET /_emulator/stats and stats() always give it). */
+  contactEventsQueueUrl?: string;
+  /** SQS calls by operation (ReceiveMessage, DeleteMessage, …). */
+  sqsCalls: Record<string, number>;
   /** HTTP status of every Connect call answered, e.g. {"200": 10, "429": 2}. */
   byStatus: Record<string, number>;
   /** FailureReasonCode of every failed entry, failureCode of every failed outbound request. */
@@ -161,7 +194,7 @@ export interface EmulatorStats {
 }
 
 export type EmulatorConfigPatch = Partial<
-  Pick<EmulatorOptions, 'latencyMs' | 'rate' | 'deniedAccessKeyIds' | 'missingInstanceIds' | 'invalidQueueIds' | 'missingCampaignIds' | 'campaignStates'>
+  Pick<EmulatorOptions, 'latencyMs' | 'rate' | 'deniedAccessKeyIds' | 'missingInstanceIds' | 'invalidQueueIds' | 'missingCampaignIds' | 'campaignStates' | 'calls'>
 >;
 
 export interface ContactQuery {
@@ -173,6 +206,8 @@ export interface Emulator {
   /** e.g. http://127.0.0.1:PORT */
   url: string;
   port: number;
+  /** The SQS queue (served on the same port) the contact events go to; also in GET /_emulator/stats. */
+  contactEventsQueueUrl: string;
   stop(): Promise<void>;
   /** Same data as GET /_emulator/contacts. */
   contacts(query?: ContactQuery): CreatedContact[];

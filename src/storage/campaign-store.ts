@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { stagedEntrySchema, type StagedEntry } from '../domain/contact-entry';
 import { emptyOutcomeCounts, outcomeKinds, outcomePrecedence, outcomeRecordSchema, type OutcomeCounts, type OutcomeKind, type OutcomeRecord } from '../domain/outcome';
 import { stagingSummarySchema, type StagingSummary } from '../domain/staging-summary';
+import { createCallResultStore, type CallResultStore } from './call-results';
 
 /** Up to `max` staged entries from `fromIndex` on, as indices: what the workflow holds. */
 export interface StagedPage {
@@ -94,7 +95,7 @@ export interface UnsentEntries {
  * every attempt, in PostgreSQL or PGlite through the same SQL. Every write is idempotent,
  * so a retried activity never double-counts.
  */
-export interface CampaignStore {
+export interface CampaignStore extends CallResultStore {
   /** The staging summary, present once the whole list is staged. */
   stagingSummary(campaignKey: string): Promise<StagingSummary | undefined>;
   /** Marks the list staged; written last by staging. */
@@ -120,8 +121,11 @@ export interface CampaignStore {
   lastAttempts(campaignKey: string, indices: readonly number[]): Promise<Map<number, Attempt>>;
   /** Marks the unsent entries CANCELLED: how many entries that covers (the same on a retry), and how many this call recorded. */
   cancelUnsent(campaignKey: string, unsent: UnsentEntries): Promise<{ covered: number; recorded: number }>;
-  /** Every outcome, by index, read in pages so a report of a million entries streams. */
-  outcomes(campaignKey: string): AsyncIterable<OutcomeRecord>;
+  /**
+   * Every outcome, by index, read in pages so a report of a million entries streams; with
+   * `calls`, each with its final disposition and number of calls (call outcomes on).
+   */
+  outcomes(campaignKey: string, options?: { calls?: boolean }): AsyncIterable<OutcomeRecord>;
   outcomeCounts(campaignKey: string): Promise<OutcomeCounts>;
   /** Records accepted deflections with their request's text; a RequestIdentifier already recorded is left as it is (a retried write, a repeat). */
   recordDeflections(campaignKey: string, deflections: readonly (DeflectionRecord & DeflectionText)[]): Promise<void>;
@@ -146,14 +150,21 @@ const outcomeRowSchema = z.object({
   failure_code: z.string().nullable(),
   field: z.string().nullable(),
   message: z.string().nullable(),
+  disposition: z.string().nullable().optional(),
+  calls: z.number().optional(),
 });
 
 const OUTCOME_COLUMNS = 'idx, request_identifier, outcome, contact_id, related_contact_id, failure_code, field, message';
+/** An entry's final disposition (its newest decided call) and its number of calls, beside its outcome `o`. */
+const CALL_COLUMNS = `(SELECT r.disposition FROM call_results r WHERE r.campaign_key = o.campaign_key AND r.idx = o.idx AND r.disposition IS NOT NULL ORDER BY r.send DESC LIMIT 1) AS disposition,
+  (SELECT count(*)::int FROM attempts a WHERE a.campaign_key = o.campaign_key AND a.idx = o.idx AND a.result = 'CREATED') AS calls`;
 
 export function createCampaignStore(pool: Pool): CampaignStore {
   const rows = async (sql: string, params: unknown[]): Promise<unknown[]> => (await pool.query(sql, params)).rows as unknown[];
 
   return {
+    ...createCallResultStore(pool),
+
     async stagingSummary(campaignKey) {
       const [row] = await rows('SELECT staging FROM campaigns WHERE campaign_key = $1', [campaignKey]);
       return row ? stagingSummarySchema.parse((row as { staging: unknown }).staging) : undefined;
@@ -399,10 +410,11 @@ export function createCampaignStore(pool: Pool): CampaignStore {
       );
     },
 
-    async *outcomes(campaignKey) {
+    async *outcomes(campaignKey, options = {}) {
       let after = -1;
+      const columns = options.calls === true ? `${OUTCOME_COLUMNS}, ${CALL_COLUMNS}` : OUTCOME_COLUMNS;
       for (;;) {
-        const page = await rows(`SELECT ${OUTCOME_COLUMNS} FROM outcomes WHERE campaign_key = $1 AND idx > $2 ORDER BY idx LIMIT $3`, [campaignKey, after, REPORT_PAGE]);
+        const page = await rows(`SELECT ${columns} FROM outcomes o WHERE campaign_key = $1 AND idx > $2 ORDER BY idx LIMIT $3`, [campaignKey, after, REPORT_PAGE]);
         for (const row of page) yield toOutcomeRecord(row);
         if (page.length < REPORT_PAGE) return;
         after = (page.at(-1) as { idx: number }).idx;
@@ -432,5 +444,7 @@ function toOutcomeRecord(raw: unknown): OutcomeRecord {
     failureCode: r.failure_code ?? undefined,
     field: r.field ?? undefined,
     message: r.message ?? undefined,
+    ...(r.disposition != null && { disposition: r.disposition }),
+    ...(r.calls !== undefined && { attempts: r.calls }),
   });
 }

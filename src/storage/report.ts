@@ -16,12 +16,19 @@ const CSV_COLUMNS: readonly [string, (r: OutcomeRecord) => string | number | und
   ['Message', (r) => r.message],
 ];
 
+/** With call outcomes the report tells what happened on the calls too. */
+const CALL_CSV_COLUMNS: typeof CSV_COLUMNS = [
+  ['Disposition', (r) => r.disposition],
+  ['Attempts', (r) => r.attempts],
+];
+
 const CHUNK_CHARS = 64 * 1024;
 
-/** The records as report text, in chunks of about 64 KiB. */
-export async function* formatReport(records: AsyncIterable<OutcomeRecord>, format: ReportFormat): AsyncIterable<string> {
-  const line = format === 'csv' ? csvLine : (r: OutcomeRecord) => JSON.stringify(r) + '\n';
-  let chunk = format === 'csv' ? CSV_COLUMNS.map(([name]) => name).join(',') + '\n' : '';
+/** The records as report text, in chunks of about 64 KiB; `calls` adds the Disposition and Attempts columns. */
+export async function* formatReport(records: AsyncIterable<OutcomeRecord>, format: ReportFormat, options: { calls?: boolean } = {}): AsyncIterable<string> {
+  const columns = options.calls === true ? [...CSV_COLUMNS, ...CALL_CSV_COLUMNS] : CSV_COLUMNS;
+  const line = format === 'csv' ? (r: OutcomeRecord) => csvLine(r, columns) : (r: OutcomeRecord) => JSON.stringify(r) + '\n';
+  let chunk = format === 'csv' ? columns.map(([name]) => name).join(',') + '\n' : '';
   for await (const r of records) {
     chunk += line(r);
     if (chunk.length >= CHUNK_CHARS) {
@@ -35,19 +42,20 @@ export async function* formatReport(records: AsyncIterable<OutcomeRecord>, forma
 /** Writes the campaign's outcomes to `path` (atomically, so a reader never sees half a report). */
 export async function writeReport(campaignKey: string, store: CampaignStore, path: string, format: ReportFormat): Promise<{ path: string; records: number }> {
   let records = 0;
+  const calls = await store.hasCallResults(campaignKey);
   async function* counted(): AsyncIterable<OutcomeRecord> {
-    for await (const r of store.outcomes(campaignKey)) {
+    for await (const r of store.outcomes(campaignKey, { calls })) {
       records++;
       yield r;
     }
   }
   const target = resolve(path);
-  await writeFileAtomic(target, formatReport(counted(), format));
+  await writeFileAtomic(target, formatReport(counted(), format, { calls }));
   return { path: target, records };
 }
 
-function csvLine(r: OutcomeRecord): string {
-  return CSV_COLUMNS.map(([, get]) => csvField(get(r))).join(',') + '\n';
+function csvLine(r: OutcomeRecord, columns: typeof CSV_COLUMNS): string {
+  return columns.map(([, get]) => csvField(get(r))).join(',') + '\n';
 }
 
 /**

@@ -15,6 +15,8 @@ export const metricNames = {
   entriesSuperseded: 'connect_dialer_entries_superseded_total',
   /** FAILED entries by `campaign_id`, `failure_code`. */
   failedEntries: 'connect_dialer_failed_entries_total',
+  /** Calls whose disposition became known, by `campaign_id`, `disposition` (REACHED, VOICEMAIL, …). */
+  callDispositions: 'connect_dialer_call_dispositions_total',
   /** Entries put on a retry lane, by `campaign_id`, `lane`. */
   retries: 'connect_dialer_retries_total',
   /** SMS deflections sent, by `campaign_id`, `result` (sent, failed) and `when` (before_call, after_call). */

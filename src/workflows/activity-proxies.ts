@@ -15,6 +15,7 @@ type Housekeeping = Pick<
   | 'releaseDeflections'
   | 'readyDeflections'
   | 'importDeflections'
+  | 'settleCalls'
 >;
 
 /** Work on the campaign store (and one v2 state check): on the campaign task queue, retried until it succeeds. */

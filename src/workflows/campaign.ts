@@ -8,6 +8,7 @@ import type { StagingSummary } from '../domain/staging-summary';
 import { connectCalls, housekeeping } from './activity-proxies';
 import { launchBatch, readPage } from './batches';
 import { CampaignRun } from './campaign-run';
+import { settleCallOutcomes } from './call-settling';
 import { countFailureCode, toCarried, type CampaignInput } from './campaign-state';
 import { deflect, pumpDeflections } from './deflections';
 import { campaignFailed, progressOf, publish, resultOf, stopReason } from './reporting';
@@ -211,7 +212,9 @@ async function finish(run: CampaignRun): Promise<CampaignResult> {
     delete s.heldBatches;
     s.deflections = [];
   }
+  const dispositions = failing ? undefined : await settleCallOutcomes(run);
   const result = resultOf(run, failing ? 'FAILED' : run.phase.name === 'cancelling' ? 'CANCELLED' : 'COMPLETED');
+  if (dispositions !== undefined) result.dispositions = dispositions;
   if (failing) throw campaignFailed(result);
   return result;
 }

@@ -2,6 +2,7 @@
 import { after, before, beforeEach } from 'node:test';
 import { ConnectClient } from '@aws-sdk/client-connect';
 import { ConnectCampaignsV2Client } from '@aws-sdk/client-connectcampaignsv2';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { emulatorCredentials } from '../../src/connect-client';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator';
 
@@ -33,6 +34,11 @@ export function emulatorClient(emu: Emulator, overrides: Partial<ClientOverrides
 /** The Outbound Campaigns v2 client, signing for `connect-campaigns`, against the same emulator port. */
 export function emulatorCampaignsClient(emu: Emulator, overrides: Partial<ClientOverrides> = {}): ConnectCampaignsV2Client {
   return new ConnectCampaignsV2Client(clientSettings(emu, overrides));
+}
+
+/** The SQS client, signing for `sqs`: it reaches the emulator through the queue URL's host. */
+export function emulatorSqsClient(emu: Emulator, overrides: Partial<ClientOverrides> = {}): SQSClient {
+  return new SQSClient(clientSettings(emu, overrides));
 }
 
 export interface EmulatorFixture {

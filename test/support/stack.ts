@@ -10,7 +10,7 @@ import type { CampaignStore } from '../../src/storage/campaign-store';
 import { createCampaignWorker, type CampaignWorker } from '../../src/worker';
 import { openTestStore, type StoreKind, type TestStore } from './database';
 import { closeTestTemporal, testTemporal } from './temporal';
-import { emulatorCampaignsClient, emulatorClient } from './emulator';
+import { emulatorCampaignsClient, emulatorClient, emulatorSqsClient } from './emulator';
 
 export interface Stack {
   campaigns: CampaignClient;
@@ -36,7 +36,7 @@ export interface Stack {
 const TEST_RATES: ConnectRates = { batchPutContact: 1000, outboundRequests: 1000, chat: 1000 };
 
 /** Real Temporal dev server, real worker, real AWS SDK, the Connect emulator, a real store: one per test file. */
-export async function startStack(options: { emulator?: EmulatorOptions; store?: StoreKind; rates?: ConnectRates } = {}): Promise<Stack> {
+export async function startStack(options: { emulator?: EmulatorOptions; store?: StoreKind; rates?: ConnectRates; contactEvents?: boolean } = {}): Promise<Stack> {
   const env = await testTemporal();
   const emulator = await startEmulator({ quiet: true, ...options.emulator });
   const testStore = await openTestStore(options.store);
@@ -56,7 +56,8 @@ export async function startStack(options: { emulator?: EmulatorOptions; store?: 
       taskQueue: queue,
       region,
       rates: options.rates ?? TEST_RATES,
-      dependencies: { connect, campaignsV2, store: testStore.store },
+      dependencies: { connect, campaignsV2, store: testStore.store, ...(options.contactEvents === true && { reconcileAfterSeconds: 1 }) },
+      ...(options.contactEvents === true && { contactEvents: { sqs: emulatorSqsClient(emulator), queueUrl: emulator.contactEventsQueueUrl, log: () => undefined } }),
     });
   const startWorker = async (): Promise<CampaignWorker> => {
     const worker = await createWorker(taskQueue);
@@ -73,6 +74,7 @@ export async function startStack(options: { emulator?: EmulatorOptions; store?: 
         CONNECT_ENDPOINT: emulator.url,
         CONNECT_DIALER_DATA_DIR: testStore.dataDir,
         DATABASE_URL: testStore.databaseUrl,
+        ...(options.contactEvents === true && { CONNECT_DIALER_CONTACT_EVENTS_QUEUE_URL: emulator.contactEventsQueueUrl }),
       },
       stdio: 'ignore',
     });

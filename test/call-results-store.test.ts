@@ -1,0 +1,64 @@
+// The call results in the campaign store: facts merge whatever their order and repeats, a
+// disposition is written once, contacts of no campaign here are told apart, UNKNOWN settles the rest.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openTestStore, type TestStore } from './support/database';
+
+let t: TestStore;
+before(async () => {
+  t = await openTestStore('pglite');
+});
+after(async () => {
+  await t?.close();
+});
+
+const KEY = 'campaign-store-calls';
+
+describe('call results store', () => {
+  test('merged facts decide once; a later contradicting event never overwrites a final disposition', async () => {
+    await t.store.recordAttempts(KEY, [
+      { index: 0, send: 1, api: 'BatchPutContact', result: 'CREATED', contactId: 'call-0' },
+      { index: 1, send: 1, api: 'BatchPutContact', result: 'CREATED', contactId: 'call-1a' },
+      { index: 1, send: 2, api: 'BatchPutContact', result: 'CREATED', contactId: 'call-1b' },
+      { index: 2, send: 1, api: 'BatchPutContact', result: 'REQUEST_THROTTLED' },
+    ]);
+    const first = await t.store.recordCallFacts([
+      { contactId: 'call-0', facts: { connected: true, ended: false }, source: 'EVENT' },
+      { contactId: 'someone-elses', facts: { connected: false, ended: true, disconnectReason: 'TELECOM_BUSY' }, source: 'EVENT' },
+    ]);
+    assert.deepEqual([...first.known], ['call-0']);
+    assert.deepEqual(first.decided, []);
+    const second = await t.store.recordCallFacts([{ contactId: 'call-0', facts: { connected: false, ended: true, disconnectReason: 'CUSTOMER_DISCONNECT' }, source: 'EVENT' }]);
+    assert.deepEqual(
+      second.decided.map((d) => [d.index, d.disposition]),
+      [[0, 'REACHED']],
+    );
+    // The same event again, and one that would say otherwise: nothing changes, nothing decided again.
+    const again = await t.store.recordCallFacts([
+      { contactId: 'call-0', facts: { connected: false, ended: true, disconnectReason: 'CUSTOMER_DISCONNECT' }, source: 'EVENT' },
+      { contactId: 'call-0', facts: { connected: false, ended: true, amdStatus: 'VOICEMAIL_BEEP' }, source: 'EVENT' },
+    ]);
+    assert.deepEqual(again.decided, []);
+    await t.store.recordCallFacts([{ contactId: 'call-1a', facts: { connected: false, ended: true, disconnectReason: 'TELECOM_UNANSWERED' }, source: 'EVENT' }]);
+    const summary = await t.store.dispositionSummary(KEY);
+    assert.equal(summary.calls, 3);
+    assert.equal(summary.pending, 1, 'call-1b has no result yet');
+    assert.equal(summary.counts.REACHED, 1);
+    assert.equal(summary.counts.NO_ANSWER, 1, "entry 1's newest decided call");
+    const undecided = await t.store.undecidedCalls(KEY, new Date(Date.now() + 60_000), 10);
+    assert.deepEqual(
+      undecided.map((c) => c.contactId),
+      ['call-1b'],
+    );
+    const settled = await t.store.settleUndecided(KEY);
+    assert.deepEqual(
+      settled.map((c) => [c.contactId, c.disposition]),
+      [['call-1b', 'UNKNOWN']],
+    );
+    assert.deepEqual(await t.store.settleUndecided(KEY), [], 'settling twice records nothing more');
+    const after = await t.store.dispositionSummary(KEY);
+    assert.equal(after.pending, 0);
+    assert.equal(after.counts.UNKNOWN, 1);
+    assert.equal(after.counts.NO_ANSWER, 0);
+  });
+});
