@@ -1,5 +1,9 @@
 import { z } from 'zod';
 
+/** Standard base64 of exactly 32 bytes (what `openssl rand -base64 32` prints): 43 characters and one `=`. */
+const BASE64_KEY = /^[A-Za-z0-9+/]{43}=$/;
+const KEY_REASON = 'must be the base64 of 32 random bytes (make one with `openssl rand -base64 32`)';
+
 /** Every setting connect-dialer reads from the environment, with its default: the one place for both. */
 export const configSchema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
@@ -52,6 +56,19 @@ export const configSchema = z.object({
   CONNECT_DIALER_LOG_FORMAT: z.enum(['json', 'text']).optional(),
   /** Workflows a worker keeps in memory between tasks; 0 replays every task from history (memory-bound hosts, tests). */
   TEMPORAL_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+  /**
+   * Turns payload encryption on (AES-256-GCM, docs/privacy.md): the base64 of a 32-byte key.
+   * Every worker and client of a namespace needs the same key. Or the key in a file:
+   */
+  CONNECT_DIALER_ENCRYPTION_KEY: z.string().trim().regex(BASE64_KEY, KEY_REASON).optional(),
+  CONNECT_DIALER_ENCRYPTION_KEY_FILE: z.string().min(1).optional(),
+  /** Keys rotated out that still decrypt what they encrypted: base64 keys separated by commas. */
+  CONNECT_DIALER_PREVIOUS_ENCRYPTION_KEYS: z
+    .string()
+    .refine((keys) => keys.split(',').every((k) => BASE64_KEY.test(k.trim())), `each key ${KEY_REASON}`)
+    .optional(),
+  /** The codec server asks for `Authorization: Bearer <token>` when this is set. */
+  CONNECT_DIALER_CODEC_SERVER_TOKEN: z.string().min(1).optional(),
   /** OTLP/HTTP collector (e.g. http://otel-collector:4318): traces are exported there; unset: no tracing. */
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
 });

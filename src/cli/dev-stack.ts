@@ -83,7 +83,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
 
   try {
     // Bundling takes seconds: overlap it with the server's start (errors surface when the worker is created).
-    workflowBundle(tracing).catch(() => undefined);
+    workflowBundle(tracing, workerSettingsFrom(options.config).dataConverter).catch(() => undefined);
     log(`Starting the Temporal dev server on ${host}:${temporalPort} (state in ${join(dataDir, 'temporal.db')}) and the Connect emulator on port ${emulatorPort}…`);
     const [temporalStart, emulatorStart] = await Promise.allSettled([
       startDevServer({
