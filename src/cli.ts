@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { codecServerCommand } from './cli/codec-server-command';
 import { demoCommand } from './cli/demo';
 import { exitCodeFor } from './cli/exit-codes';
 import { loadEnvFile } from './cli/options';
@@ -45,6 +46,7 @@ workflow task keeps failing: status, start --wait) · 130 interrupted.`,
     cancelCommand(),
     deflectCommand(),
     reportCommand(),
+    codecServerCommand(),
   ]) {
     program.addCommand(command);
   }

@@ -1,4 +1,5 @@
 import type { DataConverter } from '@temporalio/common';
+import { ConfigError } from '../config';
 import { encryptionKeysFrom, type EncryptionConfig } from './encryption-keys';
 import { AesGcmPayloadCodec, KeylessPayloadCodec } from './payload-codec';
 
@@ -20,4 +21,11 @@ export function dataConverterFrom(config: EncryptionConfig): DataConverter {
 /** Whether the workflow bundle must carry the encoding failure converter. */
 export function encodesFailures(dataConverter: DataConverter | undefined): boolean {
   return dataConverter?.failureConverterPath === ENCODED_FAILURES_PATH;
+}
+
+/** The codec a codec server decodes with: it needs the keys. */
+export function encryptingCodecFrom(config: EncryptionConfig): AesGcmPayloadCodec {
+  const keys = encryptionKeysFrom(config);
+  if (!keys) throw new ConfigError("the codec server decodes with the campaign workers' key: set CONNECT_DIALER_ENCRYPTION_KEY (or CONNECT_DIALER_ENCRYPTION_KEY_FILE)");
+  return new AesGcmPayloadCodec(keys.current, keys.previous);
 }
