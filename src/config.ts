@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { registerSecrets, secretsIn } from './privacy/redaction';
 
 /** Standard base64 of exactly 32 bytes (what `openssl rand -base64 32` prints): 43 characters and one `=`. */
 const BASE64_KEY = /^[A-Za-z0-9+/]{43}=$/;
@@ -85,5 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
+  // From here on, nothing this process prints shows them (src/privacy/redaction.ts).
+  registerSecrets(secretsIn(parsed.data));
   return parsed.data;
 }

@@ -8,6 +8,7 @@ import { loadConfig, type Config } from './config';
 import { createCampaignsV2Client, createConnectClient } from './connect-client';
 import { connectQueues, type ConnectRates } from './domain/connect-queues';
 import { dataConverterFrom, encodesFailures } from './privacy/data-converter';
+import { redact } from './privacy/redaction';
 import { openConfiguredStore } from './storage/open-store';
 import { connectWorker } from './temporal-connection';
 import { logFormatFor } from './telemetry/log-lines';
@@ -266,7 +267,7 @@ export async function runWorker(config: Config = loadConfig()): Promise<void> {
 
 if (require.main === module) {
   runWorker().catch((err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
+    console.error(redact(err instanceof Error ? err.message : String(err)));
     process.exit(1);
   });
 }

@@ -25,8 +25,8 @@ export function codecServerCommand(): Command {
       'after',
       `
 Examples:
-  $ CONNECT_DIALER_ENCRYPTION_KEY_FILE=/run/secrets/dialer-key connect-dialer codec-server
   $ connect-dialer codec-server --port 8888 --ui-origin https://my-ns.a1b2c.web.tmprl.cloud
+  $ CONNECT_DIALER_ENCRYPTION_KEY_FILE=/run/secrets/dialer-key connect-dialer codec-server
   $ temporal workflow show --workflow-id campaign-spring-2025 --codec-endpoint http://127.0.0.1:8888
 
 It decodes with CONNECT_DIALER_ENCRYPTION_KEY (or _FILE) and CONNECT_DIALER_PREVIOUS_ENCRYPTION_KEYS.
