@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { codecServerCommand } from './cli/codec-server-command';
 import { demoCommand } from './cli/demo';
 import { exitCodeFor } from './cli/exit-codes';
 import { listCommand } from './cli/list-command';
@@ -48,6 +49,7 @@ workflow task keeps failing: status, start --wait) · 130 interrupted.`,
     cancelCommand(),
     deflectCommand(),
     reportCommand(),
+    codecServerCommand(),
   ]) {
     program.addCommand(command);
   }

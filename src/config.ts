@@ -1,4 +1,9 @@
 import { z } from 'zod';
+import { registerSecrets, secretsIn } from './privacy/redaction';
+
+/** Standard base64 of exactly 32 bytes (what `openssl rand -base64 32` prints): 43 characters and one `=`. */
+const BASE64_KEY = /^[A-Za-z0-9+/]{43}=$/;
+const KEY_REASON = 'must be the base64 of 32 random bytes (make one with `openssl rand -base64 32`)';
 
 /** Every setting connect-dialer reads from the environment, with its default: the one place for both. */
 export const configSchema = z.object({
@@ -59,6 +64,19 @@ export const configSchema = z.object({
   CONNECT_DIALER_CONTACT_EVENTS_QUEUE_URL: z.url().optional(),
   /** A call whose final contact event has not come this long after it was placed is asked about with DescribeContact. */
   CONNECT_DIALER_RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(0).default(300),
+  /**
+   * Turns payload encryption on (AES-256-GCM, docs/privacy.md): the base64 of a 32-byte key.
+   * Every worker and client of a namespace needs the same key. Or the key in a file:
+   */
+  CONNECT_DIALER_ENCRYPTION_KEY: z.string().trim().regex(BASE64_KEY, KEY_REASON).optional(),
+  CONNECT_DIALER_ENCRYPTION_KEY_FILE: z.string().min(1).optional(),
+  /** Keys rotated out that still decrypt what they encrypted: base64 keys separated by commas. */
+  CONNECT_DIALER_PREVIOUS_ENCRYPTION_KEYS: z
+    .string()
+    .refine((keys) => keys.split(',').every((k) => BASE64_KEY.test(k.trim())), `each key ${KEY_REASON}`)
+    .optional(),
+  /** The codec server asks for `Authorization: Bearer <token>` when this is set. */
+  CONNECT_DIALER_CODEC_SERVER_TOKEN: z.string().min(1).optional(),
   /** OTLP/HTTP collector (e.g. http://otel-collector:4318): traces are exported there; unset: no tracing. */
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
 });
@@ -75,5 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
+  // From here on, nothing this process prints shows them (src/privacy/redaction.ts).
+  registerSecrets(secretsIn(parsed.data));
   return parsed.data;
 }

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import type { DataConverter } from '@temporalio/common';
 import { Runtime, Worker, type NativeConnection, type WorkerDeploymentOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createActivities, type ActivityDependencies } from './activities';
@@ -9,6 +10,8 @@ import { countDispositions } from './telemetry/disposition-metrics';
 import { loadConfig, type Config } from './config';
 import { createCampaignsV2Client, createConnectClient, createSqsClient } from './connect-client';
 import { connectQueues, type ConnectRates } from './domain/connect-queues';
+import { dataConverterFrom, encodesFailures } from './privacy/data-converter';
+import { redact } from './privacy/redaction';
 import { openConfiguredStore } from './storage/open-store';
 import { connectWorker } from './temporal-connection';
 import { logFormatFor } from './telemetry/log-lines';
@@ -16,25 +19,26 @@ import { metricNames } from './telemetry/metric-names';
 import { installRuntime, metricsAddress, runtimeMeter } from './telemetry/runtime';
 import { startTracing, type Tracing } from './telemetry/tracing';
 
-const bundles = new Map<boolean, Promise<WorkflowBundleWithSourceMap>>();
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 
 /**
  * The workflow code, bundled once per process (bundling takes seconds; workers share it), in
  * a child process (src/workflow-bundler.cjs): webpack and swc loaded into the worker kept
- * ~120 MB of its RSS. With tracing, the bundle carries the OpenTelemetry workflow interceptors.
+ * ~120 MB of its RSS. With tracing, the bundle carries the OpenTelemetry workflow interceptors;
+ * with encryption, the failure converter that encodes failure messages (src/privacy).
  */
-export function workflowBundle(tracing?: Tracing): Promise<WorkflowBundleWithSourceMap> {
-  const traced = tracing !== undefined;
-  let bundle = bundles.get(traced);
+export function workflowBundle(tracing?: Tracing, dataConverter?: DataConverter): Promise<WorkflowBundleWithSourceMap> {
+  const flags = [...(tracing !== undefined ? ['--traced'] : []), ...(encodesFailures(dataConverter) ? ['--encoded-failures'] : [])];
+  let bundle = bundles.get(flags.join(' '));
   if (!bundle) {
-    bundle = bundleInChildProcess(traced);
-    bundles.set(traced, bundle);
+    bundle = bundleInChildProcess(flags);
+    bundles.set(flags.join(' '), bundle);
   }
   return bundle;
 }
 
-async function bundleInChildProcess(traced: boolean): Promise<WorkflowBundleWithSourceMap> {
-  const child = spawn(process.execPath, [join(__dirname, 'workflow-bundler.cjs'), ...(traced ? ['--traced'] : [])], {
+async function bundleInChildProcess(flags: string[]): Promise<WorkflowBundleWithSourceMap> {
+  const child = spawn(process.execPath, [join(__dirname, 'workflow-bundler.cjs'), ...flags], {
     stdio: ['ignore', 'pipe', 'inherit'],
     // Not the worker's preloads (a bench's memory probe): the bundler is a process of its own.
     env: { ...process.env, NODE_OPTIONS: '' },
@@ -63,6 +67,8 @@ export interface CampaignWorkerOptions {
   version?: { buildId: string; deploymentName?: string };
   /** Reads Amazon Connect contact events from this SQS queue (call outcomes, docs/call-outcomes.md). */
   contactEvents?: { sqs: SQSClient; queueUrl: string; log?: (line: string) => void };
+  /** Payload encryption (src/privacy/data-converter.ts); the SDK's converter when absent. */
+  dataConverter?: DataConverter;
 }
 
 /**
@@ -172,6 +178,7 @@ export async function createCampaignWorker(options: CampaignWorkerOptions): Prom
     activities,
     ...(options.tracing && { plugins: [options.tracing.plugin] }),
     ...(options.version && { workerDeploymentOptions: deploymentOptions(options.version) }),
+    ...(options.dataConverter && { dataConverter: options.dataConverter }),
   };
   const connectWorkerFor = (taskQueue: string, rate: number): Promise<Worker> =>
     Worker.create({
@@ -185,7 +192,7 @@ export async function createCampaignWorker(options: CampaignWorkerOptions): Prom
     Worker.create({
       ...base,
       taskQueue: options.taskQueue,
-      workflowBundle: await workflowBundle(options.tracing),
+      workflowBundle: await workflowBundle(options.tracing, options.dataConverter),
       maxConcurrentActivityTaskExecutions: 20,
       ...(options.maxCachedWorkflows !== undefined && { maxCachedWorkflows: options.maxCachedWorkflows }),
     }),
@@ -219,8 +226,11 @@ function publishSharedRates(rates: ConnectRates): void {
 }
 
 /** The worker options configuration decides: where it polls, its Region, rates, build and deployment. */
-export function workerSettingsFrom(config: Config): Pick<CampaignWorkerOptions, 'namespace' | 'taskQueue' | 'region' | 'rates' | 'maxCachedWorkflows' | 'version'> {
+export function workerSettingsFrom(
+  config: Config,
+): Pick<CampaignWorkerOptions, 'namespace' | 'taskQueue' | 'region' | 'rates' | 'maxCachedWorkflows' | 'version' | 'dataConverter'> {
   return {
+    dataConverter: dataConverterFrom(config),
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     region: config.AWS_REGION,
@@ -306,7 +316,7 @@ export async function runWorker(config: Config = loadConfig()): Promise<void> {
 
 if (require.main === module) {
   runWorker().catch((err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
+    console.error(redact(err instanceof Error ? err.message : String(err)));
     process.exit(1);
   });
 }

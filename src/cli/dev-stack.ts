@@ -4,12 +4,15 @@ import type { Config } from '../config';
 import { createCampaignsV2Client, createConnectClient } from '../connect-client';
 import { connectQueueDynamicConfig, startDevServer, type DevServer } from '../dev/temporal-server';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator';
+import { startCodecServer } from '../privacy/codec-server';
+import { encryptionKeysFrom } from '../privacy/encryption-keys';
+import { AesGcmPayloadCodec } from '../privacy/payload-codec';
 import { openConfiguredStore } from '../storage/open-store';
 import { connectWorker } from '../temporal-connection';
 import { createCampaignWorker, workerSettingsFrom, workflowBundle, type CampaignWorker } from '../worker';
 import { installRuntime } from '../telemetry/runtime';
 import { startTracing } from '../telemetry/tracing';
-import { DEFAULT_EMULATOR_PORT, DEFAULT_METRICS_PORT, DEFAULT_TEMPORAL_PORT, DEFAULT_UI_PORT } from './stack-defaults';
+import { DEFAULT_CODEC_PORT, DEFAULT_EMULATOR_PORT, DEFAULT_METRICS_PORT, DEFAULT_TEMPORAL_PORT, DEFAULT_UI_PORT } from './stack-defaults';
 
 export interface DevStackOptions {
   config: Config;
@@ -19,6 +22,8 @@ export interface DevStackOptions {
   emulatorPort?: number;
   /** The worker's Prometheus endpoint. */
   metricsPort?: number;
+  /** The codec server's, when payloads are encrypted. */
+  codecPort?: number;
   emulator?: Omit<EmulatorOptions, 'port' | 'host'>;
   /** Where the stack reports what it does (and the worker its warnings). */
   log: (line: string) => void;
@@ -29,6 +34,8 @@ export interface DevStack {
   emulator: Emulator;
   /** The worker's Prometheus metrics, e.g. http://127.0.0.1:9464/metrics. */
   metricsUrl: string;
+  /** The codec server the Web UI decodes through, when CONNECT_DIALER_ENCRYPTION_KEY is set. */
+  codecUrl?: string;
   /** The configuration a client of this stack uses (address, namespace, task queue, emulator endpoint). */
   config: Config;
   dataDir: string;
@@ -53,6 +60,9 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
   const uiPort = options.uiPort ?? DEFAULT_UI_PORT;
   const emulatorPort = options.emulatorPort ?? DEFAULT_EMULATOR_PORT;
   const metricsPort = options.metricsPort ?? DEFAULT_METRICS_PORT;
+  const codecPort = options.codecPort ?? DEFAULT_CODEC_PORT;
+  // First: a bad key stops the stack before anything starts.
+  const keys = encryptionKeysFrom(options.config);
   const dataDir = resolve(options.config.CONNECT_DIALER_DATA_DIR);
   let log = options.log;
 
@@ -61,6 +71,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     [uiPort, '--ui-port'],
     [emulatorPort, '--emulator-port'],
     [metricsPort, '--metrics-port'],
+    ...(keys ? [[codecPort, '--codec-port'] as [number, string]] : []),
   ]);
   // Worker warnings and errors go through `log`; the SDK's info chatter stays out of the way.
   installRuntime({
@@ -83,13 +94,28 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
 
   try {
     // Bundling takes seconds: overlap it with the server's start (errors surface when the worker is created).
-    workflowBundle(tracing).catch(() => undefined);
+    workflowBundle(tracing, workerSettingsFrom(options.config).dataConverter).catch(() => undefined);
+    // Before the Temporal server, whose Web UI is pointed at it.
+    const uiUrl = `http://${host}:${uiPort}`;
+    let codecUrl: string | undefined;
+    if (keys) {
+      const codecServer = await startCodecServer({
+        codec: new AesGcmPayloadCodec(keys.current, keys.previous),
+        port: codecPort,
+        host,
+        allowedOrigins: [uiUrl, `http://localhost:${uiPort}`],
+        token: options.config.CONNECT_DIALER_CODEC_SERVER_TOKEN,
+      });
+      stops.push(() => codecServer.close());
+      codecUrl = codecServer.url;
+    }
     log(`Starting the Temporal dev server on ${host}:${temporalPort} (state in ${join(dataDir, 'temporal.db')}) and the Connect emulator on port ${emulatorPort}…`);
     const [temporalStart, emulatorStart] = await Promise.allSettled([
       startDevServer({
         ip: host,
         port: temporalPort,
         uiPort,
+        uiCodecEndpoint: codecUrl,
         dbFile: join(dataDir, 'temporal.db'),
         namespace: options.config.TEMPORAL_NAMESPACE,
         dynamicConfig: connectQueueDynamicConfig,
@@ -123,9 +149,10 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     stops.push(() => stopWorker(worker, running));
 
     return {
-      temporal: { ...temporal, uiUrl: temporal.uiUrl ?? `http://${host}:${uiPort}` },
+      temporal: { ...temporal, uiUrl },
       emulator,
       metricsUrl: `http://${host}:${metricsPort}/metrics`,
+      codecUrl,
       config,
       dataDir,
       storeDescription: database.description,

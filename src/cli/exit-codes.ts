@@ -3,6 +3,7 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import { CampaignAlreadyRanError, CampaignInputError, CampaignStalledError } from '../client';
 import { ConfigError } from '../config';
 import { AdminInputError } from '../emulator/admin-schemas';
+import { redact } from '../privacy/redaction';
 
 /** The CLI's exit codes, documented in `connect-dialer --help`. */
 export const ExitCode = {
@@ -18,7 +19,9 @@ export const ExitCode = {
 } as const;
 
 /** Prints what went wrong to stderr and answers the exit code for it. */
-export function exitCodeFor(err: unknown, write: (line: string) => void = (l) => process.stderr.write(l + '\n')): number {
+export function exitCodeFor(err: unknown, writeLine: (line: string) => void = (l) => process.stderr.write(l + '\n')): number {
+  // No error message shows a password or a key, whatever it quotes.
+  const write = (line: string): void => writeLine(redact(line));
   if (err instanceof CommanderError) {
     // Commander has printed its message (or the help) already.
     return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;

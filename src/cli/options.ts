@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { config as loadDotEnv } from 'dotenv';
-import { loadConfig, type Config } from '../config';
+import { ConfigError, loadConfig, type Config } from '../config';
 
 /** The flags shared by every command that talks to Temporal or Connect, and the setting each overrides. */
 const connectionFlags = [
@@ -11,7 +11,12 @@ const connectionFlags = [
   { name: 'taskQueue', flag: '--task-queue <name>', key: 'TEMPORAL_TASK_QUEUE', help: 'task queue the campaign workers poll' },
   { name: 'connectEndpoint', flag: '--connect-endpoint <url>', key: 'CONNECT_ENDPOINT', help: 'Amazon Connect endpoint: the emulator URL for local runs, unset for real AWS' },
   { name: 'region', flag: '--region <region>', key: 'AWS_REGION', help: 'AWS Region of the Connect instance' },
-  { name: 'databaseUrl', flag: '--database-url <url>', key: 'DATABASE_URL', help: 'the campaign store: a PostgreSQL URL (unset: the embedded store in --data-dir)' },
+  {
+    name: 'databaseUrl',
+    flag: '--database-url <url>',
+    key: 'DATABASE_URL',
+    help: 'the campaign store: a PostgreSQL URL without a password (that goes in DATABASE_URL; unset: the embedded store in --data-dir)',
+  },
   { name: 'dataDir', flag: '--data-dir <dir>', key: 'CONNECT_DIALER_DATA_DIR', help: 'folder for the embedded campaign store, reports and the dev stack' },
 ] as const satisfies readonly { name: string; flag: string; key: keyof Config; help: string }[];
 
@@ -29,6 +34,11 @@ export function withConnectionOptions(command: Command, keys?: readonly Connecti
 
 /** The one configuration: flags over environment (and `.env`) over defaults, through loadConfig. */
 export function configFrom(flags: ConnectionFlags): Config {
+  if (flags.databaseUrl !== undefined && urlPassword(flags.databaseUrl)) {
+    throw new ConfigError(
+      '--database-url: carries a password, and every local user can read process arguments (ps): put the URL in DATABASE_URL (the environment or ./.env) instead, and change that password',
+    );
+  }
   const overrides: Record<string, string> = {};
   for (const f of connectionFlags) {
     const value = flags[f.name];
@@ -56,4 +66,13 @@ export function portArg(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`"${value}" is not a TCP port (0-65535)`);
   return n;
+}
+
+function urlPassword(url: string): string {
+  try {
+    return new URL(url).password;
+  } catch {
+    // Not a URL: the config schema says why.
+    return '';
+  }
 }

@@ -3,7 +3,7 @@ import type { CallOutcome, FaultConfig, RateLimit } from '../emulator';
 import type { DevStack, DevStackOptions } from './dev-stack';
 import { exitOnNextInterrupt, untilInterrupted } from './interrupt';
 import { configFrom, numberArg, portArg, withConnectionOptions, type ConnectionFlags } from './options';
-import { DEFAULT_EMULATOR_PORT, DEFAULT_METRICS_PORT, DEFAULT_TEMPORAL_PORT, DEFAULT_UI_PORT } from './stack-defaults';
+import { DEFAULT_CODEC_PORT, DEFAULT_EMULATOR_PORT, DEFAULT_METRICS_PORT, DEFAULT_TEMPORAL_PORT, DEFAULT_UI_PORT } from './stack-defaults';
 import { cliConnectionArgs } from './steering-hints';
 import { logFormats, type LogFormat } from '../telemetry/log-lines';
 
@@ -13,6 +13,7 @@ export interface StackPortFlags {
   uiPort: number;
   emulatorPort: number;
   metricsPort: number;
+  codecPort: number;
 }
 
 /** The flags of `dev` and `demo`: where the stack listens. */
@@ -22,6 +23,12 @@ export function withStackOptions(command: Command): Command {
     .addOption(new Option('--ui-port <port>', 'Temporal Web UI port').argParser(portArg).default(DEFAULT_UI_PORT).helpGroup('Stack options:'))
     .addOption(new Option('--emulator-port <port>', 'Connect emulator port').argParser(portArg).default(DEFAULT_EMULATOR_PORT).helpGroup('Stack options:'))
     .addOption(new Option('--metrics-port <port>', "the worker's Prometheus metrics port (/metrics)").argParser(portArg).default(DEFAULT_METRICS_PORT).helpGroup('Stack options:'))
+    .addOption(
+      new Option('--codec-port <port>', 'the codec server the Web UI decodes through (only with CONNECT_DIALER_ENCRYPTION_KEY)')
+        .argParser(portArg)
+        .default(DEFAULT_CODEC_PORT)
+        .helpGroup('Stack options:'),
+    )
     .addOption(new Option('--host <ip>', 'interface everything listens on').default('127.0.0.1').helpGroup('Stack options:'));
   return withConnectionOptions(command, ['TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'AWS_REGION', 'CONNECT_DIALER_DATA_DIR']);
 }
@@ -36,6 +43,7 @@ export async function startStackFromFlags(flags: StackPortFlags & ConnectionFlag
     uiPort: flags.uiPort,
     emulatorPort: flags.emulatorPort,
     metricsPort: flags.metricsPort,
+    codecPort: flags.codecPort,
     ...extra,
   });
 }
@@ -52,6 +60,9 @@ export function describeStack(stack: DevStack): string {
     `  Worker            task queue ${stack.config.TEMPORAL_TASK_QUEUE}, Connect calls at ${stack.config.CONNECT_BATCH_PUT_CONTACT_RATE}/s for all workers`,
     `  Campaign store    ${stack.storeDescription}`,
     `  Metrics           ${stack.metricsUrl}`,
+    ...(stack.codecUrl
+      ? [`  Codec server      ${stack.codecUrl} (payloads are encrypted: in the Web UI, Settings → Codec Server endpoint = this URL)`]
+      : ['  Payloads          in clear (set CONNECT_DIALER_ENCRYPTION_KEY to encrypt them: docs/privacy.md)']),
     '',
     'From another terminal:',
     `  npx connect-dialer start${startArgs} --file examples/demo-dial-list.csv --campaign-id my-campaign-1 --instance-id demo-instance --queue-id queue-1 --wait`,

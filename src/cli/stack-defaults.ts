@@ -5,3 +5,5 @@ export const DEFAULT_UI_PORT = 8233;
 export const DEFAULT_EMULATOR_PORT = 8710;
 /** The worker's Prometheus endpoint in the dev stack (Prometheus's own exporter convention). */
 export const DEFAULT_METRICS_PORT = 9464;
+/** The codec server the Web UI decodes encrypted payloads through (Temporal's samples use 8888 too). */
+export const DEFAULT_CODEC_PORT = 8888;

@@ -13,6 +13,8 @@ export interface DevServerOptions {
   /** Web UI port; a free one when absent. Ignored when headless. */
   uiPort?: number;
   headless?: boolean;
+  /** A codec server the Web UI decodes payloads through (`--ui-codec-endpoint`), e.g. http://127.0.0.1:8888. */
+  uiCodecEndpoint?: string;
   /** SQLite file that keeps state across restarts; in memory when absent. */
   dbFile?: string;
   namespace?: string;
@@ -57,6 +59,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     const uiPort = opts.uiPort ?? (await freePort(ip));
     args.push('--ui-port', String(uiPort));
     uiUrl = `http://${ip}:${uiPort}`;
+    if (opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
   }
   if (opts.dbFile) {
     mkdirSync(dirname(opts.dbFile), { recursive: true });

@@ -1,5 +1,6 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
@@ -8,8 +9,13 @@ import { z } from 'zod';
 /**
  * The embedded store: PGlite (PostgreSQL in WASM) persisted under `<dir>/pglite`. PGlite
  * lives in one process, so the first process to open it owns it and serves it over the
- * PostgreSQL wire protocol on a loopback port; every process, the owner included, then
+ * PostgreSQL wire protocol on a Unix socket; every process, the owner included, then
  * talks to it as to any PostgreSQL. `<dir>/owner.json` says where the owner listens.
+ *
+ * Private to the OS user that owns `<dir>`: the folder is mode 0700 and the socket lives in
+ * it (or, when that path is too long for a socket, in a 0700 folder of its own under the
+ * temporary directory), so no other local user can reach the store's files or its socket,
+ * while every process of the same user finds it with no set-up (issue 22, docs/privacy.md).
  */
 export interface EmbeddedStore {
   url: string;
@@ -18,7 +24,15 @@ export interface EmbeddedStore {
   close(): Promise<void>;
 }
 
-const ownerSchema = z.object({ pid: z.number().int(), port: z.number().int().min(1).max(65535) });
+const ownerSchema = z.object({ pid: z.number().int(), socketDir: z.string().min(1) });
+
+/** PostgreSQL's name for a server's socket in its socket folder (node-postgres connects to `<host>/.s.PGSQL.<port>`). */
+const SOCKET_PORT = 5432;
+const SOCKET_NAME = `.s.PGSQL.${SOCKET_PORT}`;
+/** sun_path holds 108 bytes on Linux and 104 on macOS, with its terminating NUL. */
+const MAX_SOCKET_PATH = 103;
+/** Only the owner may enter. */
+const PRIVATE_DIR_MODE = 0o700;
 
 const MAX_CONNECTIONS = 100;
 const LOCK_WAIT_MS = 30_000;
@@ -30,13 +44,15 @@ const LOCK_WAIT_MS = 30_000;
  * migrations must not run while others query.
  */
 export async function openEmbeddedStore(dir: string, prepare: (url: string) => Promise<void>): Promise<EmbeddedStore> {
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  // A folder made by an older version (or another umask) is closed too.
+  await chmod(dir, PRIVATE_DIR_MODE);
   const ownerFile = join(dir, 'owner.json');
   const lockDir = join(dir, 'owner.lock');
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (;;) {
     const running = await runningOwner(ownerFile);
-    if (running) return { url: embeddedUrl(running.port), owner: false, close: () => Promise.resolve() };
+    if (running) return { url: embeddedUrl(running.socketDir), owner: false, close: () => Promise.resolve() };
     if (await takeLock(lockDir)) break;
     if (Date.now() > deadline) {
       throw new Error(`the embedded store in ${dir} is locked by another process that is not serving it; if none runs, delete ${lockDir}`);
@@ -45,15 +61,17 @@ export async function openEmbeddedStore(dir: string, prepare: (url: string) => P
   }
 
   try {
+    const socketDir = await privateSocketDir(dir);
+    // A socket left by an owner that was killed; the lock says none serves it now.
+    await rm(join(socketDir, SOCKET_NAME), { force: true });
     const db = await PGlite.create(join(dir, 'pglite'));
-    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: MAX_CONNECTIONS });
+    const server = new PGLiteSocketServer({ db, path: join(socketDir, SOCKET_NAME), maxConnections: MAX_CONNECTIONS });
     await server.start();
-    const port = listeningPort(server);
-    await prepare(embeddedUrl(port));
-    await writeFile(ownerFile, JSON.stringify({ pid: process.pid, port }) + '\n');
+    await prepare(embeddedUrl(socketDir));
+    await writeFile(ownerFile, JSON.stringify({ pid: process.pid, socketDir }) + '\n', { mode: 0o600 });
     let closed = false;
     return {
-      url: embeddedUrl(port),
+      url: embeddedUrl(socketDir),
       owner: true,
       async close() {
         if (closed) return;
@@ -61,6 +79,8 @@ export async function openEmbeddedStore(dir: string, prepare: (url: string) => P
         await rm(ownerFile, { force: true });
         await server.stop();
         await db.close();
+        await rm(join(socketDir, SOCKET_NAME), { force: true });
+        if (socketDir !== dir) await rm(socketDir, { recursive: true, force: true });
         await rm(lockDir, { recursive: true, force: true });
       },
     };
@@ -70,8 +90,15 @@ export async function openEmbeddedStore(dir: string, prepare: (url: string) => P
   }
 }
 
-function embeddedUrl(port: number): string {
-  return `postgres://postgres@127.0.0.1:${port}/postgres`;
+/** The store's own folder when the socket's path fits there, else a fresh 0700 folder under the temporary directory. */
+async function privateSocketDir(dir: string): Promise<string> {
+  if (Buffer.byteLength(join(dir, SOCKET_NAME)) <= MAX_SOCKET_PATH) return dir;
+  return mkdtemp(join(tmpdir(), 'connect-dialer-store-'));
+}
+
+/** node-postgres reads a `host` that is a path as the folder of a Unix socket. */
+function embeddedUrl(socketDir: string): string {
+  return `postgres://postgres@/postgres?host=${encodeURIComponent(socketDir)}&port=${SOCKET_PORT}`;
 }
 
 /** The owner named in owner.json, when that process is alive and its port answers. */
@@ -84,7 +111,7 @@ async function runningOwner(ownerFile: string): Promise<z.infer<typeof ownerSche
   }
   const parsed = ownerSchema.safeParse(safeJson(text));
   if (!parsed.success || !isAlive(parsed.data.pid)) return undefined;
-  return (await answers(parsed.data.port)) ? parsed.data : undefined;
+  return (await answers(join(parsed.data.socketDir, SOCKET_NAME))) ? parsed.data : undefined;
 }
 
 /**
@@ -115,9 +142,9 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function answers(port: number): Promise<boolean> {
+function answers(socketPath: string): Promise<boolean> {
   return new Promise((resolveAnswer) => {
-    const socket = connect({ host: '127.0.0.1', port });
+    const socket = connect({ path: socketPath });
     const done = (ok: boolean): void => {
       socket.destroy();
       resolveAnswer(ok);
@@ -126,14 +153,6 @@ function answers(port: number): Promise<boolean> {
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
   });
-}
-
-function listeningPort(server: PGLiteSocketServer): number {
-  // The server is started on port 0; its net.Server knows the port the OS chose.
-  const address = (server as unknown as { server?: { address(): unknown } }).server?.address();
-  const port = typeof address === 'object' && address !== null ? (address as { port?: unknown }).port : undefined;
-  if (typeof port !== 'number') throw new Error('the embedded store server did not report its port');
-  return port;
 }
 
 function safeJson(text: string): unknown {

@@ -1,6 +1,7 @@
 import { noopMetricMeter, type MetricMeter } from '@temporalio/common';
 import { DefaultLogger, Runtime, type LogLevel, type LogMetadata } from '@temporalio/worker';
 import type { Config } from '../config';
+import { redact } from '../privacy/redaction';
 import { formatLogLine, type LogFormat } from './log-lines';
 
 export interface RuntimeTelemetryOptions {
@@ -41,7 +42,7 @@ export function installRuntime(options: RuntimeTelemetryOptions): void {
   if (installed) return;
   installed = options;
   Runtime.install({
-    logger: new WorkerLogger(options.logLevel ?? 'INFO', (entry) => options.write(formatLogLine(entry, options.logFormat))),
+    logger: new WorkerLogger(options.logLevel ?? 'INFO', (entry) => options.write(redact(formatLogLine(entry, options.logFormat)))),
     ...(options.shutdownSignals && { shutdownSignals: options.shutdownSignals }),
     telemetryOptions: {
       metrics: options.metricsAddress ? { prometheus: { bindAddress: options.metricsAddress, useSecondsForDurations: true } } : undefined,

@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { ConnectClient } from '@aws-sdk/client-connect';
+import { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { CampaignClient } from '../../src/client';
 import { METERED_MAX_ATTEMPTS } from '../../src/connect-client';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator';
@@ -36,7 +38,16 @@ export interface Stack {
 const TEST_RATES: ConnectRates = { batchPutContact: 1000, outboundRequests: 1000, chat: 1000 };
 
 /** Real Temporal dev server, real worker, real AWS SDK, the Connect emulator, a real store: one per test file. */
-export async function startStack(options: { emulator?: EmulatorOptions; store?: StoreKind; rates?: ConnectRates; contactEvents?: boolean } = {}): Promise<Stack> {
+export async function startStack(
+  options: {
+    emulator?: EmulatorOptions;
+    store?: StoreKind;
+    rates?: ConnectRates;
+    contactEvents?: boolean;
+    /** The worker's and the campaigns client's (payload encryption: src/privacy/data-converter.ts). */
+    dataConverter?: DataConverter;
+  } = {},
+): Promise<Stack> {
   const env = await testTemporal();
   const emulator = await startEmulator({ quiet: true, ...options.emulator });
   const testStore = await openTestStore(options.store);
@@ -58,6 +69,7 @@ export async function startStack(options: { emulator?: EmulatorOptions; store?: 
       rates: options.rates ?? TEST_RATES,
       dependencies: { connect, campaignsV2, store: testStore.store, ...(options.contactEvents === true && { reconcileAfterSeconds: 1 }) },
       ...(options.contactEvents === true && { contactEvents: { sqs: emulatorSqsClient(emulator), queueUrl: emulator.contactEventsQueueUrl, log: () => undefined } }),
+      dataConverter: options.dataConverter,
     });
   const startWorker = async (): Promise<CampaignWorker> => {
     const worker = await createWorker(taskQueue);
@@ -84,7 +96,10 @@ export async function startStack(options: { emulator?: EmulatorOptions; store?: 
   await startWorker();
 
   return {
-    campaigns: new CampaignClient(env.client, { taskQueue, store: testStore.store }),
+    campaigns: new CampaignClient(
+      options.dataConverter ? new Client({ connection: env.connection, namespace: env.namespace ?? 'default', dataConverter: options.dataConverter }) : env.client,
+      { taskQueue, store: testStore.store },
+    ),
     emulator,
     store: testStore.store,
     testStore,
