@@ -1,7 +1,9 @@
 import { Command } from 'commander';
+import { checkCommand } from './cli/check-command';
 import { demoCommand } from './cli/demo';
 import { exitCodeFor } from './cli/exit-codes';
 import { listCommand } from './cli/list-command';
+import { suppressionCommand } from './cli/suppression-command';
 import { loadEnvFile } from './cli/options';
 import { reportCommand } from './cli/report-command';
 import { startCommand } from './cli/start-command';
@@ -48,6 +50,8 @@ workflow task keeps failing: status, start --wait) · 130 interrupted.`,
     cancelCommand(),
     deflectCommand(),
     reportCommand(),
+    suppressionCommand(),
+    checkCommand(),
   ]) {
     program.addCommand(command);
   }
