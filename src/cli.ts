@@ -1,8 +1,10 @@
 import { Command } from 'commander';
 import { codecServerCommand } from './cli/codec-server-command';
+import { checkCommand } from './cli/check-command';
 import { demoCommand } from './cli/demo';
 import { exitCodeFor } from './cli/exit-codes';
 import { listCommand } from './cli/list-command';
+import { suppressionCommand } from './cli/suppression-command';
 import { loadEnvFile } from './cli/options';
 import { reportCommand } from './cli/report-command';
 import { startCommand } from './cli/start-command';
@@ -50,6 +52,8 @@ workflow task keeps failing: status, start --wait) · 130 interrupted.`,
     deflectCommand(),
     reportCommand(),
     codecServerCommand(),
+    suppressionCommand(),
+    checkCommand(),
   ]) {
     program.addCommand(command);
   }

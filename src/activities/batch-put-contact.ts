@@ -1,11 +1,12 @@
 import { BatchPutContactCommand, type ConnectClient } from '@aws-sdk/client-connect';
-import { unpackEntries, type BatchResult, type EntryRun } from '../domain/batch';
+import { packIndices, unpackEntries, type BatchResult, type EntryRun } from '../domain/batch';
 import { batchClientToken } from '../domain/client-token';
 import { toContactDataRequest, type ContactDefaults } from '../domain/contact-entry';
 import type { CampaignStore } from '../storage/campaign-store';
 import { recordBatchAnswers, type EntryAnswer } from './batch-answers';
 import { toConnectFailure } from './aws-error-mapping';
 import type { ConnectCallOptions } from './connect-call';
+import { screenEntries, type SendRules } from './send-screening';
 
 export interface BatchInput {
   campaignKey: string;
@@ -14,6 +15,8 @@ export interface BatchInput {
   defaults: ContactDefaults;
   /** Indices and send numbers, packed (packEntries). */
   entries: EntryRun[];
+  /** The calling rules, from campaigns that have them (patch 'calling-rules'): suppressed numbers and closed windows are not sent. */
+  rules?: SendRules;
 }
 
 /**
@@ -22,10 +25,22 @@ export interface BatchInput {
  */
 export async function putContactBatch(connect: ConnectClient, store: CampaignStore, input: BatchInput, call: ConnectCallOptions = {}): Promise<BatchResult> {
   const entries = unpackEntries(input.entries);
-  const staged = await store.stagedEntries(
+  const sends = new Map(entries);
+  const loaded = await store.stagedEntries(
     input.campaignKey,
     entries.map(([index]) => index),
   );
+  const screened = await screenEntries(
+    store,
+    input.campaignKey,
+    loaded.map((staged) => ({ staged, send: sends.get(staged.index) ?? 1 })),
+    input.rules,
+    { defaults: input.defaults, sendsBefore: (e) => e.send - 1, checkSuppression: true },
+  );
+  const held = { ...(screened.suppressed.length > 0 ? { suppressed: packIndices(screened.suppressed) } : {}), ...(screened.deferred ? { deferred: screened.deferred } : {}) };
+  const sent = screened.send.map((s) => s.item);
+  if (sent.length === 0) return { seq: input.seq, created: [], failed: [], ...held };
+  const staged = sent.map((s) => s.staged);
   let response;
   try {
     response = await connect.send(
@@ -51,7 +66,5 @@ export async function putContactBatch(connect: ConnectClient, store: CampaignSto
     const index = bad.RequestIdentifier !== undefined ? indexById.get(bad.RequestIdentifier) : undefined;
     if (index !== undefined && !answers.has(index)) answers.set(index, { code: bad.FailureReasonCode ?? 'UNKNOWN', message: bad.FailureReasonMessage ?? '' });
   }
-  const sends = new Map(entries);
-  const sent = staged.map((s) => ({ staged: s, send: sends.get(s.index) ?? 1 }));
-  return recordBatchAnswers(store, input.campaignKey, 'BatchPutContact', input.seq, sent, answers);
+  return { ...(await recordBatchAnswers(store, input.campaignKey, 'BatchPutContact', input.seq, sent, answers)), ...held };
 }

@@ -6,7 +6,9 @@ import type { DialListSource, SubmissionApi, ValidationSettings } from '../domai
 import type { ContactDefaults } from '../domain/contact-entry';
 import { dialListInvalidReason, dialListInvalidType } from '../domain/failure-types';
 import type { ConnectQueues } from '../domain/connect-queues';
+import { packEntries, type EntryRun } from '../domain/batch';
 import type { OutcomeRecord } from '../domain/outcome';
+import type { WaitingCounts } from '../domain/waiting';
 import type { CampaignStore, ContactLookup, DeflectionRecord, ReadyDeflection, StagedPage, UnsentEntries } from '../storage/campaign-store';
 import { putContactBatch, type BatchInput } from './batch-put-contact';
 import { settleCalls, type CallsSettlement, type SettleCallsInput } from './call-reconcile';
@@ -15,6 +17,7 @@ import { activityCallOptions } from './connect-call';
 import { DialListError } from '../dial-list/dial-list-reader';
 import { startOutboundChat, type ChatInput } from './outbound-chat';
 import { putOutboundRequestBatch, type OutboundRequestBatchInput } from './outbound-request-batch';
+import { screenEntries, type SendRules } from './send-screening';
 import { stageDialList } from './staging';
 import { countingOutcomes } from '../telemetry/outcome-metrics';
 
@@ -64,9 +67,18 @@ export function createActivities(deps: ActivityDependencies) {
       return Promise.resolve(deps.connectQueues);
     },
 
-    async stageDialList(input: { campaignKey: string; source: DialListSource; defaults: ContactDefaults; validation?: ValidationSettings; api?: SubmissionApi }) {
+    async stageDialList(input: {
+      campaignKey: string;
+      source: DialListSource;
+      defaults: ContactDefaults;
+      validation?: ValidationSettings;
+      api?: SubmissionApi;
+      /** The calling rules staging applies (patch 'calling-rules'): suppressed numbers are not staged; a zone attribute must name a zone. */
+      rules?: SendRules;
+    }) {
       try {
         return await stageDialList({
+          rules: input.rules,
           source: input.source,
           defaults: input.defaults,
           validation: input.validation,
@@ -83,9 +95,43 @@ export function createActivities(deps: ActivityDependencies) {
       }
     },
 
-    /** The next indices of the staged list: the workflow never holds the entries themselves. */
-    async readStagedPage(input: { campaignKey: string; fromIndex: number; maxEntries: number }): Promise<StagedPage> {
-      return store.stagedPage(input.campaignKey, input.fromIndex, input.maxEntries);
+    /**
+     * The next indices of the staged list: the workflow never holds the entries themselves. With
+     * a calling window, entries whose window is closed now go to wait in the store instead (`waiting`).
+     */
+    async readStagedPage(input: {
+      campaignKey: string;
+      fromIndex: number;
+      maxEntries: number;
+      rules?: SendRules;
+      defaults?: ContactDefaults;
+    }): Promise<StagedPage & { waiting?: WaitingCounts }> {
+      const page = await store.stagedPage(input.campaignKey, input.fromIndex, input.maxEntries);
+      if (!input.rules?.window || page.indices.length === 0) return page;
+      const staged = await store.stagedEntries(input.campaignKey, page.indices);
+      const screened = await screenEntries(
+        store,
+        input.campaignKey,
+        staged.map((s) => ({ staged: s })),
+        input.rules,
+        { defaults: input.defaults ?? {}, sendsBefore: () => 0, checkSuppression: false },
+      );
+      return { ...page, indices: screened.send.map((s) => s.item.staged.index), ...(screened.deferred ? { waiting: screened.deferred } : {}) };
+    },
+
+    /**
+     * Releases waiting entries that are due at the workflow's `now` (at most `max`), each with
+     * the sends it had (packed as [index, count, sends]), and what still waits. `releaseId` makes
+     * a retry answer the same entries.
+     */
+    async releaseWaitingEntries(input: { campaignKey: string; releaseId: string; now: number; max: number }): Promise<{ released: EntryRun[]; waiting: WaitingCounts }> {
+      const released = await store.releaseDue(input.campaignKey, input.releaseId, Math.max(input.now, Date.now()), input.max);
+      return { released: packEntries(released.map((r) => [r.index, r.sends])), waiting: await store.waitingSummary(input.campaignKey) };
+    },
+
+    /** What waits in the store for this campaign (a continued run asks once). */
+    async waitingEntries(input: { campaignKey: string }): Promise<WaitingCounts> {
+      return store.waitingSummary(input.campaignKey);
     },
 
     async putContactBatch(input: BatchInput) {
@@ -129,8 +175,10 @@ export function createActivities(deps: ActivityDependencies) {
     },
 
     /** Marks CANCELLED every entry the campaign will never send; answers how many. */
-    async cancelRemaining(input: { campaignKey: string; unsent: UnsentEntries }): Promise<number> {
-      return (await store.cancelUnsent(input.campaignKey, input.unsent)).covered;
+    async cancelRemaining(input: { campaignKey: string; unsent: UnsentEntries; waiting?: boolean }): Promise<number> {
+      const unsent = (await store.cancelUnsent(input.campaignKey, input.unsent)).covered;
+      if (!input.waiting) return unsent;
+      return unsent + (await store.cancelWaiting(input.campaignKey, input.unsent.message)).covered;
     },
 
     /** Records deflections a campaign accepted, with the request's text: the campaign holds their orders, not them. */

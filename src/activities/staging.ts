@@ -5,6 +5,9 @@ import type { OutcomeRecord } from '../domain/outcome';
 import type { StagingSummary } from '../domain/staging-summary';
 import type { CampaignStore } from '../storage/campaign-store';
 import { isMalformed, readDialListSource } from '../dial-list/dial-list-reader';
+import { isKnownTimeZone } from '../domain/calling-window';
+import { rulesNow, suppressedRecord, type SendRules } from './send-screening';
+import { unknownZoneReason } from './time-zones';
 
 /** Rows per INSERT: large enough to amortise a round trip, small enough to bound memory. */
 const STAGED_CHUNK = 2_000;
@@ -23,6 +26,8 @@ export interface StageArgs {
   /** The Connect API the entries go to (which fields an entry needs); BatchPutContact when absent. */
   api?: SubmissionApi;
   baseDir?: string;
+  /** The campaign's calling rules (patch 'calling-rules'): numbers on a suppression list end SUPPRESSED instead of staged; a zone attribute must name a zone. */
+  rules?: SendRules;
   /** Called every thousand entries and at the end; the activity heartbeats from it. */
   onProgress?: (entriesRead: number) => void;
 }
@@ -40,7 +45,7 @@ export async function stageDialList(args: StageArgs): Promise<StagingSummary> {
   const existing = await args.store.stagingSummary(args.campaignKey);
   if (existing) return existing;
 
-  const counts = { total: 0, valid: 0, rejected: 0 };
+  const counts = { total: 0, valid: 0, rejected: 0, suppressed: 0 };
   const reasons = new RejectionTally();
   let candidates: Candidate[] = [];
   let rejected: OutcomeRecord[] = [];
@@ -75,16 +80,30 @@ export async function stageDialList(args: StageArgs): Promise<StagingSummary> {
       }
       // Only staged entries claim an id, so a bad entry never blocks a good one with the same id.
       firstInChunk.set(id, index);
-      counts.valid++;
       staged.push(candidate.staged);
     }
-    await args.store.stageEntries(args.campaignKey, staged);
+    const suppressed = args.rules?.suppression
+      ? await args.store.suppressedAmong(
+          staged.flatMap((s) => s.entry.CustomerEndpoint?.Address ?? []),
+          rulesNow(args.rules),
+        )
+      : new Map<string, string>();
+    const records: OutcomeRecord[] = [];
+    const kept = staged.filter((s) => {
+      const list = suppressed.get(s.entry.CustomerEndpoint?.Address ?? '');
+      if (list !== undefined) records.push(suppressedRecord(s, list, 'when the dial list was staged'));
+      return list === undefined;
+    });
+    counts.valid += kept.length;
+    counts.suppressed += records.length;
+    await args.store.recordOutcomes(args.campaignKey, records);
+    await args.store.stageEntries(args.campaignKey, kept);
     candidates = [];
   };
 
   for await (const raw of readDialListSource(args.source, { baseDir: args.baseDir })) {
     const index = counts.total++;
-    const result = checkStagedEntry(raw, index, args.defaults, args.validation, args.api);
+    const result = checkTimeZone(checkStagedEntry(raw, index, args.defaults, args.validation, args.api), args.rules);
     if ('rejection' in result) {
       await reject(result.record, result.rejection);
     } else {
@@ -97,7 +116,8 @@ export async function stageDialList(args: StageArgs): Promise<StagingSummary> {
   await args.store.recordOutcomes(args.campaignKey, rejected);
   args.onProgress?.(counts.total);
 
-  const summary: StagingSummary = { ...counts, commonRejection: reasons.mostFrequent() };
+  const { suppressed, ...rest } = counts;
+  const summary: StagingSummary = { ...rest, ...(args.rules ? { suppressed } : {}), commonRejection: reasons.mostFrequent() };
   await args.store.saveStagingSummary(args.campaignKey, summary);
   return summary;
 }
@@ -123,6 +143,19 @@ function checkStagedEntry(
   const check = checkEntry(raw, defaults, validation, api);
   if (!check.ok) return rejectedEntry(givenId(raw) ?? rowId, index, check.rejection);
   return { staged: { index, entry: { RequestIdentifier: check.entry.RequestIdentifier ?? rowId, ...check.entry } }, generated: check.entry.RequestIdentifier === undefined };
+}
+
+/** With a calling window, an entry whose zone attribute names no zone is REJECTED naming the attribute (an empty one is no zone: the number or default tells). */
+function checkTimeZone(result: Candidate | Rejected, rules: SendRules | undefined): Candidate | Rejected {
+  const attribute = rules?.window?.timeZoneAttribute;
+  if (!attribute || 'rejection' in result) return result;
+  const zone = result.staged.entry.Attributes?.[attribute]?.trim();
+  if (!zone || isKnownTimeZone(zone)) return result;
+  return rejectedEntry(result.staged.entry.RequestIdentifier, result.staged.index, {
+    code: 'INVALID_ATTRIBUTE_VALUE',
+    field: `Attributes.${attribute}`,
+    reason: unknownZoneReason('', zone),
+  });
 }
 
 /** A valid entry whose RequestIdentifier an earlier entry (at index `first`) holds: REJECTED, named by that row. */

@@ -3,9 +3,10 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { CampaignInputError } from '../client';
 import type { CampaignSpecInput } from '../domain/campaign';
+import { callingRuleFlagOfField, callingRulesFromFlags, type CallingRuleFlags } from './calling-rule-flags';
 
 /** The `start` flags that describe a campaign. */
-export interface CampaignFlags {
+export interface CampaignFlags extends CallingRuleFlags {
   config?: string;
   file?: string;
   format?: string;
@@ -68,6 +69,7 @@ function specOverrides(f: CampaignFlags): Json {
   const agentFirst = f.agentFirst || preview ? prune({ Type: 'AGENT_FIRST', Config: preview && { AgentFirst: preview } }) : undefined;
   const columns = prune({ phoneNumber: f.phoneColumn, requestIdentifier: f.idColumn, queueId: f.queueColumn });
   const spec = prune({
+    ...callingRulesFromFlags(f),
     campaignId: f.campaignId,
     instanceId: f.instanceId,
     defaults: prune({
@@ -131,7 +133,12 @@ const flagOfField: Record<string, string> = {
 export function withFlagHints(err: CampaignInputError): CampaignInputError {
   return new CampaignInputError(
     err.issues.map((i) => {
-      const flag = flagOfField[i.field] ?? (/^defaults\.Attributes\./.test(i.field) ? '--attribute' : undefined);
+      const flag =
+        flagOfField[i.field] ??
+        callingRuleFlagOfField[i.field] ??
+        (/^callingWindow\.hours\./.test(i.field) ? '--calling-hours' : undefined) ??
+        (/^callingWindow\.restrictedDates\./.test(i.field) ? '--restricted-dates' : undefined) ??
+        (/^defaults\.Attributes\./.test(i.field) ? '--attribute' : undefined);
       return flag ? { field: i.field, reason: `${i.reason} (${flag})` } : i;
     }),
   );

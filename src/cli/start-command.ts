@@ -7,6 +7,7 @@ import { CampaignInputError, parseSpec } from '../client';
 import { dialListEncodings, formatFromPath, hasQueueOrSystemEndpoint, phoneChecks, submissionApis, type CampaignSpec, type CampaignSpecInput } from '../domain/campaign';
 import { parseDialListInvalidReason } from '../domain/failure-types';
 import type { CampaignResult } from '../domain/progress';
+import { withCallingRuleOptions } from './calling-rule-flags';
 import { progressModeFor, progressOption, waitWithProgress } from './campaign-wait';
 import type { ProgressChoice } from './progress-view';
 import { withCampaigns } from './campaigns';
@@ -78,7 +79,9 @@ export function startCommand(): Command {
     .addOption(new Option('--no-adaptive', 'keep the pace when Connect throttles (adaptive pacing is on by default)').helpGroup('Pacing:'))
     .addOption(new Option('--chat-source-arn <arn>', 'phone number ARN the SMS comes from (enables deflection)').helpGroup('SMS deflection:'))
     .addOption(new Option('--chat-flow-id <id>', 'contact flow for deflected chats').helpGroup('SMS deflection:'))
-    .addOption(new Option('--chat-message <text>', 'first message of a deflected chat').helpGroup('SMS deflection:'))
+    .addOption(new Option('--chat-message <text>', 'first message of a deflected chat').helpGroup('SMS deflection:'));
+  withCallingRuleOptions(command);
+  command
     .addOption(new Option('--wait', 'show progress and wait for the result (exit 1 if it ends FAILED or CANCELLED)').helpGroup('Output:'))
     .addOption(new Option('--json', 'print the result (or, without --wait, the started campaign) as JSON on stdout, and nothing else there').helpGroup('Output:'))
     .addOption(progressOption().helpGroup('Output:'))

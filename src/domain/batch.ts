@@ -1,3 +1,5 @@
+import type { WaitingCounts } from './waiting';
+
 /**
  * What a submission activity and the workflow exchange: entry indices and failure codes
  * only, never contact data (invariant 5). The activity loads the entries from the campaign
@@ -26,6 +28,10 @@ export interface BatchResult {
   /** The entries Connect accepted, packed (unpackIndices). */
   created: IndexRun[];
   failed: BatchFailure[];
+  /** Entries not sent because their number was on a suppression list just before the send (SUPPRESSED, recorded by the activity). */
+  suppressed?: IndexRun[];
+  /** Entries not sent because their calling window was closed: they wait in the campaign store. */
+  deferred?: WaitingCounts;
 }
 
 /** Code for an entry Connect left out of both response lists: treated as unknown, so retried a few times. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { callingWindowSchema } from './calling-window';
 import { contactDefaultsSchema, dialEntrySchema, type ContactDefaults } from './contact-entry';
 import { lanePolicyOverridesSchema } from './lane-policies';
 import { MAX_INLINE_ENTRIES, MAX_INSTANCE_ID_LENGTH, PHONE_NUMBER_ARN_PATTERN } from './limits';
@@ -133,6 +134,10 @@ export const campaignSpecSchema = z
     /** What the campaign does with what happened on its calls (docs/call-outcomes.md); absent: calls end the entry when created, as before. */
     callOutcomes: callOutcomesSchema.optional(),
     dialList: dialListSourceSchema,
+    /** When entries may be called, in each recipient's local time (docs/compliance.md); absent: at any time. */
+    callingWindow: callingWindowSchema.optional(),
+    /** When the campaign stops sending: what is not sent by then ends CANCELLED with that reason (ISO time with offset). */
+    endAt: z.iso.datetime({ offset: true, message: 'an ISO date and time with its offset, e.g. 2026-12-24T18:00:00Z' }).optional(),
     /** For tests and tuning: continue-as-new after this many batches even if the server has not suggested it. */
     continueAsNewAfterBatches: z.number().int().min(1).optional(),
   })

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-export const outcomeKinds = ['CREATED', 'DEFLECTED', 'REJECTED', 'FAILED', 'CANCELLED'] as const;
+/** SUPPRESSED: never sent, the number was on a suppression list when staged or about to be sent (its message names the list). */
+export const outcomeKinds = ['CREATED', 'DEFLECTED', 'REJECTED', 'FAILED', 'CANCELLED', 'SUPPRESSED'] as const;
 export type OutcomeKind = (typeof outcomeKinds)[number];
 
 /** The one terminal outcome of one dial-list entry (invariant 3). */
@@ -27,7 +28,7 @@ export type OutcomeRecord = z.infer<typeof outcomeRecordSchema>;
 export type OutcomeCounts = Record<OutcomeKind, number>;
 
 export function emptyOutcomeCounts(): OutcomeCounts {
-  return { CREATED: 0, DEFLECTED: 0, REJECTED: 0, FAILED: 0, CANCELLED: 0 };
+  return { CREATED: 0, DEFLECTED: 0, REJECTED: 0, FAILED: 0, CANCELLED: 0, SUPPRESSED: 0 };
 }
 
 /**
@@ -37,6 +38,7 @@ export function emptyOutcomeCounts(): OutcomeCounts {
 export const outcomePrecedence: Record<OutcomeKind, number> = {
   CANCELLED: 0,
   REJECTED: 1,
+  SUPPRESSED: 1,
   FAILED: 2,
   CREATED: 3,
   DEFLECTED: 4,

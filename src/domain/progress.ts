@@ -7,7 +7,19 @@ export type CampaignStatus = (typeof campaignStatuses)[number];
 export const finalStatuses = ['COMPLETED', 'FAILED', 'CANCELLED'] as const;
 export type FinalStatus = (typeof finalStatuses)[number];
 
-const countsSchema = z.object(Object.fromEntries(outcomeKinds.map((k) => [k, z.number().int()])) as Record<(typeof outcomeKinds)[number], z.ZodNumber>);
+// SUPPRESSED is absent from the answers of workers that predate it.
+const countsSchema = z.object({
+  ...(Object.fromEntries(outcomeKinds.map((k) => [k, z.number().int()])) as Record<(typeof outcomeKinds)[number], z.ZodNumber>),
+  SUPPRESSED: z.number().int().default(0),
+});
+
+/** Entries waiting for their calling window (docs/compliance.md): how many, per zone, and when the next may go. */
+export const waitingSchema = z.object({
+  total: z.number().int(),
+  byZone: z.record(z.string(), z.number().int()),
+  nextDueAt: z.string().optional(),
+});
+export type Waiting = z.infer<typeof waitingSchema>;
 
 export const progressSchema = z.object({
   campaignId: z.string(),
@@ -24,6 +36,8 @@ export const progressSchema = z.object({
   /** Of those, how many wait in each lane (absent from workers that predate it). */
   waitingByLane: z.partialRecord(z.enum(laneNames), z.number().int()).optional(),
   pendingDeflections: z.number().int(),
+  /** Entries waiting for their calling window; absent when the campaign has none (or its worker predates them). */
+  waiting: waitingSchema.optional(),
   /** Extra gap between batches added by adaptive pacing. */
   paceDelayMs: z.number().int(),
   pauseReason: z.string().optional(),
@@ -71,7 +85,16 @@ export function formatProgressDetails(p: Progress): string {
     '\n| outcome | entries |\n|:---|---:|',
     rows,
     codes ? `\n| failure code | entries |\n|:---|---:|\n${codes}` : '',
+    waitingLine(p.waiting),
     `\nIn flight: ${p.batchesInFlight} batches · retrying: ${p.retrying} · pending deflections: ${p.pendingDeflections}` +
       (p.paceDelayMs > 0 ? ` · pace slowed by ${p.paceDelayMs} ms/batch` : ''),
   ].join('\n');
+}
+
+function waitingLine(w: Waiting | undefined): string {
+  if (!w || w.total === 0) return '';
+  const zones = Object.entries(w.byZone)
+    .map(([zone, n]) => `${zone} ${n}`)
+    .join(' · ');
+  return `\nWaiting for their calling window: ${w.total} (${zones})${w.nextDueAt ? ` · next opening ${w.nextDueAt}` : ''}`;
 }

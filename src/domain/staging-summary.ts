@@ -6,6 +6,8 @@ export const stagingSummarySchema = z.object({
   total: z.number().int().min(0),
   valid: z.number().int().min(0),
   rejected: z.number().int().min(0),
+  /** Entries whose number was on a suppression list (SUPPRESSED, not staged); absent from stagings before suppression lists. */
+  suppressed: z.number().int().min(0).optional(),
   /**
    * The most frequent reason for REJECTED, when any entry was: its rule (`code`), the field,
    * the reason given for the first entry it rejected (the index of that entry) and how many

@@ -4,6 +4,8 @@ import { stagedEntrySchema, type StagedEntry } from '../domain/contact-entry';
 import { emptyOutcomeCounts, outcomeKinds, outcomePrecedence, outcomeRecordSchema, type OutcomeCounts, type OutcomeKind, type OutcomeRecord } from '../domain/outcome';
 import { stagingSummarySchema, type StagingSummary } from '../domain/staging-summary';
 import { createCallResultStore, type CallResultStore } from './call-results';
+import { createSuppressionLists, type SuppressionLists } from './suppression-lists';
+import { createWaitingEntries, type WaitingEntries } from './waiting-entries';
 
 /** Up to `max` staged entries from `fromIndex` on, as indices: what the workflow holds. */
 export interface StagedPage {
@@ -93,9 +95,10 @@ export interface UnsentEntries {
 /**
  * The campaign store (docs/architecture.md): staged entries, one outcome per entry, and
  * every attempt, in PostgreSQL or PGlite through the same SQL. Every write is idempotent,
- * so a retried activity never double-counts.
+ * so a retried activity never double-counts. Entries waiting for their calling window and the
+ * deployment's suppression lists have modules of their own (waiting-entries.ts, suppression-lists.ts).
  */
-export interface CampaignStore extends CallResultStore {
+export interface CampaignStore extends CallResultStore, WaitingEntries, SuppressionLists {
   /** The staging summary, present once the whole list is staged. */
   stagingSummary(campaignKey: string): Promise<StagingSummary | undefined>;
   /** Marks the list staged; written last by staging. */
@@ -164,6 +167,8 @@ export function createCampaignStore(pool: Pool): CampaignStore {
 
   return {
     ...createCallResultStore(pool),
+    ...createWaitingEntries(pool),
+    ...createSuppressionLists(pool),
 
     async stagingSummary(campaignKey) {
       const [row] = await rows('SELECT staging FROM campaigns WHERE campaign_key = $1', [campaignKey]);

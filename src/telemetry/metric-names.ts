@@ -27,6 +27,8 @@ export const metricNames = {
   paceDelay: 'connect_dialer_pace_delay_seconds',
   /** The campaign's own cap on batch starts per second (0: none), by `campaign_id`. */
   rateCap: 'connect_dialer_rate_cap_per_second',
+  /** Entries waiting for their calling window, by `campaign_id` and `zone` (IANA name, `unknown`, `other`). */
+  waitingEntries: 'connect_dialer_waiting_entries',
   /** Batches the campaign has in flight, by `campaign_id`. */
   batchesInFlight: 'connect_dialer_batches_in_flight',
   /**

@@ -23,6 +23,11 @@ export function countingOutcomes(store: CampaignStore): CampaignStore {
       if (answer.recorded > 0) counter(metricNames.entries, 'Entries that reached an outcome').add(answer.recorded, { ...campaignTags(campaignKey), outcome: 'CANCELLED' });
       return answer;
     },
+    async cancelWaiting(campaignKey, message) {
+      const answer = await store.cancelWaiting(campaignKey, message);
+      if (answer.recorded > 0) counter(metricNames.entries, 'Entries that reached an outcome').add(answer.recorded, { ...campaignTags(campaignKey), outcome: 'CANCELLED' });
+      return answer;
+    },
   };
 }
 

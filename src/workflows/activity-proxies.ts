@@ -16,6 +16,8 @@ type Housekeeping = Pick<
   | 'readyDeflections'
   | 'importDeflections'
   | 'settleCalls'
+  | 'releaseWaitingEntries'
+  | 'waitingEntries'
 >;
 
 /** Work on the campaign store (and one v2 state check): on the campaign task queue, retried until it succeeds. */

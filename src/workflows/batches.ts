@@ -10,6 +10,7 @@ import { paceAfterAnswer, paceAfterBatch } from '../domain/pace';
 import { housekeeping } from './activity-proxies';
 import type { CampaignRun } from './campaign-run';
 import { countFailureCode, type HeldBatch } from './campaign-state';
+import { entriesWaited, pageRules, sendRules } from './calling-rules';
 import { releaseParked } from './deflections';
 import { publish } from './reporting';
 import { waitForV2Campaign } from './v2-campaign-watch';
@@ -19,9 +20,16 @@ export async function readPage(run: CampaignRun): Promise<void> {
   const { batchSize, batchesInFlight } = run.spec.pacing;
   const s = run.state;
   const pageSize = Math.max(100, batchSize * batchesInFlight * 4);
+  const rules = pageRules(run);
   const page = await housekeeping.readStagedPage.executeWithOptions({ summary: `read the dial list from entry ${s.cursor}` }, [
-    { campaignKey: run.workflowId, fromIndex: s.cursor, maxEntries: run.budgeted ? Math.min(pageSize, run.pageRoom()) : pageSize },
+    {
+      campaignKey: run.workflowId,
+      fromIndex: s.cursor,
+      maxEntries: run.budgeted ? Math.min(pageSize, run.pageRoom()) : pageSize,
+      ...(rules ? { rules, defaults: run.spec.defaults } : {}),
+    },
   ]);
+  entriesWaited(run, page.waiting);
   const skip = run.budgeted ? run.unreadDeflected : new Set(s.skipIndices);
   for (const index of page.indices) if (!skip.delete(index)) s.queue.push(index);
   if (!run.budgeted) s.skipIndices = [...skip];
@@ -57,10 +65,14 @@ export function launchBatch(run: CampaignRun): void {
   const options = { activityId: `batch-${seq}`, summary: `batch ${seq} · ${items.length} contacts` };
   const entries = packEntries(items.map((i): BatchEntry => [i.index, i.attempts + 1]));
   const submission = run.spec.submission;
+  const rules = sendRules(run);
+  const withRules = rules ? { rules } : {};
   const call =
     submission?.api === 'outbound-campaigns-v2'
-      ? calls.putOutboundRequestBatch.executeWithOptions(options, [{ campaignKey: run.workflowId, seq, settings: submission, defaults: run.spec.defaults, entries }])
-      : calls.putContactBatch.executeWithOptions(options, [{ campaignKey: run.workflowId, instanceId: connectInstanceId(run.spec), seq, defaults: run.spec.defaults, entries }]);
+      ? calls.putOutboundRequestBatch.executeWithOptions(options, [{ campaignKey: run.workflowId, seq, settings: submission, defaults: run.spec.defaults, entries, ...withRules }])
+      : calls.putContactBatch.executeWithOptions(options, [
+          { campaignKey: run.workflowId, instanceId: connectInstanceId(run.spec), seq, defaults: run.spec.defaults, entries, ...withRules },
+        ]);
   void call.then(
     (result) => settleBatch(run, seq, items, result, startedAt),
     (err: unknown) => batchFailed(run, seq, items, err),
@@ -81,6 +93,7 @@ async function settleBatch(run: CampaignRun, seq: number, items: BatchItem[], re
       releaseParked(run, waiting, index, true);
     }
   }
+  heldBack(run, items, result);
   const terminal: FailedEntry[] = [];
   let throttled = 0;
   for (const f of result.failed) {
@@ -112,6 +125,27 @@ async function settleBatch(run: CampaignRun, seq: number, items: BatchItem[], re
   await recordFailed(run, terminal);
   run.inFlight.delete(seq);
   publish(run);
+}
+
+/**
+ * Entries the calling rules held back from the batch: suppressed ones count SUPPRESSED (the
+ * activity recorded them), deferred ones wait in the store. A deflection parked for a
+ * deferred entry is sent now, as for an entry that was not dialled; one parked for a
+ * suppressed number is dropped (no SMS to a number on a suppression list).
+ */
+function heldBack(run: CampaignRun, items: BatchItem[], result: BatchResult): void {
+  if (!result.suppressed && !result.deferred) return;
+  const suppressed = unpackIndices(result.suppressed ?? []);
+  const answered = new Set([...unpackIndices(result.created), ...result.failed.map((f) => f.index)]);
+  const dropped = new Set(suppressed);
+  run.state.outcomes.SUPPRESSED += suppressed.length;
+  entriesWaited(run, result.deferred);
+  for (const { index } of items) {
+    const waiting = answered.has(index) ? undefined : run.awaitingBatch.get(index);
+    if (!waiting) continue;
+    run.awaitingBatch.delete(index);
+    if (!dropped.has(index)) releaseParked(run, waiting, index, false);
+  }
 }
 
 /** The first held batch, taken off the carried state. */

@@ -22,6 +22,9 @@ export class CampaignMetrics {
   private readonly rateCap: MetricGauge;
   private readonly batchesInFlight: MetricGauge;
   private readonly pauses: MetricCounter;
+  private readonly waiting: MetricGauge;
+  /** Zones a waiting count was shown for: set to 0 once none waits there. */
+  private readonly waitingZones = new Set<string>();
   private status?: CampaignStatus;
   /** A continued run starts where the last one left off: its first status was counted there. */
   private readonly continued = wf.workflowInfo().continuedFromExecutionRunId !== undefined;
@@ -38,6 +41,7 @@ export class CampaignMetrics {
     this.paceDelay = campaign.createGauge(metricNames.paceDelay, 'float', 's', 'Extra gap between batch starts from the adaptive pace');
     this.rateCap = campaign.createGauge(metricNames.rateCap, 'float', undefined, "The campaign's cap on batch starts per second (0: none)");
     this.pauses = campaign.createCounter(metricNames.campaignPauses, undefined, 'Times the campaign paused itself, by cause');
+    this.waiting = campaign.createGauge(metricNames.waitingEntries, 'int', undefined, 'Entries waiting for their calling window, by zone');
     this.batchesInFlight = campaign.createGauge(metricNames.batchesInFlight, 'int', undefined, 'Batches in flight');
   }
 
@@ -71,5 +75,8 @@ export class CampaignMetrics {
     this.batchesInFlight.set(ended ? 0 : p.batchesInFlight);
     this.paceDelay.set(ended ? 0 : p.paceDelayMs / 1000);
     this.rateCap.set(this.pacing.batchesPerSecond ?? 0);
+    const byZone = ended ? {} : (p.waiting?.byZone ?? {});
+    for (const zone of Object.keys(byZone)) this.waitingZones.add(zone);
+    for (const zone of this.waitingZones) this.waiting.set(byZone[zone] ?? 0, { zone });
   }
 }

@@ -9,6 +9,7 @@ import type { ReadyDeflection } from '../activities';
 import type { ConnectCalls } from './activity-proxies';
 import { CampaignMetrics } from './campaign-metrics';
 import { heldEntriesBound } from '../domain/carried-budget';
+import { noneWaiting, type WaitingCounts } from '../domain/waiting';
 import { carriedOrInitial, type CampaignInput, type Phase, type RunState } from './campaign-state';
 
 /** Ready deflections remembered in memory at most (about 100 bytes each). */
@@ -43,6 +44,20 @@ export class CampaignRun {
   readonly retryRules: RetryRules;
   readonly metrics: CampaignMetrics;
   readonly answers: DeflectionAnswers;
+  /**
+   * patch 'calling-rules' (2026-12), decided once per run: suppression lists are checked at
+   * staging and before each send (SUPPRESSED), a calling window holds entries in the store
+   * until it opens, and `endAt` ends the campaign. Without a window or an end the campaign
+   * runs as before but for the suppression check. The old branch (no rules passed to the
+   * activities) is needed by every stored history recorded before it and campaigns started
+   * before it. No stored history takes the new branch yet (test/calling-window.test.ts runs it
+   * on the time-skipping server); recording one is left to do.
+   */
+  readonly callingRules: boolean;
+  /** Entries waiting in the store for their calling window (counts only; a continued run asks the store). */
+  waiting: WaitingCounts = noneWaiting();
+  /** Releases of waiting entries in this run: with the run id, each release's id. */
+  releases = 0;
   /** Batches in flight by sequence number, with their entries. */
   readonly inFlight = new Map<number, BatchItem[]>();
   /** Deflections of entries in a batch in flight (by index), settled when the batch returns. */
@@ -87,6 +102,7 @@ export class CampaignRun {
     this.policies = resolveLanePolicies(this.spec.lanes, this.retryRules.retryAtPace ? pacedLanePolicies : defaultLanePolicies);
     this.metrics = new CampaignMetrics(input.spec.campaignId, input.spec.pacing);
     this.answers = new DeflectionAnswers(this.state.answers);
+    this.callingRules = wf.patched('calling-rules');
   }
 
   get phase(): Phase {
@@ -165,7 +181,8 @@ export class CampaignRun {
       s.deflectionOrders.taken === s.deflectionOrders.ordered &&
       this.pendingDeflectionWrites === 0 &&
       this.chatsInFlight === 0 &&
-      this.lookingUp.size === 0
+      this.lookingUp.size === 0 &&
+      this.waiting.total === 0
     );
   }
 

@@ -174,7 +174,7 @@ export function carriedOrInitial(carried: CarriedState | CarriedStateV2 | undefi
   const version: unknown = (carried as { version?: unknown }).version;
   if (carried.version === 2) {
     const { version: _version, ...rest } = carried;
-    return { ...rest, deflectionOrders: { ordered: 0, taken: 0 } };
+    return { ...rest, outcomes: { ...emptyOutcomeCounts(), ...rest.outcomes }, deflectionOrders: { ordered: 0, taken: 0 } };
   }
   if (version !== CARRIED_STATE_VERSION) {
     throw new Error(`carried state version ${JSON.stringify(version)} is neither ${CARRIED_STATE_VERSION} nor 2: this worker cannot continue that run`);
@@ -182,6 +182,8 @@ export function carriedOrInitial(carried: CarriedState | CarriedStateV2 | undefi
   const { version: _version, queue, lanes, splits, legacy, heldBatches, ...rest } = carried;
   return {
     ...rest,
+    // Runs carried from before SUPPRESSED have no count of it.
+    outcomes: { ...emptyOutcomeCounts(), ...rest.outcomes },
     queue: unpackIndices(queue),
     lanes: unpackLanes(lanes),
     splits: splits.map(unpackBatchItems),

@@ -10,6 +10,8 @@ import { launchBatch, readPage } from './batches';
 import { CampaignRun } from './campaign-run';
 import { settleCallOutcomes } from './call-settling';
 import { countFailureCode, toCarried, type CampaignInput } from './campaign-state';
+import { noneWaiting } from '../domain/waiting';
+import { endAtMs, endReason, learnWaiting, releaseWaiting, sendRules, waitingDue } from './calling-rules';
 import { deflect, pumpDeflections } from './deflections';
 import { campaignFailed, progressOf, publish, resultOf, stopReason } from './reporting';
 import { waitForV2Campaign } from './v2-campaign-watch';
@@ -102,10 +104,21 @@ async function prepare(run: CampaignRun): Promise<void> {
   // A run continued while the v2 campaign was not running keeps asking.
   if (run.phase.name === 'paused' && run.phase.waitingForV2Campaign !== undefined) waitForV2Campaign(run, run.phase.waitingForV2Campaign);
   if (run.budgeted) await moveCarriedDeflectionsToStore(run);
-  if (s.staged) return;
+  if (s.staged) {
+    if (run.callingRules && run.spec.callingWindow) await learnWaiting(run);
+    return;
+  }
+  const rules = sendRules(run);
   const summary = await housekeeping.stageDialList
     .executeWithOptions({ summary: 'stage the dial list' }, [
-      { campaignKey: run.workflowId, source: run.spec.dialList, defaults: run.spec.defaults, validation: run.spec.validation, api: run.spec.submission?.api },
+      {
+        campaignKey: run.workflowId,
+        source: run.spec.dialList,
+        defaults: run.spec.defaults,
+        validation: run.spec.validation,
+        api: run.spec.submission?.api,
+        ...(rules ? { rules } : {}),
+      },
     ])
     .catch((err: unknown) => {
       const cause = (err as ActivityFailure).cause;
@@ -117,6 +130,7 @@ async function prepare(run: CampaignRun): Promise<void> {
     });
   s.staged = { total: summary.total, valid: summary.valid, rejected: summary.rejected };
   s.outcomes.REJECTED += summary.rejected;
+  s.outcomes.SUPPRESSED += summary.suppressed ?? 0;
   if (summary.rejected > 0) countFailureCode(s, 'REJECTED_BEFORE_SENDING', summary.rejected);
   // Nothing can be sent: one mistake (no queue, the wrong phone column) rejected the list.
   if (summary.valid === 0 && summary.commonRejection) run.phase = { name: 'failing', reason: allRejectedReason(summary.total, summary.commonRejection), code: 'ALL_REJECTED' };
@@ -125,7 +139,9 @@ async function prepare(run: CampaignRun): Promise<void> {
 
 /** Starts batches until the list is done, the campaign stops, or history asks for a new run. */
 async function dispatch(run: CampaignRun): Promise<'continue' | 'finish'> {
+  const endAt = endAtMs(run);
   for (;;) {
+    if (endAt !== undefined && Date.now() >= endAt) cancel(run, endReason(run));
     if (run.stopping()) return 'finish';
     // Done before a new run is due: a campaign never continues as new into an empty run.
     if (done(run)) {
@@ -134,6 +150,10 @@ async function dispatch(run: CampaignRun): Promise<'continue' | 'finish'> {
       continue;
     }
     if (run.shouldContinueAsNew()) return 'continue';
+    if (waitingDue(run, Date.now())) {
+      await releaseWaiting(run);
+      continue;
+    }
     if (run.needsPage()) {
       await readPage(run);
       continue;
@@ -146,12 +166,23 @@ async function dispatch(run: CampaignRun): Promise<'continue' | 'finish'> {
     publish(run);
     // Wake when there is something to do, or when the next wake time moves (a retry went on a
     // lane, a batch freed a slot): the loop then sleeps again with the new time.
-    const wakeAt = run.nextWakeAt(now);
+    const wakeAt = earliest(run.nextWakeAt(now), run.phase.name === 'running' ? run.waiting.nextDueAt : undefined, endAt);
     const somethingToDo = (): boolean =>
-      run.stopping() || run.shouldContinueAsNew() || run.needsPage() || run.canLaunch(Date.now()) || done(run) || run.nextWakeAt(Date.now()) !== wakeAt;
+      run.stopping() ||
+      run.shouldContinueAsNew() ||
+      run.needsPage() ||
+      run.canLaunch(Date.now()) ||
+      done(run) ||
+      waitingDue(run, Date.now()) ||
+      earliest(run.nextWakeAt(Date.now()), run.phase.name === 'running' ? run.waiting.nextDueAt : undefined, endAt) !== wakeAt;
     if (wakeAt === undefined) await wf.condition(somethingToDo);
     else await wf.condition(somethingToDo, Math.max(1, wakeAt - now));
   }
+}
+
+function earliest(...times: (number | undefined)[]): number | undefined {
+  const known = times.filter((t): t is number => t !== undefined);
+  return known.length > 0 ? Math.min(...known) : undefined;
 }
 
 /** Everything sent and settled; a paused campaign waits for its resume even with nothing left to send. */
@@ -204,7 +235,11 @@ async function finish(run: CampaignRun): Promise<CampaignResult> {
       message: `not sent: ${reason}`,
       ...(run.budgeted ? { deflectionsAfterOrder: s.deflectionOrders.taken } : {}),
     };
-    const cancelled = await housekeeping.cancelRemaining.executeWithOptions({ summary: 'mark the unsent entries CANCELLED' }, [{ campaignKey: run.workflowId, unsent }]);
+    const waiting = run.callingRules && run.spec.callingWindow !== undefined;
+    const cancelled = await housekeeping.cancelRemaining.executeWithOptions({ summary: 'mark the unsent entries CANCELLED' }, [
+      { campaignKey: run.workflowId, unsent, ...(waiting ? { waiting } : {}) },
+    ]);
+    run.waiting = noneWaiting();
     s.outcomes.CANCELLED += cancelled;
     s.queue = [];
     s.lanes = [];

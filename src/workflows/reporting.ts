@@ -37,6 +37,15 @@ export function progressOf(run: CampaignRun, status: CampaignStatus = statusOf(r
     retries: s.retries,
     retrying: s.lanes.length + s.splits.reduce((n, g) => n + g.length, 0) + (s.heldBatches ?? []).reduce((n, b) => n + b.items.length, 0),
     waitingByLane: waitingByLane(s.lanes),
+    ...(run.callingRules && run.spec.callingWindow
+      ? {
+          waiting: {
+            total: run.waiting.total,
+            byZone: { ...run.waiting.byZone },
+            ...(run.waiting.nextDueAt !== undefined ? { nextDueAt: new Date(run.waiting.nextDueAt).toISOString() } : {}),
+          },
+        }
+      : {}),
     pendingDeflections: s.deflections.length + (s.deflectionOrders.ordered - s.deflectionOrders.taken) + run.awaitingBatch.size + run.chatsInFlight,
     paceDelayMs: s.pace.delayMs,
     pauseReason: run.phase.name === 'paused' ? run.phase.reason : undefined,
