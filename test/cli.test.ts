@@ -106,7 +106,7 @@ describe('connect-dialer CLI against a real stack', () => {
     const result = JSON.parse(run.stdout) as CampaignResult;
     assert.equal(result.status, 'COMPLETED');
     assert.equal(result.total, 60);
-    assert.deepEqual(result.outcomes, { CREATED: 57, DEFLECTED: 0, REJECTED: 3, FAILED: 0, CANCELLED: 0 });
+    assert.deepEqual(result.outcomes, { CREATED: 57, DEFLECTED: 0, REJECTED: 3, FAILED: 0, CANCELLED: 0, SUPPRESSED: 0 });
     assert.equal(result.batchesSent, 3);
     const created = stack.emulator.contacts({ channel: 'VOICE' }).filter((c) => c.clientToken?.startsWith(`campaign-${campaignId}/`));
     assert.equal(created.length, 57);
@@ -324,7 +324,7 @@ describe('connect-dialer CLI against a real stack', () => {
     await writeFile(file, 'RequestIdentifier,PhoneNumber\nknown,+14155550100\nnew-area,+1 (999) 555-0100\nshort,+1415555010\n');
     const run = await cli('start', '--file', file, '--campaign-id', campaignId, '--instance-id', 'instance-1', '--queue-id', 'queue-1', '--wait', '--json');
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual((JSON.parse(run.stdout) as CampaignResult).outcomes, { CREATED: 2, DEFLECTED: 0, REJECTED: 1, FAILED: 0, CANCELLED: 0 });
+    assert.deepEqual((JSON.parse(run.stdout) as CampaignResult).outcomes, { CREATED: 2, DEFLECTED: 0, REJECTED: 1, FAILED: 0, CANCELLED: 0, SUPPRESSED: 0 });
     const sent = stack.emulator.contacts({ channel: 'VOICE' }).filter((c) => c.clientToken?.startsWith(`campaign-${campaignId}/`));
     assert.equal(sent.find((c) => c.requestIdentifier === 'new-area')?.customerAddress, '+19995550100', 'normalised to E.164');
     const report = await cli('report', '--campaign-id', campaignId, '--format', 'jsonl');
@@ -371,7 +371,7 @@ describe('connect-dialer CLI against a real stack', () => {
     assert.equal(run.code, 0, run.stderr);
     const result = JSON.parse(run.stdout) as CampaignResult;
     assert.equal(result.status, 'COMPLETED');
-    assert.deepEqual(result.outcomes, { CREATED: 99, DEFLECTED: 0, REJECTED: 1, FAILED: 0, CANCELLED: 0 });
+    assert.deepEqual(result.outcomes, { CREATED: 99, DEFLECTED: 0, REJECTED: 1, FAILED: 0, CANCELLED: 0, SUPPRESSED: 0 });
     const report = await cli('report', '--campaign-id', campaignId, '--format', 'jsonl');
     const rejected = report.stdout
       .trim()
@@ -425,7 +425,7 @@ describe('connect-dialer CLI against a real stack', () => {
     const run = await cli('start', '--file', file, '--campaign-id', campaignId, '--instance-id', 'instance-1', '--wait', '--json');
     assert.equal(run.code, 0, run.stderr);
     // The row without one is REJECTED on its own, as ever.
-    assert.deepEqual((JSON.parse(run.stdout) as CampaignResult).outcomes, { CREATED: 1, DEFLECTED: 0, REJECTED: 1, FAILED: 0, CANCELLED: 0 });
+    assert.deepEqual((JSON.parse(run.stdout) as CampaignResult).outcomes, { CREATED: 1, DEFLECTED: 0, REJECTED: 1, FAILED: 0, CANCELLED: 0, SUPPRESSED: 0 });
   });
 
   test('a v2 campaign starts and is steered end to end; a v2 campaign that does not exist exits 2 before anything starts', async () => {
