@@ -96,7 +96,8 @@ export async function stageDialList(args: StageArgs): Promise<StagingSummary> {
     });
     counts.valid += kept.length;
     counts.suppressed += records.length;
-    await args.store.recordOutcomes(args.campaignKey, records);
+    // Only when a number was suppressed: a list without calling rules stages with the same writes as before.
+    if (records.length > 0) await args.store.recordOutcomes(args.campaignKey, records);
     await args.store.stageEntries(args.campaignKey, kept);
     candidates = [];
   };
