@@ -92,7 +92,7 @@ describe('a campaign whose workers die', () => {
     const waiting = spawn(
       process.execPath,
       [bin, 'start', '--file', file, '--campaign-id', campaignId, '--instance-id', 'instance-1', '--queue-id', 'queue-1', '--batch-size', '10', '--rate', '2', '--wait', '--json'],
-      { env: { ...process.env, TEMPORAL_ADDRESS: temporalEnv.address, TEMPORAL_TASK_QUEUE: taskQueue }, stdio: ['ignore', 'pipe', 'pipe'] },
+      { env: { ...process.env, TEMPORAL_ADDRESS: temporalEnv.address, TEMPORAL_TASK_QUEUE: taskQueue, CONNECT_ENDPOINT: stack.emulator.url }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';
     let stderr = '';
