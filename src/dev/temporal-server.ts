@@ -45,8 +45,27 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-/** Starts `temporal server start-dev` with the project's search attributes and waits until it answers. */
+/** Tries at starting a server whose ports were taken between being chosen and being bound. */
+const PORT_RACE_TRIES = 3;
+
+/**
+ * Starts `temporal server start-dev` with the project's search attributes and waits until it
+ * answers. Ports are chosen free at run time, and another process (a parallel test run) can
+ * take one before the server binds it, or the HTTP and metrics ports the CLI picks itself: a
+ * start that failed on "address already in use" is tried again with new ports.
+ */
 export async function startDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDevServerOnce(opts);
+    } catch (err) {
+      const raced = err instanceof Error && /address already in use/.test(err.message);
+      if (!raced || attempt >= PORT_RACE_TRIES) throw err;
+    }
+  }
+}
+
+async function startDevServerOnce(opts: DevServerOptions): Promise<DevServer> {
   const cli = resolveTemporalCli();
   const ip = opts.ip ?? '127.0.0.1';
   const port = opts.port ?? (await freePort(ip));
