@@ -20,15 +20,18 @@ const root = join(__dirname, '..');
  */
 const unitTestFiles = [
   'call-disposition.test.ts',
+  'calling-clock.test.ts',
   'compose.test.ts',
   'dial-list.test.ts',
   'domain-input-checks.test.ts',
   'domain.test.ts',
   'emulator-campaigns-v2.test.ts',
+  'emulator-contact-events.test.ts',
   'emulator-faults.test.ts',
   'emulator-phone-number-arn.test.ts',
   'emulator.test.ts',
   'lint-boundaries.test.ts',
+  'payload-codec.test.ts',
   'readme.test.ts',
 ];
 

@@ -9,9 +9,8 @@ import { CampaignClient } from '../src/client';
 import { workflowBundle } from '../src/worker';
 import { campaignDefaults, entry, startStack, uniqueCampaignId, type Stack } from './support/stack';
 import { eventually } from './support/eventually';
-import { testTemporal } from './support/temporal';
 import { campaignStatusKey } from '../src/domain/search-attributes';
-import { spawn } from 'node:child_process';
+import { cliEnvFor, runCli, type CliRun } from './support/cli-process';
 
 let stack: Stack;
 const finishedWorkflowIds: string[] = [];
@@ -30,21 +29,8 @@ async function run(spec: CampaignSpecInput) {
 }
 
 /** The CLI as an operator runs it, against this stack. */
-async function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = {
-    ...process.env,
-    TEMPORAL_ADDRESS: (await testTemporal()).address,
-    TEMPORAL_TASK_QUEUE: stack.taskQueue,
-    CONNECT_DIALER_DATA_DIR: stack.dataDir,
-    DATABASE_URL: stack.testStore.databaseUrl,
-  };
-  const child = spawn(process.execPath, [join(__dirname, '..', 'bin', 'connect-dialer.cjs'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { code, stdout, stderr };
+async function cli(...args: string[]): Promise<CliRun> {
+  return runCli(args, await cliEnvFor(stack));
 }
 
 async function outcomesOf(campaignId: string): Promise<OutcomeRecord[]> {

@@ -9,11 +9,8 @@ import { join } from 'node:path';
 import type { CampaignResult, Progress } from '../src/domain/progress';
 import { freePort } from '../src/dev/ports';
 import { startStack, uniqueCampaignId, type Stack } from './support/stack';
-import { testTemporal } from './support/temporal';
+import { cliBin as bin, cliEnvFor, repoRoot as root, spawnCli as spawnCliProcess, type CliRun } from './support/cli-process';
 import { eventually } from './support/eventually';
-
-const root = join(__dirname, '..');
-const bin = join(root, 'bin', 'connect-dialer.cjs');
 
 let stack: Stack;
 let env: NodeJS.ProcessEnv;
@@ -21,46 +18,19 @@ let work: string;
 
 before(async () => {
   stack = await startStack();
-  const temporal = await testTemporal();
   work = await mkdtemp(join(tmpdir(), 'connect-dialer-cli-'));
-  env = {
-    ...process.env,
-    TEMPORAL_ADDRESS: temporal.address,
-    TEMPORAL_NAMESPACE: process.env.TEMPORAL_NAMESPACE ?? 'default',
-    TEMPORAL_TASK_QUEUE: stack.taskQueue,
-    CONNECT_DIALER_DATA_DIR: stack.dataDir,
-    DATABASE_URL: stack.testStore.databaseUrl,
-    // The stack's workers call the emulator; the CLI is told so, as an operator of the emulator would
-    // (without it, `start` refuses a BatchPutContact campaign as one bound for real AWS).
-    CONNECT_ENDPOINT: stack.emulator.url,
-  };
+  env = await cliEnvFor(stack);
 });
 after(async () => {
   await stack?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 /** Runs the CLI as a user would: a separate process through the package's bin script. */
-function spawnCli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<Run> } {
-  const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-  const killer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-  const done = new Promise<Run>((resolveRun) =>
-    child.on('close', (code) => {
-      clearTimeout(killer);
-      resolveRun({ code, stdout, stderr });
-    }),
-  );
-  return { child, done };
+function spawnCli(args: string[], extraEnv: NodeJS.ProcessEnv = {}, timeoutMs?: number): { child: ChildProcess; done: Promise<Run> } {
+  return spawnCliProcess(args, { ...env, ...extraEnv }, { timeoutMs });
 }
 
 function cli(...args: string[]): Promise<Run> {
@@ -685,20 +655,9 @@ describe('connect-dialer CLI usage', { concurrency: true }, () => {
     const [temporalPort, uiPort, emulatorPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const dataDir = await mkdtemp(join(tmpdir(), 'connect-dialer-dev-'));
     try {
-      const run = await cli(
-        'dev',
-        '--temporal-port',
-        String(temporalPort),
-        '--ui-port',
-        String(uiPort),
-        '--emulator-port',
-        String(emulatorPort),
-        '--metrics-port',
-        String(metricsPort),
-        '--data-dir',
-        dataDir,
-        '--exit-after-ready',
-      );
+      // Bundling the workflows and starting three servers takes minutes on a loaded 2-core machine.
+      const ports = ['--temporal-port', temporalPort, '--ui-port', uiPort, '--emulator-port', emulatorPort, '--metrics-port', metricsPort].map(String);
+      const run = await spawnCli(['dev', ...ports, '--data-dir', dataDir, '--exit-after-ready'], {}, 300_000).done;
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stdout, new RegExp(`Temporal +127\\.0\\.0\\.1:${temporalPort}`));
       assert.match(run.stdout, new RegExp(`Temporal Web UI +http://127\\.0\\.0\\.1:${uiPort}`));
@@ -771,7 +730,8 @@ describe('npm start (the demo) as a person runs it', () => {
             const p = await settledNow();
             return p && (p.status === 'COMPLETED' || settledOf(p) > settledOf(first)) ? true : undefined;
           },
-          60_000,
+          // The restarted worker bundles its workflows before it takes the campaign back: minutes on a loaded machine.
+          180_000,
         );
       } finally {
         process.kill(-(dev.pid ?? 0), 'SIGINT');

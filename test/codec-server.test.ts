@@ -9,9 +9,10 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { loadConfig } from '../src/config';
-import { ensureChromium, headlessChromiumArgs } from './support/chromium';
+import { ensureChromium } from './support/chromium';
+import { openHeadlessBrowser, type HeadlessBrowser } from './support/headless-browser';
 import { freePort } from '../src/dev/ports';
 import { startDevServer, type DevServer } from '../src/dev/temporal-server';
 import { startCodecServer, type CodecServer } from '../src/privacy/codec-server';
@@ -97,8 +98,7 @@ describe('the Web UI through the codec server, in Chromium', () => {
   let devServer: DevServer | undefined;
   let codecServer: CodecServer | undefined;
   let stack: Stack | undefined;
-  let browser: BrowserContext | undefined;
-  let userDataDir: string | undefined;
+  let browser: HeadlessBrowser | undefined;
   let page: Page;
   let campaignId: string;
 
@@ -129,15 +129,13 @@ describe('the Web UI through the codec server, in Chromium', () => {
       await stack.campaigns.deflect(campaignId, { requestIdentifiers: [`${campaignId}-cust-19`], message: MESSAGE });
       await stack.campaigns.result(campaignId);
 
-      userDataDir = mkdtempSync(join(tmpdir(), 'connect-dialer-chromium-'));
-      browser = await chromium.launchPersistentContext(userDataDir, { executablePath, headless: true, args: [...headlessChromiumArgs], viewport: { width: 1440, height: 1100 } });
-      page = browser.pages()[0] ?? (await browser.newPage());
+      browser = await openHeadlessBrowser(executablePath);
+      page = browser.page;
     },
     { timeout: 15 * 60_000 },
   );
   after(async () => {
     await browser?.close();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
     await stack?.stop();
     await devServer?.stop();
     await codecServer?.close();

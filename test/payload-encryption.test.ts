@@ -3,7 +3,6 @@
 // CLI and the worker read them back decoded (issue 22, docs/privacy.md).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,10 +18,10 @@ import { loadConfig } from '../src/config';
 import { dataConverterFrom } from '../src/privacy/data-converter';
 import { workflowBundle } from '../src/worker';
 import { campaignDefaults, entry, startStack, uniqueCampaignId, type Stack } from './support/stack';
+import { cliEnvFor, runCli } from './support/cli-process';
 import { testTemporal } from './support/temporal';
 import { eventually } from './support/eventually';
 
-const root = join(__dirname, '..');
 const KEY = randomBytes(32).toString('base64');
 const keyConfig = loadConfig({ CONNECT_DIALER_ENCRYPTION_KEY: KEY });
 
@@ -31,15 +30,7 @@ let cliEnv: NodeJS.ProcessEnv;
 
 before(async () => {
   stack = await startStack({ dataConverter: dataConverterFrom(keyConfig) });
-  const temporal = await testTemporal();
-  cliEnv = {
-    ...process.env,
-    TEMPORAL_ADDRESS: temporal.address,
-    TEMPORAL_NAMESPACE: process.env.TEMPORAL_NAMESPACE ?? 'default',
-    TEMPORAL_TASK_QUEUE: stack.taskQueue,
-    CONNECT_DIALER_DATA_DIR: stack.dataDir,
-    DATABASE_URL: stack.testStore.databaseUrl,
-  };
+  cliEnv = await cliEnvFor(stack);
 });
 after(async () => {
   await stack?.stop();
@@ -95,14 +86,7 @@ async function runDeflectedCampaign(start: (spec: CampaignSpecInput) => Promise<
   }
 }
 
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [join(root, 'bin', 'connect-dialer.cjs'), ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
+const cli = runCli;
 
 describe('encrypted Temporal payloads', () => {
   let campaignId: string;

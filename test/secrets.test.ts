@@ -2,22 +2,14 @@
 // or key in what connect-dialer prints.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { exitCodeFor, ExitCode } from '../src/cli/exit-codes';
 import { loadConfig } from '../src/config';
 import { redact, secretsIn } from '../src/privacy/redaction';
+import { runCli, type CliRun } from './support/cli-process';
 
-const root = join(__dirname, '..');
-
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [join(root, 'bin', 'connect-dialer.cjs'), ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  return runCli(args, { ...process.env, ...env });
 }
 
 describe('secrets out of sight', () => {

@@ -3,12 +3,12 @@
 // scripts/run-tests.ts) serves the UI; run alone, this file starts a server of its own.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type FrameLocator, type Page } from 'playwright-core';
+import type { FrameLocator, Page } from 'playwright-core';
 import type { CampaignResult } from '../src/domain/progress';
-import { ensureChromium, headlessChromiumArgs } from './support/chromium';
+import { ensureChromium } from './support/chromium';
+import { openHeadlessBrowser, type HeadlessBrowser } from './support/headless-browser';
 import { startDevServer, type DevServer } from '../src/dev/temporal-server';
 import { campaignDefaults, entry, startStack, uniqueCampaignId, type Stack } from './support/stack';
 
@@ -20,8 +20,7 @@ const UI_TIMEOUT_MS = 30_000;
 
 let ownServer: DevServer | undefined;
 let stack: Stack | undefined;
-let browser: BrowserContext | undefined;
-let userDataDir: string | undefined;
+let browser: HeadlessBrowser | undefined;
 let uiUrl: string;
 let campaignId: string;
 let result: CampaignResult;
@@ -48,14 +47,8 @@ before(
     await stack.campaigns.start({ campaignId, instanceId: 'instance-ui', defaults: campaignDefaults, dialList: { kind: 'inline', entries } });
     result = await stack.campaigns.result(campaignId);
 
-    userDataDir = mkdtempSync(join(tmpdir(), 'connect-dialer-chromium-'));
-    browser = await chromium.launchPersistentContext(userDataDir, {
-      executablePath,
-      headless: true,
-      args: [...headlessChromiumArgs],
-      viewport: { width: 1440, height: 1100 },
-    });
-    page = browser.pages()[0] ?? (await browser.newPage());
+    browser = await openHeadlessBrowser(executablePath);
+    page = browser.page;
   },
   // Installing Chromium on a clean machine takes minutes.
   { timeout: 15 * 60_000 },
@@ -63,7 +56,6 @@ before(
 
 after(async () => {
   await browser?.close();
-  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
   // The worker stays up until here: the UI asks it (by query) for the current details.
   await stack?.stop();
   await ownServer?.stop();

@@ -34,9 +34,9 @@ export async function openCampaignDatabase(options: DatabaseOptions): Promise<Ca
       await migrateCampaignStore(pool, log);
     } catch (err) {
       await pool.end();
-      throw new Error(`the campaign store at ${redact(options.databaseUrl)} cannot be used: ${(err as Error).message}`, { cause: err });
+      throw new Error(`the campaign store at ${databaseLocation(options.databaseUrl)} cannot be used: ${(err as Error).message}`, { cause: err });
     }
-    return { pool, description: `PostgreSQL at ${redact(options.databaseUrl)}`, close: () => pool.end() };
+    return { pool, description: `PostgreSQL at ${databaseLocation(options.databaseUrl)}`, close: () => pool.end() };
   }
   const dir = embeddedStoreDir(options.dataDir);
   const embedded = await openEmbeddedStore(dir, async (url) => {
@@ -66,11 +66,10 @@ function newPool(connectionString: string, max: number): pg.Pool {
   return pool;
 }
 
-/** The URL without its password, for messages. */
-function redact(url: string): string {
+/** Where the database is (host and name), for messages: never its user or password. */
+function databaseLocation(url: string): string {
   try {
     const u = new URL(url);
-    if (u.password) u.password = '***';
     return `${u.host}${u.pathname}`;
   } catch {
     return '(unparseable DATABASE_URL)';
