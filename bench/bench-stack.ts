@@ -1,6 +1,6 @@
 // What every end-to-end bench stands on: a Temporal dev server, the Connect emulator, a data
 // folder and a client connection, all stopped together; worker processes to kill at will.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -19,7 +19,7 @@ export interface BenchStack {
   emulator: Emulator;
   connection: Connection;
   /**
-   * A worker as its own process (`src/worker.ts`, launched as the image launches it: src/worker-launch.ts), killed with the stack if still running;
+   * A worker as its own process (src/worker.ts, or lib/worker.js with `workerCode: 'compiled'`; launched with the image's flags: src/worker-launch.ts), killed with the stack if still running;
    * `env` adds to or overrides its environment (e.g. DATABASE_URL, CONNECT_BATCH_PUT_CONTACT_RATE).
    */
   spawnWorker(taskQueue: string, env?: Record<string, string>): ChildProcess;
@@ -31,6 +31,22 @@ export interface BenchStackOptions {
   dynamicConfig?: Record<string, unknown>;
   /** Where the workers' stderr goes: dropped unless 'inherit'. */
   workerStderr?: 'ignore' | 'inherit';
+  /**
+   * The worker's code: 'compiled' runs lib/worker.js with plain node, as the production image
+   * does (the bench builds lib/ first); 'source' runs src/worker.ts through tsx, whose loader
+   * thread and transform cache add to the worker's memory. 'source' when absent.
+   */
+  workerCode?: WorkerCode;
+}
+
+export type WorkerCode = 'compiled' | 'source';
+
+/** Builds lib/ (`npm run build`) for benches that run the compiled worker. */
+export function buildCompiledWorker(): void {
+  const started = Date.now();
+  const build = spawnSync(process.execPath, [join(__dirname, '..', 'scripts', 'build.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (build.status !== 0) throw new Error('npm run build failed: the compiled worker cannot be benched (see the errors above)');
+  console.error(`built lib/ for the compiled worker in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
 export async function startBenchStack(name: string, emulatorOptions: EmulatorOptions = {}, options: BenchStackOptions = {}): Promise<BenchStack> {
@@ -45,7 +61,8 @@ export async function startBenchStack(name: string, emulatorOptions: EmulatorOpt
     emulator,
     connection,
     spawnWorker(taskQueue, env = {}) {
-      const child = spawn(process.execPath, [...workerNodeFlags, '--import', 'tsx', join(__dirname, '..', 'src', 'worker.ts')], {
+      const code = options.workerCode === 'compiled' ? [join(__dirname, '..', 'lib', 'worker.js')] : ['--import', 'tsx', join(__dirname, '..', 'src', 'worker.ts')];
+      const child = spawn(process.execPath, [...workerNodeFlags, ...code], {
         env: {
           ...process.env,
           ...workerLaunchEnv,

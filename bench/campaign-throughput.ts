@@ -4,7 +4,9 @@
 // store in a throwaway PostgreSQL (--store postgres) or the worker's embedded PGlite (--store pglite).
 //   npx tsx bench/campaign-throughput.ts [--api batch-put-contact|outbound-campaigns-v2] [--contacts 20000] [--quota 10] [--burst 15]
 //     [--rate <shared calls/s; the quota, or 1000 with --quota 0>] [--in-flight 4] [--throttled 0] [--buffer-full 0] [--seed <n>]
-//     [--store postgres|pglite]
+//     [--store postgres|pglite] [--worker compiled|source]
+//   --worker: compiled (default) runs lib/worker.js with plain node as the production image does (built first);
+//   source runs src/worker.ts through tsx, whose loader thread adds to the worker's memory.
 //   --throttled: share of entries (v2: requests) answered REQUEST_THROTTLED / RequestThrottled at random;
 //   --buffer-full: share of v2 requests answered BufferLimitExceeded at random. With a quota the run's time is
 //   printed against its floor, the calls an unfaulted run needs at the quota (contacts / 25 / quota).
@@ -25,7 +27,7 @@ import { startPostgresServer, type PostgresServer } from '../test/support/postgr
 import { campaignWorkflowId } from '../src/domain/campaign';
 import { connectQueues } from '../src/domain/connect-queues';
 import { openConfiguredStore } from '../src/storage/open-store';
-import { mib, runBench, startBenchStack, waitForPollers, writeDialList } from './bench-stack';
+import { buildCompiledWorker, mib, runBench, startBenchStack, waitForPollers, writeDialList, type WorkerCode } from './bench-stack';
 
 const { values } = parseArgs({
   options: {
@@ -40,6 +42,7 @@ const { values } = parseArgs({
     seed: { type: 'string' },
     api: { type: 'string', default: 'batch-put-contact' },
     store: { type: 'string', default: 'postgres' },
+    worker: { type: 'string', default: 'compiled' },
   },
 });
 const contacts = Number(values.contacts);
@@ -55,6 +58,9 @@ const v2 = values.api === 'outbound-campaigns-v2';
 if (!v2 && values.api !== 'batch-put-contact') throw new Error(`--api must be batch-put-contact or outbound-campaigns-v2, not ${values.api}`);
 if (!v2 && bufferFullRate > 0) throw new Error('--buffer-full: BufferLimitExceeded is an Outbound Campaigns v2 answer; add --api outbound-campaigns-v2');
 if (values.store !== 'postgres' && values.store !== 'pglite') throw new Error(`--store must be postgres or pglite, not ${values.store}`);
+if (values.worker !== 'compiled' && values.worker !== 'source')
+  throw new Error(`--worker must be compiled (lib/worker.js, as the image runs it) or source (src/worker.ts through tsx), not ${values.worker}`);
+const workerCode: WorkerCode = values.worker;
 /** The operation the campaign's contacts go through, for the figures. */
 const operation = v2 ? 'PutOutboundRequestBatch' : 'BatchPutContact';
 const taskQueue = 'bench';
@@ -69,7 +75,8 @@ async function main(): Promise<void> {
   const postgres: PostgresServer | undefined = values.store === 'postgres' ? await startPostgresServer() : undefined;
   const rate = unthrottled ? {} : { rate: v2 ? { outboundRequests: { perSecond: quota, burst } } : { batchPutContact: { perSecond: quota, burst } } };
   const faults = { entryThrottleRate: throttleRate, requestBufferLimitRate: bufferFullRate, ...(values.seed === undefined ? {} : { seed: Number(values.seed) }) };
-  const stack = await startBenchStack('bench', { ...rate, faults });
+  if (workerCode === 'compiled') buildCompiledWorker();
+  const stack = await startBenchStack('bench', { ...rate, faults }, { workerCode });
   const { dataDir, emulator, connection } = stack;
   try {
     if (postgres) {
@@ -158,6 +165,7 @@ async function main(): Promise<void> {
     );
     const top = [...byType.entries()].sort((a, b) => b[1].bytes - a[1].bytes).slice(0, 8);
     console.log(`history by event type:   ${top.map(([type, e]) => `${type.replace('EVENT_TYPE_', '')} ${e.events} ev ${(e.bytes / 1024).toFixed(0)} KiB`).join('; ')}`);
+    console.log(`worker code:             ${workerCode === 'compiled' ? 'lib/worker.js (plain node, as the image runs it)' : 'src/worker.ts through tsx'}`);
     console.log(`worker peak RSS:         ${mib(Math.max(0, ...memory.map((s) => s.rss)))} (${memory.length} samples, 1/s, from the worker's process.memoryUsage())`);
     console.log(`worker memory by quarter of the run (peak / median):`);
     for (let q = 1; q <= 4; q++) {
