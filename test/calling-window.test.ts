@@ -210,6 +210,41 @@ describe('calling windows in the recipient’s time zone (time-skipping, real ac
   );
 });
 
+/** The next second Sunday of March (US spring-forward) at least a week after `after`, as YYYY-MM-DD. */
+function nextSpringForward(after: number): string {
+  for (let year = new Date(after).getUTCFullYear(); ; year++) {
+    const firstOfMarch = Date.UTC(year, 2, 1);
+    const firstSunday = firstOfMarch + ((7 - new Date(firstOfMarch).getUTCDay()) % 7) * 86_400_000;
+    const secondSunday = firstSunday + 7 * 86_400_000;
+    if (secondSunday > after + 7 * 86_400_000) return new Date(secondSunday).toISOString().slice(0, 10);
+  }
+}
+
+describe('a calling window across the spring-forward hour (time-skipping)', () => {
+  test(
+    'SUN 02:30-04:00 in New York: on the spring-forward Sunday the entry waits and is sent at 03:00 EDT, the first instant after the skipped hour',
+    { timeout: 240_000 },
+    async () => {
+      const now = await serverNow();
+      const dstDay = nextSpringForward(now);
+      // Every Sunday before it is restricted, so the first opening is on the DST day itself.
+      const sundays: string[] = [];
+      for (let t = now - 86_400_000; new Date(t).toISOString().slice(0, 10) < dstDay; t += 86_400_000) {
+        if (new Date(t).getUTCDay() === 0) sundays.push(new Date(t).toISOString().slice(0, 10));
+      }
+      const { result, sends } = await runCampaign([contact('ny', phone(300), 'America/New_York')], {
+        callingWindow: { hours: { SUN: [{ from: '02:30', to: '04:00' }] }, restrictedDates: sundays },
+      });
+      assert.equal(result.status, 'COMPLETED', JSON.stringify(result));
+      const at = sendOf(sends, 0).at;
+      // 02:30 EST does not exist that day: clocks go from 02:00 EST to 03:00 EDT (07:00Z).
+      const opening = Date.parse(`${dstDay}T07:00:00Z`);
+      assert.ok(at >= opening && at < opening + 60_000, `sent at ${new Date(at).toISOString()}; the window opened at ${dstDay}T07:00:00Z`);
+      assert.equal(localHHMM('America/New_York', at), '03:00');
+    },
+  );
+});
+
 describe('frequency caps across campaigns (time-skipping, real activities and store)', () => {
   test('a number the first campaign called waits in the second (cap 1 a day) and is called a day after the first call; the others go at once', { timeout: 240_000 }, async () => {
     const [shared, other] = [freshNumber(), freshNumber()];
