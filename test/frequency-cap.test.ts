@@ -66,11 +66,28 @@ for (const kind of ['postgres', 'pglite'] as StoreKind[]) {
       assert.deepEqual([...(await store.overCapAmong([n], cap, T0 + 8 * DAY_MS))], [], 'campaign a’s call has aged out');
     });
 
-    test('two campaigns reserving the last call of one number at once: exactly one gets it', async () => {
+    test('campaigns reserving the last call of the same numbers at once: each number is granted exactly once', async () => {
       const cap = { maxCallsPerNumber: 1, days: 1 };
-      const n = '+14155550200';
-      const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => t.store.reserveSends(`campaign-race-${i}`, [{ index: 0, send: 1, phone: n }], cap, T0)));
-      assert.equal(answers.filter((a) => a.size === 0).length, 1, `reservations granted: ${JSON.stringify(answers.map((a) => [...a]))}`);
+      const numbers = Array.from({ length: 2000 }, (_, i) => `+1415556${String(i).padStart(4, '0')}`);
+      // Connections open before the race, so the six calls run side by side rather than one per new connection.
+      await Promise.all(Array.from({ length: 6 }, () => t.database.pool.query('SELECT pg_sleep(0.05)')));
+      const answers = await Promise.all(
+        Array.from({ length: 6 }, (_, c) =>
+          t.store.reserveSends(
+            `campaign-race-${c}`,
+            numbers.map((phone, index) => ({ index, send: 1, phone })),
+            cap,
+            T0,
+          ),
+        ),
+      );
+      // Each answer names the entries refused; every number must be granted to one campaign only.
+      const granted = numbers.map((_, index) => answers.filter((a) => !a.has(index)).length);
+      assert.deepEqual(
+        granted.filter((n) => n !== 1),
+        [],
+        `numbers granted other than once: ${granted.filter((n) => n !== 1).length}`,
+      );
     });
   });
 }
