@@ -4,7 +4,6 @@
 // by themselves with CONNECT_DIALER_RETENTION_DAYS).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -12,11 +11,8 @@ import { join } from 'node:path';
 import { campaignWorkflowId } from '../src/domain/campaign';
 import type { CampaignResult } from '../src/domain/progress';
 import { startStack, uniqueCampaignId, type Stack } from './support/stack';
-import { testTemporal } from './support/temporal';
+import { cliEnvFor, runCli, type CliRun } from './support/cli-process';
 import { eventually } from './support/eventually';
-
-const root = join(__dirname, '..');
-const bin = join(root, 'bin', 'connect-dialer.cjs');
 
 let stack: Stack;
 let env: NodeJS.ProcessEnv;
@@ -24,42 +20,16 @@ let work: string;
 
 before(async () => {
   stack = await startStack();
-  const temporal = await testTemporal();
+  env = await cliEnvFor(stack);
   work = await mkdtemp(join(tmpdir(), 'connect-dialer-compliance-'));
-  env = {
-    ...process.env,
-    TEMPORAL_ADDRESS: temporal.address,
-    TEMPORAL_NAMESPACE: process.env.TEMPORAL_NAMESPACE ?? 'default',
-    TEMPORAL_TASK_QUEUE: stack.taskQueue,
-    CONNECT_DIALER_DATA_DIR: stack.dataDir,
-    DATABASE_URL: stack.testStore.databaseUrl,
-    CONNECT_ENDPOINT: stack.emulator.url,
-  };
 });
 after(async () => {
   await stack?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
-  const child = spawn(process.execPath, [bin, ...args], { cwd: root, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const killer = setTimeout(() => child.kill('SIGKILL'), 180_000);
-  return new Promise((resolveRun) =>
-    child.on('close', (code) => {
-      clearTimeout(killer);
-      resolveRun({ code, stdout, stderr });
-    }),
-  );
+function cli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  return runCli(args, { ...env, ...extraEnv }, { timeoutMs: 180_000 });
 }
 
 /** A fresh number for this run: the record of calls is the deployment's. */
