@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { codecServerCommand } from './cli/codec-server-command';
 import { checkCommand } from './cli/check-command';
+import { purgeCommand } from './cli/purge-command';
 import { demoCommand } from './cli/demo';
 import { exitCodeFor } from './cli/exit-codes';
 import { listCommand } from './cli/list-command';
@@ -54,6 +55,7 @@ workflow task keeps failing: status, start --wait) · 130 interrupted.`,
     codecServerCommand(),
     suppressionCommand(),
     checkCommand(),
+    purgeCommand(),
   ]) {
     program.addCommand(command);
   }

@@ -65,6 +65,11 @@ export const configSchema = z.object({
   /** A call whose final contact event has not come this long after it was placed is asked about with DescribeContact. */
   CONNECT_DIALER_RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(0).default(300),
   /**
+   * Workers purge the contact data of campaigns that ended this many days ago (docs/compliance.md,
+   * "Retention"); fractions allowed. Unset: contact data is kept until `connect-dialer purge`.
+   */
+  CONNECT_DIALER_RETENTION_DAYS: z.coerce.number().positive('a number of days above 0, e.g. 90').optional(),
+  /**
    * Turns payload encryption on (AES-256-GCM, docs/privacy.md): the base64 of a 32-byte key.
    * Every worker and client of a namespace needs the same key. Or the key in a file:
    */

@@ -5,6 +5,7 @@ import type { DataConverter } from '@temporalio/common';
 import { Runtime, Worker, type NativeConnection, type WorkerDeploymentOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createActivities, type ActivityDependencies } from './activities';
+import { runRetention, temporalRunState, type CampaignRunState } from './campaign-retention';
 import { ContactEventConsumer } from './call-outcomes/contact-event-consumer';
 import { countDispositions } from './telemetry/disposition-metrics';
 import { loadConfig, type Config } from './config';
@@ -13,7 +14,7 @@ import { connectQueues, type ConnectRates } from './domain/connect-queues';
 import { dataConverterFrom, encodesFailures } from './privacy/data-converter';
 import { redact } from './privacy/redaction';
 import { openConfiguredStore } from './storage/open-store';
-import { connectWorker } from './temporal-connection';
+import { connectTemporalClient, connectWorker } from './temporal-connection';
 import { logFormatFor } from './telemetry/log-lines';
 import { metricNames } from './telemetry/metric-names';
 import { installRuntime, metricsAddress, runtimeMeter } from './telemetry/runtime';
@@ -69,6 +70,8 @@ export interface CampaignWorkerOptions {
   contactEvents?: { sqs: SQSClient; queueUrl: string; log?: (line: string) => void };
   /** Payload encryption (src/privacy/data-converter.ts); the SDK's converter when absent. */
   dataConverter?: DataConverter;
+  /** Purges ended campaigns' contact data this long (ms) after their end (CONNECT_DIALER_RETENTION_DAYS, docs/compliance.md). */
+  retention?: { retentionMs: number; runState: (campaignKey: string) => Promise<CampaignRunState>; log: (line: string) => void };
 }
 
 /**
@@ -214,7 +217,12 @@ export async function createCampaignWorker(options: CampaignWorkerOptions): Prom
           Runtime.instance().logger.warn(line);
         }),
     });
-  return new CampaignWorker(workers, consumer && ((signal) => consumer.run(signal)));
+  const retention = options.retention;
+  const background = [
+    ...(consumer ? [(signal: AbortSignal) => consumer.run(signal)] : []),
+    ...(retention ? [(signal: AbortSignal) => runRetention(signal, { store: options.dependencies.store, ...retention })] : []),
+  ];
+  return new CampaignWorker(workers, background.length > 0 ? async (signal) => void (await Promise.all(background.map((run) => run(signal)))) : undefined);
 }
 
 /** The shared rates as a gauge, so dashboards can draw calls against the rate in force. */
@@ -268,6 +276,8 @@ export async function runWorker(config: Config = loadConfig()): Promise<void> {
         logger.info(line);
       },
     });
+    // Retention asks Temporal whether a campaign still runs before it purges it.
+    const retentionClient = config.CONNECT_DIALER_RETENTION_DAYS !== undefined ? await connectTemporalClient(config) : undefined;
     try {
       const worker = await createCampaignWorker({
         ...workerSettingsFrom(config),
@@ -279,6 +289,16 @@ export async function runWorker(config: Config = loadConfig()): Promise<void> {
           reconcileAfterSeconds: config.CONNECT_DIALER_RECONCILE_AFTER_SECONDS,
         },
         tracing,
+        ...(retentionClient &&
+          config.CONNECT_DIALER_RETENTION_DAYS !== undefined && {
+            retention: {
+              retentionMs: config.CONNECT_DIALER_RETENTION_DAYS * 86_400_000,
+              runState: temporalRunState(retentionClient),
+              log: (line: string) => {
+                logger.info(line);
+              },
+            },
+          }),
         ...(config.CONNECT_DIALER_CONTACT_EVENTS_QUEUE_URL && {
           contactEvents: {
             sqs: createSqsClient(config),
@@ -307,6 +327,7 @@ export async function runWorker(config: Config = loadConfig()): Promise<void> {
       // After a clean stop only: a failed worker still holds the connection, and the process exits anyway.
       await connection.close();
     } finally {
+      await retentionClient?.connection.close();
       await database.close();
     }
   } finally {

@@ -1,4 +1,4 @@
-// Calling windows and suppression lists on a time-skipping server, with the real activities,
+// Calling windows, suppression lists and frequency caps on a time-skipping server, with the real activities,
 // the real campaign store and the Connect emulator: the campaign sleeps until each zone's
 // window opens (a durable timer the server skips), so days and DST changes pass in seconds.
 // The activities decide with the workflow's clock, which the test server moves.
@@ -206,6 +206,88 @@ describe('calling windows in the recipient’s time zone (time-skipping, real ac
       );
       const dialled = emulator.contacts().map((c) => c.customerAddress);
       assert.ok(!dialled.includes(late) && !dialled.includes(early), 'no contact was created for a suppressed number');
+    },
+  );
+});
+
+/** The next second Sunday of March (US spring-forward) at least a week after `after`, as YYYY-MM-DD. */
+function nextSpringForward(after: number): string {
+  for (let year = new Date(after).getUTCFullYear(); ; year++) {
+    const firstOfMarch = Date.UTC(year, 2, 1);
+    const firstSunday = firstOfMarch + ((7 - new Date(firstOfMarch).getUTCDay()) % 7) * 86_400_000;
+    const secondSunday = firstSunday + 7 * 86_400_000;
+    if (secondSunday > after + 7 * 86_400_000) return new Date(secondSunday).toISOString().slice(0, 10);
+  }
+}
+
+describe('a calling window across the spring-forward hour (time-skipping)', () => {
+  test(
+    'SUN 02:30-04:00 in New York: on the spring-forward Sunday the entry waits and is sent at 03:00 EDT, the first instant after the skipped hour',
+    { timeout: 240_000 },
+    async () => {
+      const now = await serverNow();
+      const dstDay = nextSpringForward(now);
+      // Every Sunday before it is restricted, so the first opening is on the DST day itself.
+      const sundays: string[] = [];
+      for (let t = now - 86_400_000; new Date(t).toISOString().slice(0, 10) < dstDay; t += 86_400_000) {
+        if (new Date(t).getUTCDay() === 0) sundays.push(new Date(t).toISOString().slice(0, 10));
+      }
+      const { result, sends } = await runCampaign([contact('ny', phone(300), 'America/New_York')], {
+        callingWindow: { hours: { SUN: [{ from: '02:30', to: '04:00' }] }, restrictedDates: sundays },
+      });
+      assert.equal(result.status, 'COMPLETED', JSON.stringify(result));
+      const at = sendOf(sends, 0).at;
+      // 02:30 EST does not exist that day: clocks go from 02:00 EST to 03:00 EDT (07:00Z).
+      const opening = Date.parse(`${dstDay}T07:00:00Z`);
+      assert.ok(at >= opening && at < opening + 60_000, `sent at ${new Date(at).toISOString()}; the window opened at ${dstDay}T07:00:00Z`);
+      assert.equal(localHHMM('America/New_York', at), '03:00');
+    },
+  );
+});
+
+describe('frequency caps across campaigns (time-skipping, real activities and store)', () => {
+  test('a number the first campaign called waits in the second (cap 1 a day) and is called a day after the first call; the others go at once', { timeout: 240_000 }, async () => {
+    const [shared, other] = [freshNumber(), freshNumber()];
+    let waitingNow: NonNullable<Progress['waiting']> | undefined;
+    let second: Awaited<ReturnType<typeof runCampaign>> | undefined;
+    // The second campaign runs while the first is still open: the test server skips time whenever none runs.
+    const first = await runCampaign([contact('first', shared)], {}, async (handle) => {
+      await eventually(
+        () => 'the first campaign called its number',
+        async () => (await handle.query(progressQuery)).outcomes.CREATED === 1 || undefined,
+      );
+      second = await runCampaign([contact('again', shared), contact('fresh', other)], { frequencyCap: { maxCallsPerNumber: 1, days: 1 } }, async (h) => {
+        waitingNow = await waitingOf(h, 1);
+      });
+    });
+    assert.ok(second, 'the second campaign ran');
+    assert.equal(first.result.outcomes.CREATED, 1);
+    const calledAt = sendOf(first.sends, 0).at;
+    assert.deepEqual(waitingNow?.byZone, { 'over-cap': 1 }, 'the entry waits for its cap');
+    assert.equal(second.result.status, 'COMPLETED');
+    assert.deepEqual(second.result.outcomes, { CREATED: 2, DEFLECTED: 0, REJECTED: 0, FAILED: 0, CANCELLED: 0, SUPPRESSED: 0 });
+    assert.ok(sendOf(second.sends, 1).at < calledAt + 3_600_000, 'the number no campaign called went at once');
+    const again = sendOf(second.sends, 0).at;
+    assert.ok(again >= calledAt + 86_400_000, `called again ${(again - calledAt) / 3_600_000} h after the first call; the cap is 1 a day`);
+    assert.ok(again < calledAt + 86_400_000 + 3_600_000, `called again as soon as the cap allowed: ${(again - calledAt) / 3_600_000} h after`);
+  });
+
+  test(
+    'an entry its cap allows only after --end-at ends SUPPRESSED (OVER_FREQUENCY_CAP) at once, and the campaign completes without waiting for its end',
+    { timeout: 240_000 },
+    async () => {
+      const n = freshNumber();
+      const startedAt = await serverNow();
+      const endAt = new Date(startedAt + 2 * 86_400_000).toISOString();
+      // Three entries for one number, at most 2 calls in 7 days: the third is over until long after the end.
+      const { result, outcomes } = await runCampaign([contact('a', n), contact('b', n), contact('c', n)], { frequencyCap: { maxCallsPerNumber: 2, days: 7 }, endAt });
+      assert.equal(result.status, 'COMPLETED', `result: ${JSON.stringify(result)}`);
+      assert.deepEqual(result.outcomes, { CREATED: 2, DEFLECTED: 0, REJECTED: 0, FAILED: 0, CANCELLED: 0, SUPPRESSED: 1 });
+      const capped = outcomes.find((o) => o.outcome === 'SUPPRESSED');
+      assert.equal(capped?.failureCode, 'OVER_FREQUENCY_CAP');
+      assert.match(capped?.message ?? '', /over its frequency cap \(2 calls in 7 days.*after the campaign's end/);
+      assert.ok(Date.parse(result.finishedAt ?? '') < Date.parse(endAt), `the campaign did not sleep until its end: ${JSON.stringify(result)}`);
+      assert.equal(emulator.contacts().filter((c) => c.customerAddress === n).length, 2, 'two calls to the number, not three');
     },
   );
 });

@@ -620,7 +620,7 @@ describe('connect-dialer CLI usage', { concurrency: true }, () => {
   });
 
   test('--help on the root and on every command shows the commands and examples', async () => {
-    const commands = ['demo', 'dev', 'emulator', 'worker', 'start', 'status', 'pause', 'resume', 'cancel', 'deflect', 'report', 'codec-server'];
+    const commands = ['demo', 'dev', 'emulator', 'worker', 'start', 'status', 'pause', 'resume', 'cancel', 'deflect', 'report', 'codec-server', 'purge'];
     const rootHelp = await cli('--help');
     assert.equal(rootHelp.code, 0);
     for (const command of commands) {

@@ -42,5 +42,11 @@ export async function recordBatchAnswers(
   }
   await store.recordOutcomes(campaignKey, records);
   await store.recordAttempts(campaignKey, attempts);
+  // A failed send placed no call: it no longer counts against its number's frequency cap.
+  if (failed.length > 0)
+    await store.releaseSends(
+      campaignKey,
+      attempts.filter((a) => a.result !== 'CREATED'),
+    );
   return { seq, created: packIndices(created), failed };
 }

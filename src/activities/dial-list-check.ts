@@ -2,6 +2,7 @@ import type { CampaignSpec } from '../domain/campaign';
 import { isKnownTimeZone } from '../domain/calling-window';
 import { checkEntry } from '../domain/entry-validation';
 import type { DialEntry } from '../domain/contact-entry';
+import type { RecipientSends } from '../storage/recipient-sends';
 import type { SuppressionLists } from '../storage/suppression-lists';
 import { UNKNOWN_ZONE } from '../storage/waiting-entries';
 import { windowAt } from './calling-clock';
@@ -20,6 +21,8 @@ export interface DialListCheck {
   suppressed: number;
   /** Suppressed entries by the list that holds their number. */
   suppressedBy: Record<string, number>;
+  /** Valid entries whose number is at its frequency cap now (calls of every campaign counted): they would wait (0 without a cap). */
+  overCap: number;
   /** With a calling window: valid entries per zone, whether its window is open now, and when it next opens (ISO). */
   zones?: Record<string, { entries: number; open: boolean; opensAt?: string; closesAt?: string }>;
 }
@@ -28,18 +31,23 @@ const CHUNK = 2_000;
 
 /**
  * Reads a dial list as staging would (the same reader and the same entry rules), checks the
- * valid entries' numbers against the suppression lists and, with a calling window, tells per
+ * valid entries' numbers against the suppression lists (and a frequency cap against the
+ * deployment's record of calls) and, with a calling window, tells per
  * zone whether it is open at `now`. Duplicate RequestIdentifiers are not looked for here.
  */
-export async function checkDialList(spec: CampaignSpec, lists: SuppressionLists, now: number, options: { baseDir?: string } = {}): Promise<DialListCheck> {
-  const result: DialListCheck = { total: 0, valid: 0, rejected: 0, rejectedBy: {}, suppressed: 0, suppressedBy: {} };
+export async function checkDialList(
+  spec: CampaignSpec,
+  lists: SuppressionLists & Pick<RecipientSends, 'overCapAmong'>,
+  now: number,
+  options: { baseDir?: string } = {},
+): Promise<DialListCheck> {
+  const result: DialListCheck = { total: 0, valid: 0, rejected: 0, rejectedBy: {}, suppressed: 0, suppressedBy: {}, overCap: 0 };
   const zoneCounts = new Map<string, number>();
   let chunk: DialEntry[] = [];
   const settle = async (): Promise<void> => {
-    const listed = await lists.suppressedAmong(
-      chunk.flatMap((e) => e.CustomerEndpoint?.Address ?? []),
-      now,
-    );
+    const phones = chunk.flatMap((e) => e.CustomerEndpoint?.Address ?? []);
+    const listed = await lists.suppressedAmong(phones, now);
+    const overCap = spec.frequencyCap ? await lists.overCapAmong(phones, spec.frequencyCap, now) : new Set<string>();
     for (const entry of chunk) {
       const list = listed.get(entry.CustomerEndpoint?.Address ?? '');
       if (list !== undefined) {
@@ -48,6 +56,7 @@ export async function checkDialList(spec: CampaignSpec, lists: SuppressionLists,
         continue;
       }
       result.valid++;
+      if (overCap.has(entry.CustomerEndpoint?.Address ?? '')) result.overCap++;
       if (spec.callingWindow) {
         const zone = entryTimeZone(entry, spec.callingWindow, spec.defaults.Attributes).zone ?? UNKNOWN_ZONE;
         zoneCounts.set(zone, (zoneCounts.get(zone) ?? 0) + 1);

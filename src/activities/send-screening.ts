@@ -1,9 +1,10 @@
 import type { CallingWindow } from '../domain/calling-window';
+import type { FrequencyCap } from '../domain/frequency-cap';
 import type { ContactDefaults, StagedEntry } from '../domain/contact-entry';
 import type { OutcomeRecord } from '../domain/outcome';
 import { addWaiting, noneWaiting, type WaitingCounts } from '../domain/waiting';
 import type { CampaignStore } from '../storage/campaign-store';
-import { UNKNOWN_ZONE, type WaitingEntry } from '../storage/waiting-entries';
+import { OVER_CAP_ZONE, UNKNOWN_ZONE, type WaitingEntry } from '../storage/waiting-entries';
 import { windowAt, type WindowAt } from './calling-clock';
 import { entryTimeZone } from './time-zones';
 
@@ -17,6 +18,10 @@ export interface SendRules {
   window?: CallingWindow;
   /** Check the suppression lists just before sending. */
   suppression?: boolean;
+  /** The campaign's frequency cap: a number called this often across the deployment's campaigns waits (or ends SUPPRESSED, see `endAt`). */
+  cap?: FrequencyCap;
+  /** The campaign's end (ms), given with a cap: an entry its cap allows only after it ends SUPPRESSED at once rather than wait for nothing. */
+  endAt?: number;
 }
 
 /** An entry may not be sent unless its window stays open this long: a request never goes out in the window's last minute. */
@@ -43,6 +48,10 @@ export function rulesNow(rules: SendRules): number {
  * Applies the calling rules to entries about to be sent: numbers on a suppression list end
  * SUPPRESSED (recorded here), entries whose window is closed in their zone wait in the store
  * with the time it opens, and the rest may be sent now. `sendsOf` gives the sends an entry had.
+ * At a send (`checkSuppression`) every send that goes out is written to the deployment's
+ * record of calls by number (reserved under the campaign's frequency cap, if it has one):
+ * an entry over its cap waits until the cap allows it, or ends SUPPRESSED when that is after
+ * the campaign's end.
  */
 export async function screenEntries<T extends { staged: StagedEntry }>(
   store: CampaignStore,
@@ -72,8 +81,37 @@ export async function screenEntries<T extends { staged: StagedEntry }>(
       await store.recordOutcomes(campaignKey, records);
     }
   }
-  if (!rules.window) return { send: rest.map((item) => ({ item })), suppressed };
-  const window = rules.window;
+  const timed = screenWindow(rest, rules.window, now, options);
+  // Only a send counts against a cap: a page read (no checkSuppression) only sorts by window.
+  const checked = options.checkSuppression ? await screenCap(store, campaignKey, timed.send, rules, now, options) : { ...timed, waiting: [], deferred: noneWaiting(), ended: [] };
+  if (checked.ended.length > 0) {
+    const cap = rules.cap as FrequencyCap;
+    suppressed.push(...checked.ended.map((e) => e.staged.index));
+    await store.recordOutcomes(
+      campaignKey,
+      checked.ended.map((e) => capRecord(e.staged, cap, e.allowedAt)),
+    );
+  }
+  const waiting = [...timed.waiting, ...checked.waiting];
+  const deferred = addWaiting(timed.deferred, checked.deferred);
+  await store.holdEntries(campaignKey, waiting);
+  return { send: checked.send, suppressed, ...(deferred.total > 0 ? { deferred } : {}) };
+}
+
+interface Timed<T> {
+  send: ScreenedEntry<T>[];
+  waiting: WaitingEntry[];
+  deferred: WaitingCounts;
+}
+
+/** Entries whose calling window is open in their zone now, and the others, to wait for it. */
+function screenWindow<T extends { staged: StagedEntry }>(
+  rest: readonly T[],
+  window: CallingWindow | undefined,
+  now: number,
+  options: { defaults: ContactDefaults; sendsBefore: (item: T) => number },
+): Timed<T> {
+  if (!window) return { send: rest.map((item) => ({ item })), waiting: [], deferred: noneWaiting() };
   const windows = new Map<string, WindowAt>();
   const send: ScreenedEntry<T>[] = [];
   const waiting: WaitingEntry[] = [];
@@ -101,9 +139,67 @@ export async function screenEntries<T extends { staged: StagedEntry }>(
     waiting.push({ index: item.staged.index, sends, zone: zoned.zone, reason, ...(at.opensAt !== undefined ? { notBefore: at.opensAt } : {}) });
     deferred = addWaiting(deferred, { total: 1, byZone: { [zoned.zone]: 1 }, ...(at.opensAt !== undefined ? { nextDueAt: at.opensAt } : {}) });
   }
-  await store.holdEntries(campaignKey, waiting);
-  return { send, suppressed, ...(deferred.total > 0 ? { deferred } : {}) };
+  return { send, waiting, deferred };
 }
+
+/**
+ * The frequency cap, on entries that may otherwise go now: each send is recorded against its
+ * number (reserved, under a cap); one over its cap waits until the cap allows it, or is ended
+ * when that comes only after the campaign's end.
+ */
+async function screenCap<T extends { staged: StagedEntry }>(
+  store: CampaignStore,
+  campaignKey: string,
+  send: ScreenedEntry<T>[],
+  rules: SendRules,
+  now: number,
+  options: { sendsBefore: (item: T) => number },
+): Promise<Timed<T> & { ended: { staged: StagedEntry; allowedAt: number }[] }> {
+  const sends = send.flatMap(({ item }) => {
+    const phone = item.staged.entry.CustomerEndpoint?.Address;
+    return phone ? [{ index: item.staged.index, send: options.sendsBefore(item) + 1, phone }] : [];
+  });
+  if (!rules.cap) {
+    await store.recordSends(campaignKey, sends, now);
+    return { send, waiting: [], deferred: noneWaiting(), ended: [] };
+  }
+  const over = await store.reserveSends(campaignKey, sends, rules.cap, now);
+  if (over.size === 0) return { send, waiting: [], deferred: noneWaiting(), ended: [] };
+  const cap = rules.cap;
+  const waiting: WaitingEntry[] = [];
+  const ended: { staged: StagedEntry; allowedAt: number }[] = [];
+  let deferred = noneWaiting();
+  for (const { item } of send) {
+    const allowedAt = over.get(item.staged.index);
+    if (allowedAt === undefined) continue;
+    if (rules.endAt !== undefined && allowedAt >= rules.endAt) {
+      ended.push({ staged: item.staged, allowedAt });
+      continue;
+    }
+    waiting.push({ index: item.staged.index, sends: options.sendsBefore(item), zone: OVER_CAP_ZONE, notBefore: allowedAt, reason: capReason(cap, allowedAt) });
+    deferred = addWaiting(deferred, { total: 1, byZone: { [OVER_CAP_ZONE]: 1 }, nextDueAt: allowedAt });
+  }
+  return { send: send.filter(({ item }) => !over.has(item.staged.index)), waiting, deferred, ended };
+}
+
+function capReason(cap: FrequencyCap, allowedAt: number): string {
+  return `over its frequency cap (${cap.maxCallsPerNumber} calls in ${cap.days} days across the deployment's campaigns) until ${new Date(allowedAt).toISOString()}`;
+}
+
+/** An entry whose cap allows it only after the campaign's end: SUPPRESSED, and the message says by what. */
+export function capRecord(staged: StagedEntry, cap: FrequencyCap, allowedAt: number): OutcomeRecord {
+  return {
+    requestIdentifier: staged.entry.RequestIdentifier,
+    index: staged.index,
+    outcome: 'SUPPRESSED',
+    failureCode: OVER_FREQUENCY_CAP,
+    field: 'CustomerEndpoint.Address',
+    message: `${capReason(cap, allowedAt)}, after the campaign's end (--end-at)`,
+  };
+}
+
+/** The code on an entry its frequency cap ended (outcome SUPPRESSED), beside the suppression lists' entries (none). */
+export const OVER_FREQUENCY_CAP = 'OVER_FREQUENCY_CAP';
 
 export function suppressedRecord(staged: StagedEntry, list: string, when: string): OutcomeRecord {
   return {

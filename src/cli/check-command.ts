@@ -21,11 +21,11 @@ const NOT_FOR_CHECK = new Set(['--wait', '--json', '--progress', '--address', '-
  */
 export function checkCommand(): Command {
   const command = new Command('check').description(
-    'check a dial list before starting it: valid, rejected (by reason), suppressed, and per time zone when its calling window opens; stages and dials nothing',
+    'check a dial list before starting it: valid, rejected (by reason), suppressed, over their frequency cap, and per time zone when its calling window opens; stages and dials nothing',
   );
   for (const option of startCommand().options) if (!NOT_FOR_CHECK.has(option.long ?? '')) command.addOption(option);
   command
-    .addOption(new Option('--json', 'print the counts as one JSON object (keys valid, rejected, suppressed, …)').helpGroup('Output:'))
+    .addOption(new Option('--json', 'print the counts as one JSON object (keys valid, rejected, suppressed, overCap, …)').helpGroup('Output:'))
     .addHelpText(
       'after',
       `
@@ -63,7 +63,9 @@ async function runCheck(flags: CheckFlags): Promise<number> {
 }
 
 function formatCheck(c: DialListCheck): string {
-  const lines = [`${c.total} entries: ${c.valid} valid, ${c.rejected} rejected, ${c.suppressed} suppressed`];
+  const lines = [
+    `${c.total} entries: ${c.valid} valid, ${c.rejected} rejected, ${c.suppressed} suppressed${c.overCap > 0 ? `; ${c.overCap} of the valid ones over their frequency cap now (they would wait)` : ''}`,
+  ];
   for (const [reason, n] of Object.entries(c.rejectedBy).sort((a, b) => b[1] - a[1])) lines.push(`  rejected  ${String(n).padStart(7)}  ${reason}`);
   for (const [list, n] of Object.entries(c.suppressedBy).sort((a, b) => b[1] - a[1])) lines.push(`  suppressed ${String(n).padStart(6)}  list "${list}"`);
   if (c.zones) {

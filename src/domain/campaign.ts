@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { callingWindowSchema } from './calling-window';
+import { frequencyCapSchema } from './frequency-cap';
 import { contactDefaultsSchema, dialEntrySchema, type ContactDefaults } from './contact-entry';
 import { lanePolicyOverridesSchema } from './lane-policies';
 import { MAX_INLINE_ENTRIES, MAX_INSTANCE_ID_LENGTH, PHONE_NUMBER_ARN_PATTERN } from './limits';
@@ -138,6 +139,8 @@ export const campaignSpecSchema = z
     callingWindow: callingWindowSchema.optional(),
     /** When the campaign stops sending: what is not sent by then ends CANCELLED with that reason (ISO time with offset). */
     endAt: z.iso.datetime({ offset: true, message: 'an ISO date and time with its offset, e.g. 2026-12-24T18:00:00Z' }).optional(),
+    /** How often a number may be called across the deployment's campaigns (docs/compliance.md); absent: no cap. */
+    frequencyCap: frequencyCapSchema.optional(),
     /** For tests and tuning: continue-as-new after this many batches even if the server has not suggested it. */
     continueAsNewAfterBatches: z.number().int().min(1).optional(),
   })

@@ -4,6 +4,8 @@ import { stagedEntrySchema, type StagedEntry } from '../domain/contact-entry';
 import { emptyOutcomeCounts, outcomeKinds, outcomePrecedence, outcomeRecordSchema, type OutcomeCounts, type OutcomeKind, type OutcomeRecord } from '../domain/outcome';
 import { stagingSummarySchema, type StagingSummary } from '../domain/staging-summary';
 import { createCallResultStore, type CallResultStore } from './call-results';
+import { createContactDataRetention, type ContactDataRetention } from './contact-data-retention';
+import { createRecipientSends, type RecipientSends } from './recipient-sends';
 import { createSuppressionLists, type SuppressionLists } from './suppression-lists';
 import { createWaitingEntries, type WaitingEntries } from './waiting-entries';
 
@@ -98,7 +100,7 @@ export interface UnsentEntries {
  * so a retried activity never double-counts. Entries waiting for their calling window and the
  * deployment's suppression lists have modules of their own (waiting-entries.ts, suppression-lists.ts).
  */
-export interface CampaignStore extends CallResultStore, WaitingEntries, SuppressionLists {
+export interface CampaignStore extends CallResultStore, WaitingEntries, SuppressionLists, RecipientSends, ContactDataRetention {
   /** The staging summary, present once the whole list is staged. */
   stagingSummary(campaignKey: string): Promise<StagingSummary | undefined>;
   /** Marks the list staged; written last by staging. */
@@ -169,6 +171,8 @@ export function createCampaignStore(pool: Pool): CampaignStore {
     ...createCallResultStore(pool),
     ...createWaitingEntries(pool),
     ...createSuppressionLists(pool),
+    ...createRecipientSends(pool),
+    ...createContactDataRetention(pool),
 
     async stagingSummary(campaignKey) {
       const [row] = await rows('SELECT staging FROM campaigns WHERE campaign_key = $1', [campaignKey]);

@@ -25,6 +25,8 @@ export type WaitingSummary = WaitingCounts;
 
 export const WAITING_ZONES_SHOWN = 12;
 export const UNKNOWN_ZONE = 'unknown';
+/** Where entries over their frequency cap are counted among the waiting "zones": they wait for the cap, not for a window. */
+export const OVER_CAP_ZONE = 'over-cap';
 
 export interface WaitingEntries {
   /** Adds entries that wait (or moves an entry that waits again to its new time). */

@@ -12,10 +12,25 @@ import type { CampaignRun } from './campaign-run';
  * time the workflow passes them, never here, so time-zone data never changes a replay.
  */
 
-/** The rules a send applies: suppression lists always, the calling window when the campaign has one. */
+/** The rules a send applies: suppression lists always, the calling window and the frequency cap when the campaign has them. */
 export function sendRules(run: CampaignRun): SendRules | undefined {
   if (!run.callingRules) return undefined;
-  return { now: Date.now(), suppression: true, ...(run.spec.callingWindow ? { window: run.spec.callingWindow } : {}) };
+  const { callingWindow, frequencyCap } = run.spec;
+  const endAt = endAtMs(run);
+  return {
+    now: Date.now(),
+    suppression: true,
+    ...(callingWindow ? { window: callingWindow } : {}),
+    ...(frequencyCap ? { cap: frequencyCap, ...(endAt !== undefined ? { endAt } : {}) } : {}),
+  };
+}
+
+/**
+ * Whether entries of this campaign can wait in the store: with a calling window or a frequency
+ * cap (a campaign can have either only from the code of patch 'calling-rules' on).
+ */
+export function entriesCanWait(run: CampaignRun): boolean {
+  return run.callingRules && (run.spec.callingWindow !== undefined || run.spec.frequencyCap !== undefined);
 }
 
 /** The rules a page read applies: only a calling window (suppression is checked at each send). */

@@ -11,7 +11,7 @@ import { CampaignRun } from './campaign-run';
 import { settleCallOutcomes } from './call-settling';
 import { countFailureCode, toCarried, type CampaignInput } from './campaign-state';
 import { noneWaiting } from '../domain/waiting';
-import { endAtMs, endReason, learnWaiting, releaseWaiting, sendRules, waitingDue } from './calling-rules';
+import { endAtMs, endReason, entriesCanWait, learnWaiting, releaseWaiting, sendRules, waitingDue } from './calling-rules';
 import { deflect, pumpDeflections } from './deflections';
 import { campaignFailed, progressOf, publish, resultOf, stopReason } from './reporting';
 import { waitForV2Campaign } from './v2-campaign-watch';
@@ -105,7 +105,7 @@ async function prepare(run: CampaignRun): Promise<void> {
   if (run.phase.name === 'paused' && run.phase.waitingForV2Campaign !== undefined) waitForV2Campaign(run, run.phase.waitingForV2Campaign);
   if (run.budgeted) await moveCarriedDeflectionsToStore(run);
   if (s.staged) {
-    if (run.callingRules && run.spec.callingWindow) await learnWaiting(run);
+    if (entriesCanWait(run)) await learnWaiting(run);
     return;
   }
   const rules = sendRules(run);
@@ -235,7 +235,7 @@ async function finish(run: CampaignRun): Promise<CampaignResult> {
       message: `not sent: ${reason}`,
       ...(run.budgeted ? { deflectionsAfterOrder: s.deflectionOrders.taken } : {}),
     };
-    const waiting = run.callingRules && run.spec.callingWindow !== undefined;
+    const waiting = entriesCanWait(run);
     const cancelled = await housekeeping.cancelRemaining.executeWithOptions({ summary: 'mark the unsent entries CANCELLED' }, [
       { campaignKey: run.workflowId, unsent, ...(waiting ? { waiting } : {}) },
     ]);

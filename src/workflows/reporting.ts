@@ -4,6 +4,7 @@ import { waitingByLane } from '../domain/batch-assembly';
 import { formatProgressDetails, type CampaignResult, type CampaignStatus, type Progress } from '../domain/progress';
 import { campaignStatusKey } from '../domain/search-attributes';
 import type { CampaignRun } from './campaign-run';
+import { entriesCanWait } from './calling-rules';
 
 /** The status operators see, from the phase. */
 export function statusOf(run: CampaignRun): CampaignStatus {
@@ -37,7 +38,7 @@ export function progressOf(run: CampaignRun, status: CampaignStatus = statusOf(r
     retries: s.retries,
     retrying: s.lanes.length + s.splits.reduce((n, g) => n + g.length, 0) + (s.heldBatches ?? []).reduce((n, b) => n + b.items.length, 0),
     waitingByLane: waitingByLane(s.lanes),
-    ...(run.callingRules && run.spec.callingWindow
+    ...(entriesCanWait(run)
       ? {
           waiting: {
             total: run.waiting.total,

@@ -29,8 +29,8 @@ export interface Stack {
   startWorker(): Promise<CampaignWorker>;
   /** A worker in this process on `taskQueue` with the stack's Connect clients and store, not yet running. */
   createWorker(taskQueue: string): Promise<CampaignWorker>;
-  /** `src/worker.ts` as a process of its own on `taskQueue`, with the stack's emulator and store; killed by stop(). */
-  spawnWorkerProcess(taskQueue: string): ChildProcess;
+  /** `src/worker.ts` as a process of its own on `taskQueue`, with the stack's emulator and store (and `extraEnv`); killed by stop(). */
+  spawnWorkerProcess(taskQueue: string, extraEnv?: NodeJS.ProcessEnv): ChildProcess;
   stop(): Promise<void>;
 }
 
@@ -76,7 +76,7 @@ export async function startStack(
     running.push({ worker, done: worker.run() });
     return worker;
   };
-  const spawnWorkerProcess = (queue: string): ChildProcess => {
+  const spawnWorkerProcess = (queue: string, extraEnv: NodeJS.ProcessEnv = {}): ChildProcess => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'src', 'worker.ts')], {
       env: {
         ...process.env,
@@ -87,6 +87,7 @@ export async function startStack(
         CONNECT_DIALER_DATA_DIR: testStore.dataDir,
         DATABASE_URL: testStore.databaseUrl,
         ...(options.contactEvents === true && { CONNECT_DIALER_CONTACT_EVENTS_QUEUE_URL: emulator.contactEventsQueueUrl }),
+        ...extraEnv,
       },
       stdio: 'ignore',
     });
