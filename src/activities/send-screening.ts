@@ -1,3 +1,4 @@
+import { packIndices, type BatchResult } from '../domain/batch';
 import type { CallingWindow } from '../domain/calling-window';
 import type { ContactDefaults, StagedEntry } from '../domain/contact-entry';
 import type { OutcomeRecord } from '../domain/outcome';
@@ -17,6 +18,8 @@ export interface SendRules {
   window?: CallingWindow;
   /** Check the suppression lists just before sending. */
   suppression?: boolean;
+  /** The campaign redials (call outcomes): tell which entries were called before. */
+  redials?: boolean;
 }
 
 /** An entry may not be sent unless its window stays open this long: a request never goes out in the window's last minute. */
@@ -32,6 +35,17 @@ export interface Screening<T> {
   send: ScreenedEntry<T>[];
   suppressed: number[];
   deferred?: WaitingCounts;
+  /** Entries called before this send (redials): sent, held or suppressed, their outcome stays CREATED. */
+  calledBefore?: number[];
+}
+
+/** What a batch's answer says of the entries the rules held back (and of its redials). */
+export function heldBackOf(screened: Screening<unknown>): Pick<BatchResult, 'suppressed' | 'deferred' | 'redials'> {
+  return {
+    ...(screened.suppressed.length > 0 ? { suppressed: packIndices(screened.suppressed) } : {}),
+    ...(screened.deferred ? { deferred: screened.deferred } : {}),
+    ...(screened.calledBefore && screened.calledBefore.length > 0 ? { redials: packIndices(screened.calledBefore) } : {}),
+  };
 }
 
 /** The time the rules are applied at: the workflow's, or the real time when a retry runs later. */
@@ -53,6 +67,13 @@ export async function screenEntries<T extends { staged: StagedEntry }>(
 ): Promise<Screening<T>> {
   if (!rules) return { send: items.map((item) => ({ item })), suppressed: [] };
   const now = rulesNow(rules);
+  const called = rules.redials
+    ? await store.calledBefore(
+        campaignKey,
+        items.map((i) => [i.staged.index, options.sendsBefore(i) + 1]),
+      )
+    : undefined;
+  const calledBefore = called && called.length > 0 ? { calledBefore: called } : {};
   let rest = [...items];
   const suppressed: number[] = [];
   if (options.checkSuppression && rules.suppression) {
@@ -72,7 +93,7 @@ export async function screenEntries<T extends { staged: StagedEntry }>(
       await store.recordOutcomes(campaignKey, records);
     }
   }
-  if (!rules.window) return { send: rest.map((item) => ({ item })), suppressed };
+  if (!rules.window) return { send: rest.map((item) => ({ item })), suppressed, ...calledBefore };
   const window = rules.window;
   const windows = new Map<string, WindowAt>();
   const send: ScreenedEntry<T>[] = [];
@@ -102,7 +123,7 @@ export async function screenEntries<T extends { staged: StagedEntry }>(
     deferred = addWaiting(deferred, { total: 1, byZone: { [zoned.zone]: 1 }, ...(at.opensAt !== undefined ? { nextDueAt: at.opensAt } : {}) });
   }
   await store.holdEntries(campaignKey, waiting);
-  return { send, suppressed, ...(deferred.total > 0 ? { deferred } : {}) };
+  return { send, suppressed, ...(deferred.total > 0 ? { deferred } : {}), ...calledBefore };
 }
 
 export function suppressedRecord(staged: StagedEntry, list: string, when: string): OutcomeRecord {

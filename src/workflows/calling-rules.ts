@@ -15,7 +15,7 @@ import type { CampaignRun } from './campaign-run';
 /** The rules a send applies: suppression lists always, the calling window when the campaign has one. */
 export function sendRules(run: CampaignRun): SendRules | undefined {
   if (!run.callingRules) return undefined;
-  return { now: Date.now(), suppression: true, ...(run.spec.callingWindow ? { window: run.spec.callingWindow } : {}) };
+  return { now: Date.now(), suppression: true, ...(run.spec.callingWindow ? { window: run.spec.callingWindow } : {}), ...(run.outcomeActions ? { redials: true } : {}) };
 }
 
 /** The rules a page read applies: only a calling window (suppression is checked at each send). */
@@ -50,6 +50,11 @@ export async function releaseWaiting(run: CampaignRun): Promise<void> {
   for (const [index, sends] of unpackEntries(answer.released)) {
     if (sends === 0) s.queue.push(index);
     else s.lanes.push({ index, attempts: sends, lastCode: 'WAITED_FOR_CALLING_WINDOW', notBefore: now });
+  }
+  // Redials (call outcomes): a new send, so a new client token; the rules apply again at the send.
+  for (const [index, sends] of unpackEntries(answer.redials ?? [])) {
+    run.redialing.add(index);
+    s.lanes.push({ index, attempts: sends, lastCode: 'REDIAL', notBefore: now });
   }
   run.waiting = answer.waiting;
 }
