@@ -5,6 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { campaignDefaults, entry, startStack, uniqueCampaignId, type Stack } from './support/stack';
+import { eventually } from './support/eventually';
 
 /** entry(i)'s number (test/support/stack.ts). */
 const numberOf = (i: number): string => `+1415555${String(i).padStart(4, '0')}`;
@@ -80,6 +81,25 @@ describe('call outcomes: redials and SMS', () => {
         ['c-26', 'CREATED', 'VOICEMAIL', 1],
       ],
     );
+  });
+
+  test('a redial is screened again: a number suppressed after its first call is not called again and its entry stays CREATED', async () => {
+    scripted({ [numberOf(41)]: 'NO_ANSWER', [numberOf(42)]: 'NO_ANSWER' });
+    const campaignId = uniqueCampaignId('redial-suppressed');
+    const started = await stack.campaigns.start({
+      campaignId,
+      instanceId: 'instance-1',
+      defaults: campaignDefaults,
+      callOutcomes: { redial: [{ dispositions: ['NO_ANSWER'], afterSeconds: 3, maxAttempts: 2 }], settleWithinSeconds: 60 },
+      dialList: { kind: 'inline', entries: [entry(41), entry(42)] },
+    });
+    const token = `${started.workflowId}/`;
+    await eventually('the first calls placed', () => voiceCalls(token, numberOf(41)).length === 1, { timeoutMs: 30_000, intervalMs: 50 });
+    await stack.store.addSuppressions([{ list: 'after-first-call', phone: numberOf(41) }]);
+    const result = await stack.campaigns.result(started.campaignId);
+    assert.deepEqual(result.outcomes, { CREATED: 2, DEFLECTED: 0, REJECTED: 0, FAILED: 0, CANCELLED: 0, SUPPRESSED: 0 }, JSON.stringify(result.outcomes));
+    assert.equal(voiceCalls(token, numberOf(41)).length, 1, 'c-41 suppressed before its redial: called once');
+    assert.equal(voiceCalls(token, numberOf(42)).length, 2, 'c-42 redialled once (maxAttempts 2)');
   });
 
   test('a voicemail gets exactly one SMS after its call, through the deflection path; a human answer gets none', async () => {
