@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { campaignDefaults, entry, startStack, uniqueCampaignId, type Stack } from './support/stack';
 import { eventually } from './support/eventually';
+import { formatProgress } from '../src/cli/campaign-summary';
 
 /** entry(i)'s number (test/support/stack.ts). */
 const numberOf = (i: number): string => `+1415555${String(i).padStart(4, '0')}`;
@@ -54,6 +55,12 @@ describe('call outcomes: redials and SMS', () => {
     // Each entry counts once, whatever its calls: outcomes still add up to the list.
     assert.deepEqual(result.outcomes, { CREATED: 6, DEFLECTED: 0, REJECTED: 0, FAILED: 0, CANCELLED: 0, SUPPRESSED: 0 }, JSON.stringify(result.outcomes));
     assert.deepEqual(result.dispositions, { REACHED: 2, VOICEMAIL: 1, NO_ANSWER: 1, BUSY: 1, INVALID_NUMBER: 1, NOT_DIALLED: 0, UNKNOWN: 0 }, JSON.stringify(result.dispositions));
+    assert.equal(result.redials, 5, 'c-22 and c-23 redialled twice each, c-25 once');
+    // The progress that `status` shows counts dispositions and redials too.
+    const progress = await stack.campaigns.progress(campaignId);
+    assert.deepEqual(progress.dispositions, result.dispositions, JSON.stringify(progress));
+    assert.equal(progress.redials, 5);
+    assert.match(formatProgress(progress), /calls: REACHED 2 · VOICEMAIL 1 · NO_ANSWER 1 · BUSY 1 · INVALID_NUMBER 1 · 5 redials/);
 
     const token = `${started.workflowId}/`;
     const callsTo = Object.fromEntries([21, 22, 23, 24, 25, 26].map((i) => [i, voiceCalls(token, numberOf(i))]));

@@ -37,7 +37,7 @@ export function progressOf(run: CampaignRun, status: CampaignStatus = statusOf(r
     retries: s.retries,
     retrying: s.lanes.length + s.splits.reduce((n, g) => n + g.length, 0) + (s.heldBatches ?? []).reduce((n, b) => n + b.items.length, 0),
     waitingByLane: waitingByLane(s.lanes),
-    ...(run.callingRules && run.spec.callingWindow
+    ...((run.callingRules && run.spec.callingWindow) || run.outcomeActions
       ? {
           waiting: {
             total: run.waiting.total,
@@ -46,6 +46,8 @@ export function progressOf(run: CampaignRun, status: CampaignStatus = statusOf(r
           },
         }
       : {}),
+    ...(run.calls.counts ? { dispositions: { ...run.calls.counts } } : {}),
+    ...(s.redials !== undefined ? { redials: s.redials } : {}),
     pendingDeflections: s.deflections.length + (s.deflectionOrders.ordered - s.deflectionOrders.taken) + run.awaitingBatch.size + run.chatsInFlight,
     paceDelayMs: s.pace.delayMs,
     pauseReason: run.phase.name === 'paused' ? run.phase.reason : undefined,
@@ -81,6 +83,7 @@ export function resultOf(run: CampaignRun, status: CampaignResult['status']): Ca
     batchesSent: s.batchesSent,
     retries: s.retries,
     runs: s.runs,
+    ...(s.redials !== undefined ? { redials: s.redials } : {}),
     startedAt: new Date(s.startedAtMs).toISOString(),
     finishedAt: new Date(finishedAt).toISOString(),
     durationMs: finishedAt - s.startedAtMs,
