@@ -148,6 +148,28 @@ const scenarios: Record<HistoryScenario, (stack: Stack) => Promise<CampaignResul
     await stack.campaigns.start({ ...spec('staging-rejections', 0), dialList: { kind: 'file', path } });
     return stack.campaigns.result(id);
   },
+  async 'call-outcomes-redial'(stack) {
+    const id = idOf('call-outcomes-redial');
+    const number = (i: number): string => `+1415555${String(i).padStart(4, '0')}`;
+    stack.emulator.configure({
+      calls: {
+        ringMs: 200,
+        byNumber: { [number(0)]: 'HUMAN_ANSWERED', [number(1)]: 'NO_ANSWER', [number(2)]: ['BUSY', 'HUMAN_ANSWERED'], [number(3)]: 'VOICEMAIL', [number(4)]: 'INVALID_NUMBER' },
+        duplicateRate: 0.5,
+        reorder: true,
+        seed: 5,
+      },
+    });
+    await stack.campaigns.start(
+      spec('call-outcomes-redial', 5, {
+        chat,
+        callOutcomes: { redial: [{ dispositions: ['NO_ANSWER', 'BUSY'], afterSeconds: 1, maxAttempts: 3 }], smsOn: ['VOICEMAIL'], settleWithinSeconds: 60 },
+      }),
+    );
+    const result = await stack.campaigns.result(id);
+    stack.emulator.configure({ calls: undefined });
+    return result;
+  },
 };
 
 /** Every run of the campaign, first to last: from the first run, each run's ContinuedAsNew event names the next. */
@@ -202,7 +224,8 @@ async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
   const names = (Object.keys(scenarios) as HistoryScenario[]).filter((s) => wanted.length === 0 || wanted.includes(s));
   const startedAt = Date.now();
-  const stack = await startStack({ store: 'pglite' });
+  // Contact events on: the call-outcomes scenario's calls (off in the emulator for the others) are read from SQS.
+  const stack = await startStack({ store: 'pglite', contactEvents: true });
   const recorder = await startVersionedWorker(stack);
   console.error(`stack up in ${Date.now() - startedAt} ms`);
   await mkdir(outDir, { recursive: true });

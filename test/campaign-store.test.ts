@@ -335,7 +335,7 @@ for (const kind of ['pglite', 'postgres'] satisfies StoreKind[]) {
       const { rows } = await t.database.pool.query<{ name: string }>('SELECT name FROM connect_dialer_migrations ORDER BY version');
       assert.deepEqual(
         rows.map((r) => r.name),
-        ['campaign-store', 'deflections', 'compliance-waiting-suppression', 'call-outcomes', 'caps-recipient-sends'],
+        ['campaign-store', 'deflections', 'compliance-waiting-suppression', 'call-outcomes', 'call-outcomes-redial', 'caps-recipient-sends'],
       );
       const logged: string[] = [];
       const again = await openCampaignDatabase({ databaseUrl: t.databaseUrl, dataDir: t.dataDir, log: (line) => logged.push(line) });

@@ -100,3 +100,28 @@ describe('campaign spec: input checks', () => {
     assert.equal(parseDialListInvalidReason('Amazon Connect refused the call: AccessDeniedException'), undefined);
   });
 });
+
+describe('callOutcomes', () => {
+  const base = { campaignId: 'c', instanceId: 'i', defaults: { QueueId: 'q' }, dialList: fileList } as const;
+  const chat = { sourcePhoneNumberArn: 'arn:aws:connect:us-east-1:123456789012:phone-number/sms-1', contactFlowId: 'f' };
+  // The issue's shape, as JSON would give it.
+  const shape = JSON.parse(
+    '{"redial": [{"dispositions": ["NO_ANSWER","BUSY"], "afterSeconds": 1800, "maxAttempts": 3}], "smsOn": ["VOICEMAIL"], "settleWithinSeconds": 3600}',
+  ) as CampaignSpecInput['callOutcomes'];
+
+  test("the issue's shape is accepted with chat settings", () => {
+    assert.deepEqual(issues({ ...base, chat, callOutcomes: shape }), []);
+  });
+
+  test('smsOn without chat settings, and REACHED among the dispositions to redial, are refused with the field and the reason', () => {
+    assert.deepEqual(issues({ ...base, callOutcomes: shape }), [
+      [
+        'callOutcomes.smsOn',
+        "an SMS after a call goes out through the campaign's chat settings (StartOutboundChatContact): add `chat` (source phone number ARN and contact flow), or leave smsOn empty",
+      ],
+    ]);
+    assert.deepEqual(issues({ ...base, callOutcomes: { redial: [{ dispositions: ['REACHED', 'NO_ANSWER'], afterSeconds: 60, maxAttempts: 2 }] } }), [
+      ['callOutcomes.redial.0.dispositions', 'REACHED is never redialled: a person answered'],
+    ]);
+  });
+});

@@ -1,8 +1,8 @@
-import { packIndices, unpackEntries, type BatchResult, type EntryRun } from '../domain/batch';
+import { unpackEntries, type BatchResult, type EntryRun } from '../domain/batch';
 import type { ContactDefaults } from '../domain/contact-entry';
 import type { CampaignStore } from '../storage/campaign-store';
 import { recordBatchAnswers, type EntryAnswer, type SentEntry } from './batch-answers';
-import { screenEntries, type ScreenedEntry, type SendRules } from './send-screening';
+import { heldBackOf, screenEntries, type ScreenedEntry, type SendRules } from './send-screening';
 
 /** What both submission activities are given: a batch of staged entries, by index and send number. */
 export interface BatchSubmission {
@@ -41,10 +41,7 @@ export async function submitBatch(store: CampaignStore, api: string, input: Batc
     input.rules,
     { defaults: input.defaults, sendsBefore: (e) => e.send - 1, checkSuppression: true },
   );
-  const held = {
-    ...(screened.suppressed.length > 0 ? { suppressed: packIndices(screened.suppressed) } : {}),
-    ...(screened.deferred ? { deferred: screened.deferred } : {}),
-  };
+  const held = heldBackOf(screened);
   if (screened.send.length === 0) return { seq: input.seq, created: [], failed: [], ...held };
   const answers = await submit(screened.send);
   const sent = screened.send.map((s) => s.item);

@@ -3,6 +3,7 @@ import { GetCampaignStateCommand, type ConnectCampaignsV2Client } from '@aws-sdk
 import type { ConnectQueues } from '../domain/connect-queues';
 import type { CampaignStore } from '../storage/campaign-store';
 import { putContactBatch, type BatchInput } from './batch-put-contact';
+import { actOnCallOutcomes, type ActOnCallOutcomesInput, type CallOutcomesLook } from './call-outcome-actions';
 import { settleCalls, type CallsSettlement, type SettleCallsInput } from './call-reconcile';
 import { toConnectFailure } from './aws-error-mapping';
 import { activityCallOptions } from './connect-call';
@@ -52,6 +53,11 @@ export function connectActivities(deps: ActivityDependencies, store: CampaignSto
     /** Call outcomes: asks DescribeContact about calls whose final event never came, settles the rest as UNKNOWN when told; answers where the calls stand. */
     async settleCalls(input: SettleCallsInput): Promise<CallsSettlement> {
       return settleCalls(deps.connect, store, input, (deps.reconcileAfterSeconds ?? 300) * 1000, activityCallOptions());
+    },
+
+    /** Call outcomes acted on: settles what it can, then schedules redials and orders SMS after voicemails in the store. */
+    async actOnCallOutcomes(input: ActOnCallOutcomesInput): Promise<CallOutcomesLook> {
+      return actOnCallOutcomes(deps.connect, store, input, (deps.reconcileAfterSeconds ?? 300) * 1000, activityCallOptions());
     },
   };
 }

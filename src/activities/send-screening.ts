@@ -1,3 +1,4 @@
+import { packIndices, type BatchResult } from '../domain/batch';
 import type { CallingWindow } from '../domain/calling-window';
 import type { FrequencyCap } from '../domain/frequency-cap';
 import type { ContactDefaults, StagedEntry } from '../domain/contact-entry';
@@ -22,6 +23,8 @@ export interface SendRules {
   cap?: FrequencyCap;
   /** The campaign's end (ms), given with a cap: an entry its cap allows only after it ends SUPPRESSED at once rather than wait for nothing. */
   endAt?: number;
+  /** The campaign redials (call outcomes): tell which entries were called before. */
+  redials?: boolean;
 }
 
 /** An entry may not be sent unless its window stays open this long: a request never goes out in the window's last minute. */
@@ -37,6 +40,17 @@ export interface Screening<T> {
   send: ScreenedEntry<T>[];
   suppressed: number[];
   deferred?: WaitingCounts;
+  /** Entries called before this send (redials): sent, held or suppressed, their outcome stays CREATED. */
+  calledBefore?: number[];
+}
+
+/** What a batch's answer says of the entries the rules held back (and of its redials). */
+export function heldBackOf(screened: Screening<unknown>): Pick<BatchResult, 'suppressed' | 'deferred' | 'redials'> {
+  return {
+    ...(screened.suppressed.length > 0 ? { suppressed: packIndices(screened.suppressed) } : {}),
+    ...(screened.deferred ? { deferred: screened.deferred } : {}),
+    ...(screened.calledBefore && screened.calledBefore.length > 0 ? { redials: packIndices(screened.calledBefore) } : {}),
+  };
 }
 
 /** The time the rules are applied at: the workflow's, or the real time when a retry runs later. */
@@ -62,6 +76,13 @@ export async function screenEntries<T extends { staged: StagedEntry }>(
 ): Promise<Screening<T>> {
   if (!rules) return { send: items.map((item) => ({ item })), suppressed: [] };
   const now = rulesNow(rules);
+  const called = rules.redials
+    ? await store.calledBefore(
+        campaignKey,
+        items.map((i) => [i.staged.index, options.sendsBefore(i) + 1]),
+      )
+    : undefined;
+  const calledBefore = called && called.length > 0 ? { calledBefore: called } : {};
   let rest = [...items];
   const suppressed: number[] = [];
   if (options.checkSuppression && rules.suppression) {
@@ -95,7 +116,7 @@ export async function screenEntries<T extends { staged: StagedEntry }>(
   const waiting = [...timed.waiting, ...checked.waiting];
   const deferred = addWaiting(timed.deferred, checked.deferred);
   await store.holdEntries(campaignKey, waiting);
-  return { send: checked.send, suppressed, ...(deferred.total > 0 ? { deferred } : {}) };
+  return { send: checked.send, suppressed, ...(deferred.total > 0 ? { deferred } : {}), ...calledBefore };
 }
 
 interface Timed<T> {

@@ -13,7 +13,7 @@ export function formatResult(r: CampaignResult): string {
     r.dispositions
       ? `  calls: ${Object.entries(r.dispositions)
           .map(([d, n]) => `${d} ${fmt(n)}`)
-          .join(' · ')}`
+          .join(' · ')}${r.redials ? ` · ${fmt(r.redials)} redials` : ''}`
       : undefined,
     `  ${fmt(r.batchesSent)} batches · ${fmt(r.retries)} retries · ${r.runs} run${r.runs === 1 ? '' : 's'} · ${r.startedAt} → ${r.finishedAt}`,
   ]
@@ -30,6 +30,14 @@ export function formatProgress(p: Progress): string {
     p.reason ? `  reason: ${p.reason}` : undefined,
     `  ${countsText(p.outcomes)}`,
     codesText(p.byFailureCode),
+    p.dispositions
+      ? `  calls: ${
+          Object.entries(p.dispositions)
+            .filter(([, n]) => n > 0)
+            .map(([d, n]) => `${d} ${fmt(n)}`)
+            .join(' · ') || 'none decided yet'
+        }${p.redials ? ` · ${fmt(p.redials)} redials` : ''}${p.waiting?.total ? ` · ${fmt(p.waiting.total)} waiting` : ''}`
+      : undefined,
     `  ${fmt(p.batchesSent)} batches sent · ${p.batchesInFlight} in flight · ${fmt(p.retries)} retries · ${fmt(p.retrying)} retrying · ${p.pendingDeflections} deflections pending` +
       (p.paceDelayMs > 0 ? ` · pace slowed by ${p.paceDelayMs} ms/batch` : ''),
     `  started ${p.startedAt} · updated ${p.updatedAt} · run ${p.runs}`,

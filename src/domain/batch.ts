@@ -32,6 +32,8 @@ export interface BatchResult {
   suppressed?: IndexRun[];
   /** Entries not sent because their calling window was closed: they wait in the campaign store. */
   deferred?: WaitingCounts;
+  /** Entries of the batch called before (redials, call outcomes): their outcome stays CREATED whatever this send answers. */
+  redials?: IndexRun[];
 }
 
 /** Code for an entry Connect left out of both response lists: treated as unknown, so retried a few times. */

@@ -15,7 +15,10 @@ export const callOutcomesSchema = z.strictObject({
   redial: z
     .array(
       z.strictObject({
-        dispositions: z.array(disposition).min(1),
+        dispositions: z
+          .array(disposition)
+          .min(1)
+          .refine((list) => !list.includes('REACHED'), { message: 'REACHED is never redialled: a person answered' }),
         afterSeconds: z
           .number()
           .int()
@@ -25,7 +28,7 @@ export const callOutcomesSchema = z.strictObject({
       }),
     )
     .default([]),
-  /** Dispositions after which the entry gets one SMS through the campaign's deflection path (chat settings). */
+  /** Dispositions after which the entry gets one SMS through the campaign's deflection path, with the chat settings' initialMessage (`chat` is then required). */
   smsOn: z.array(disposition).default([]),
   /** The longest the campaign waits, after its last call, for the calls' outcomes; then the undecided ones are UNKNOWN. */
   settleWithinSeconds: z

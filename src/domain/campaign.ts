@@ -161,8 +161,14 @@ export const campaignSpecSchema = z
     ) {
       ctx.addIssue({ code: 'custom', path: ['defaults', 'QueueId'], message: NO_QUEUE_ANYWHERE });
     }
+    if (spec.callOutcomes !== undefined && spec.callOutcomes.smsOn.length > 0 && spec.chat === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['callOutcomes', 'smsOn'], message: SMS_NEEDS_CHAT });
+    }
   });
 export type CampaignSpec = z.infer<typeof campaignSpecSchema>;
+
+const SMS_NEEDS_CHAT =
+  "an SMS after a call goes out through the campaign's chat settings (StartOutboundChatContact): add `chat` (source phone number ARN and contact flow), or leave smsOn empty";
 export type CampaignSpecInput = z.input<typeof campaignSpecSchema>;
 
 type InstanceIdNeeds = { submission?: { api?: string }; chat?: unknown };

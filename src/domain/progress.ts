@@ -36,8 +36,12 @@ export const progressSchema = z.object({
   /** Of those, how many wait in each lane (absent from workers that predate it). */
   waitingByLane: z.partialRecord(z.enum(laneNames), z.number().int()).optional(),
   pendingDeflections: z.number().int(),
-  /** Entries waiting for their calling window; absent when the campaign has none (or its worker predates them). */
+  /** Entries waiting for their calling window or a redial; absent when the campaign has neither (or its worker predates them). */
   waiting: waitingSchema.optional(),
+  /** With call outcomes acted on: entries by the disposition of their newest decided call, at the campaign's last look. */
+  dispositions: z.record(z.string(), z.number().int()).optional(),
+  /** Redials scheduled (call outcomes). */
+  redials: z.number().int().optional(),
   /** Extra gap between batches added by adaptive pacing. */
   paceDelayMs: z.number().int(),
   pauseReason: z.string().optional(),
@@ -63,6 +67,8 @@ export const campaignResultSchema = z.object({
   durationMs: z.number().int(),
   /** With call outcomes: entries by the final disposition of their calls, once the campaign settled them. */
   dispositions: z.record(z.string(), z.number().int()).optional(),
+  /** Redials scheduled (call outcomes with redial rules). */
+  redials: z.number().int().optional(),
 });
 export type CampaignResult = z.infer<typeof campaignResultSchema>;
 
@@ -86,6 +92,7 @@ export function formatProgressDetails(p: Progress): string {
     rows,
     codes ? `\n| failure code | entries |\n|:---|---:|\n${codes}` : '',
     waitingLine(p.waiting),
+    callsLine(p.dispositions, p.redials),
     `\nIn flight: ${p.batchesInFlight} batches · retrying: ${p.retrying} · pending deflections: ${p.pendingDeflections}` +
       (p.paceDelayMs > 0 ? ` · pace slowed by ${p.paceDelayMs} ms/batch` : ''),
   ].join('\n');
@@ -97,4 +104,13 @@ function waitingLine(w: Waiting | undefined): string {
     .map(([zone, n]) => `${zone} ${n}`)
     .join(' · ');
   return `\nWaiting for their calling window: ${w.total} (${zones})${w.nextDueAt ? ` · next opening ${w.nextDueAt}` : ''}`;
+}
+
+/** `Calls: REACHED 3 · VOICEMAIL 1 · NO_ANSWER 2 · … · 4 redials` (dispositions with entries only). */
+export function callsLine(dispositions: Record<string, number> | undefined, redials: number | undefined): string {
+  if (!dispositions) return '';
+  const known = Object.entries(dispositions)
+    .filter(([, n]) => n > 0)
+    .map(([d, n]) => `${d} ${n}`);
+  return `\nCalls: ${known.length > 0 ? known.join(' · ') : 'none decided yet'}${redials ? ` · ${redials} redials` : ''}`;
 }

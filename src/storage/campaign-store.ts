@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { stagedEntrySchema, type StagedEntry } from '../domain/contact-entry';
 import { emptyOutcomeCounts, outcomeKinds, outcomePrecedence, outcomeRecordSchema, type OutcomeCounts, type OutcomeKind, type OutcomeRecord } from '../domain/outcome';
 import { stagingSummarySchema, type StagingSummary } from '../domain/staging-summary';
+import { createCallOutcomeActionStore, type CallOutcomeActionStore } from './call-outcome-actions';
 import { createCallResultStore, type CallResultStore } from './call-results';
 import { createContactDataRetention, type ContactDataRetention } from './contact-data-retention';
 import { createRecipientSends, type RecipientSends } from './recipient-sends';
@@ -100,7 +101,7 @@ export interface UnsentEntries {
  * so a retried activity never double-counts. Entries waiting for their calling window and the
  * deployment's suppression lists have modules of their own (waiting-entries.ts, suppression-lists.ts).
  */
-export interface CampaignStore extends CallResultStore, WaitingEntries, SuppressionLists, RecipientSends, ContactDataRetention {
+export interface CampaignStore extends CallResultStore, CallOutcomeActionStore, WaitingEntries, SuppressionLists, RecipientSends, ContactDataRetention {
   /** The staging summary, present once the whole list is staged. */
   stagingSummary(campaignKey: string): Promise<StagingSummary | undefined>;
   /** Marks the list staged; written last by staging. */
@@ -169,6 +170,7 @@ export function createCampaignStore(pool: Pool): CampaignStore {
 
   return {
     ...createCallResultStore(pool),
+    ...createCallOutcomeActionStore(pool),
     ...createWaitingEntries(pool),
     ...createSuppressionLists(pool),
     ...createRecipientSends(pool),

@@ -16,6 +16,7 @@ type Housekeeping = Pick<
   | 'readyDeflections'
   | 'importDeflections'
   | 'settleCalls'
+  | 'actOnCallOutcomes'
   | 'releaseWaitingEntries'
   | 'waitingEntries'
 >;

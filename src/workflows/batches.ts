@@ -54,7 +54,7 @@ export function launchBatch(run: CampaignRun): void {
   const startedAt = Date.now();
   if (!held) {
     s.batchesSent++;
-    s.retries += items.filter((i) => i.attempts > 0).length;
+    s.retries += items.filter((i) => i.attempts > 0 && !run.redialing.has(i.index)).length;
   }
   run.batchesThisRun++;
   run.batchStarts.take(run.gapMs(), Date.now());
@@ -83,17 +83,20 @@ export function launchBatch(run: CampaignRun): void {
 async function settleBatch(run: CampaignRun, seq: number, items: BatchItem[], result: BatchResult, startedAt: number): Promise<void> {
   const s = run.state;
   const byIndex = new Map(items.map((i) => [i.index, i]));
+  const redials = redialsOf(run, items, result);
   const created = unpackIndices(result.created);
+  if (created.length > 0) run.calls.unlooked = true;
   for (const index of created) {
     if (!byIndex.has(index)) continue;
-    s.outcomes.CREATED++;
+    // A redial's entry counted CREATED at its first call.
+    if (!redials.has(index)) s.outcomes.CREATED++;
     const waiting = run.awaitingBatch.get(index);
     if (waiting) {
       run.awaitingBatch.delete(index);
       releaseParked(run, waiting, index, true);
     }
   }
-  heldBack(run, items, result);
+  heldBack(run, items, result, redials);
   const terminal: FailedEntry[] = [];
   let throttled = 0;
   for (const f of result.failed) {
@@ -114,10 +117,14 @@ async function settleBatch(run: CampaignRun, seq: number, items: BatchItem[], re
     if (decision.retry) {
       run.metrics.retried(decision.lane);
       s.lanes.push({ index: item.index, attempts, laneFailures: addLaneFailure(laneFailures, f.code), lastCode: f.code, notBefore: Date.now() + decision.delayMs });
+    } else if (redials.has(f.index)) {
+      // A redial that failed for good: the entry keeps its first call's outcome and disposition.
+      countFailureCode(s, `REDIAL_${f.code}`);
     } else {
       terminal.push(failedEntry(run, item.index, f.code, { why: decision.why }));
     }
   }
+  for (const { index } of items) if (!s.lanes.some((l) => l.index === index)) run.redialing.delete(index);
   s.pace = run.retryRules.retryAtPace
     ? paceAfterAnswer(s.pace, { seq, startedAt, sent: items.length, throttled }, run.spec.pacing, s.nextSeq)
     : paceAfterBatch(s.pace, { sent: items.length, throttled, batchSize: run.spec.pacing.batchSize }, run.spec.pacing.adaptive);
@@ -133,12 +140,13 @@ async function settleBatch(run: CampaignRun, seq: number, items: BatchItem[], re
  * deferred entry is sent now, as for an entry that was not dialled; one parked for a
  * suppressed number is dropped (no SMS to a number on a suppression list).
  */
-function heldBack(run: CampaignRun, items: BatchItem[], result: BatchResult): void {
+function heldBack(run: CampaignRun, items: BatchItem[], result: BatchResult, redials: ReadonlySet<number>): void {
   if (!result.suppressed && !result.deferred) return;
   const suppressed = unpackIndices(result.suppressed ?? []);
   const answered = new Set([...unpackIndices(result.created), ...result.failed.map((f) => f.index)]);
   const dropped = new Set(suppressed);
-  run.state.outcomes.SUPPRESSED += suppressed.length;
+  // A redial to a number suppressed since its first call is not sent; the entry stays CREATED.
+  run.state.outcomes.SUPPRESSED += suppressed.filter((index) => !redials.has(index)).length;
   entriesWaited(run, result.deferred);
   for (const { index } of items) {
     const waiting = answered.has(index) ? undefined : run.awaitingBatch.get(index);
@@ -146,6 +154,13 @@ function heldBack(run: CampaignRun, items: BatchItem[], result: BatchResult): vo
     run.awaitingBatch.delete(index);
     if (!dropped.has(index)) releaseParked(run, waiting, index, false);
   }
+}
+
+/** The batch's redials (call outcomes): what the activity found called before, and what this run released as redials. */
+function redialsOf(run: CampaignRun, items: BatchItem[], result: BatchResult): Set<number> {
+  const redials = new Set(unpackIndices(result.redials ?? []));
+  for (const { index } of items) if (run.redialing.has(index)) redials.add(index);
+  return redials;
 }
 
 /** The first held batch, taken off the carried state. */
@@ -197,7 +212,8 @@ async function batchFailed(run: CampaignRun, seq: number, items: BatchItem[], er
   } else if (type === connectFailureTypes.idempotencyDefect) {
     wf.log.error('Defect: a client token was reused with other contents', { seq, message });
   }
-  const failed = rest.map((i) => failedEntry(run, i.index, code, { message }));
+  // A redial keeps its first call's outcome (CREATED).
+  const failed = rest.filter((i) => !run.redialing.has(i.index)).map((i) => failedEntry(run, i.index, code, { message }));
   settled(run, seq);
   await recordFailed(run, failed);
   run.inFlight.delete(seq);

@@ -22,15 +22,17 @@ export function sendRules(run: CampaignRun): SendRules | undefined {
     suppression: true,
     ...(callingWindow ? { window: callingWindow } : {}),
     ...(frequencyCap ? { cap: frequencyCap, ...(endAt !== undefined ? { endAt } : {}) } : {}),
+    ...(run.outcomeActions ? { redials: true } : {}),
   };
 }
 
 /**
  * Whether entries of this campaign can wait in the store: with a calling window or a frequency
- * cap (a campaign can have either only from the code of patch 'calling-rules' on).
+ * cap (a campaign can have either only from the code of patch 'calling-rules' on), or redials
+ * (patch 'call-outcomes-redial').
  */
 export function entriesCanWait(run: CampaignRun): boolean {
-  return run.callingRules && (run.spec.callingWindow !== undefined || run.spec.frequencyCap !== undefined);
+  return (run.callingRules && (run.spec.callingWindow !== undefined || run.spec.frequencyCap !== undefined)) || run.outcomeActions;
 }
 
 /** The rules a page read applies: only a calling window (suppression is checked at each send). */
@@ -65,6 +67,11 @@ export async function releaseWaiting(run: CampaignRun): Promise<void> {
   for (const [index, sends] of unpackEntries(answer.released)) {
     if (sends === 0) s.queue.push(index);
     else s.lanes.push({ index, attempts: sends, lastCode: 'WAITED_FOR_CALLING_WINDOW', notBefore: now });
+  }
+  // Redials (call outcomes): a new send, so a new client token; the rules apply again at the send.
+  for (const [index, sends] of unpackEntries(answer.redials ?? [])) {
+    run.redialing.add(index);
+    s.lanes.push({ index, attempts: sends, lastCode: 'REDIAL', notBefore: now });
   }
   run.waiting = answer.waiting;
 }

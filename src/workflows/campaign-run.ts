@@ -12,6 +12,21 @@ import { heldEntriesBound } from '../domain/carried-budget';
 import { noneWaiting, type WaitingCounts } from '../domain/waiting';
 import { carriedOrInitial, type CampaignInput, type Phase, type RunState } from './campaign-state';
 
+/** The run's look at its calls' outcomes. */
+export interface CallsLook {
+  /** Calls were placed since the last look. */
+  unlooked: boolean;
+  /** Calls whose disposition was unknown at the last look. */
+  pending: number;
+  /** When to look next (workflow time, ms), and the wait that set it (it doubles while nothing changes). */
+  nextLookAt: number;
+  waitMs: number;
+  /** Since when the run has had nothing left to send (its settle time counts from then). */
+  quietSince?: number;
+  /** Entries by the final disposition of their calls, at the last look. */
+  counts?: Record<string, number>;
+}
+
 /** Ready deflections remembered in memory at most (about 100 bytes each). */
 const RECENTLY_READY_MAX = 1_000;
 
@@ -54,6 +69,18 @@ export class CampaignRun {
    * on the time-skipping server); recording one is left to do.
    */
   readonly callingRules: boolean;
+  /**
+   * patch 'call-outcomes-redial' (2026-12), decided once per run for campaigns whose
+   * `callOutcomes` redial or send SMS: the run looks at its calls' dispositions while it
+   * dispatches, redials wait in the store, SMS after a voicemail go through the deflection
+   * path, and the campaign is done only when its calls are. The old branch (dispositions only
+   * settled at the end, src/workflows/call-settling.ts) is needed by campaigns started before it.
+   */
+  readonly outcomeActions: boolean;
+  /** Where the run's look at its calls stands (call-outcome-actions.ts); lives as long as the run. */
+  readonly calls: CallsLook = { unlooked: true, pending: 0, nextLookAt: 0, waitMs: 0 };
+  /** Entries released as redials in this run: their outcome is CREATED already (a whole-batch failure keeps it). */
+  readonly redialing = new Set<number>();
   /** Entries waiting in the store for their calling window (counts only; a continued run asks the store). */
   waiting: WaitingCounts = noneWaiting();
   /** Releases of waiting entries in this run: with the run id, each release's id. */
@@ -103,6 +130,9 @@ export class CampaignRun {
     this.metrics = new CampaignMetrics(input.spec.campaignId, input.spec.pacing);
     this.answers = new DeflectionAnswers(this.state.answers);
     this.callingRules = wf.patched('calling-rules');
+    const outcomes = this.spec.callOutcomes;
+    const acts = outcomes !== undefined && (outcomes.redial.length > 0 || outcomes.smsOn.length > 0);
+    this.outcomeActions = acts && this.budgeted && this.callingRules && wf.patched('call-outcomes-redial');
   }
 
   get phase(): Phase {

@@ -96,6 +96,8 @@ interface CampaignProgressState {
   connectQueues?: ConnectQueues;
   /** Answers to deflections, kept for the callers that wait on them (bounded). */
   answers?: CarriedAnswers;
+  /** Redials scheduled by call outcomes (optional: added without a version change). */
+  redials?: number;
 }
 
 /**

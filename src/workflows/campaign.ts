@@ -9,6 +9,7 @@ import { connectCalls, housekeeping } from './activity-proxies';
 import { launchBatch, readPage } from './batches';
 import { CampaignRun } from './campaign-run';
 import { settleCallOutcomes } from './call-settling';
+import { callsUnsettled, lookAtCalls, lookDue, nextLookAt, noteQuiet } from './call-outcome-actions';
 import { countFailureCode, toCarried, type CampaignInput } from './campaign-state';
 import { noneWaiting } from '../domain/waiting';
 import { endAtMs, endReason, entriesCanWait, learnWaiting, releaseWaiting, sendRules, waitingDue } from './calling-rules';
@@ -143,6 +144,7 @@ async function dispatch(run: CampaignRun): Promise<'continue' | 'finish'> {
   for (;;) {
     if (endAt !== undefined && Date.now() >= endAt) cancel(run, endReason(run));
     if (run.stopping()) return 'finish';
+    noteQuiet(run, Date.now());
     // Done before a new run is due: a campaign never continues as new into an empty run.
     if (done(run)) {
       await wf.condition(wf.allHandlersFinished);
@@ -152,6 +154,10 @@ async function dispatch(run: CampaignRun): Promise<'continue' | 'finish'> {
     if (run.shouldContinueAsNew()) return 'continue';
     if (waitingDue(run, Date.now())) {
       await releaseWaiting(run);
+      continue;
+    }
+    if (lookDue(run, Date.now())) {
+      await lookAtCalls(run);
       continue;
     }
     if (run.needsPage()) {
@@ -166,7 +172,7 @@ async function dispatch(run: CampaignRun): Promise<'continue' | 'finish'> {
     publish(run);
     // Wake when there is something to do, or when the next wake time moves (a retry went on a
     // lane, a batch freed a slot): the loop then sleeps again with the new time.
-    const wakeAt = earliest(run.nextWakeAt(now), run.phase.name === 'running' ? run.waiting.nextDueAt : undefined, endAt);
+    const wakeAt = earliest(run.nextWakeAt(now), run.phase.name === 'running' ? run.waiting.nextDueAt : undefined, endAt, nextLookAt(run));
     const somethingToDo = (): boolean =>
       run.stopping() ||
       run.shouldContinueAsNew() ||
@@ -174,7 +180,8 @@ async function dispatch(run: CampaignRun): Promise<'continue' | 'finish'> {
       run.canLaunch(Date.now()) ||
       done(run) ||
       waitingDue(run, Date.now()) ||
-      earliest(run.nextWakeAt(Date.now()), run.phase.name === 'running' ? run.waiting.nextDueAt : undefined, endAt) !== wakeAt;
+      lookDue(run, Date.now()) ||
+      earliest(run.nextWakeAt(Date.now()), run.phase.name === 'running' ? run.waiting.nextDueAt : undefined, endAt, nextLookAt(run)) !== wakeAt;
     if (wakeAt === undefined) await wf.condition(somethingToDo);
     else await wf.condition(somethingToDo, Math.max(1, wakeAt - now));
   }
@@ -185,9 +192,12 @@ function earliest(...times: (number | undefined)[]): number | undefined {
   return known.length > 0 ? Math.min(...known) : undefined;
 }
 
-/** Everything sent and settled; a paused campaign waits for its resume even with nothing left to send. */
+/**
+ * Everything sent and settled; a paused campaign waits for its resume even with nothing left to
+ * send. A campaign that acts on call outcomes is done only when its calls are (invariant 9).
+ */
 function done(run: CampaignRun): boolean {
-  return run.isComplete() && run.phase.name !== 'paused';
+  return run.isComplete() && run.phase.name !== 'paused' && !callsUnsettled(run);
 }
 
 /** A run continued from carried-state version 2 (or a run on its code) moves the deflections it carried into the store. */
@@ -220,13 +230,14 @@ async function finish(run: CampaignRun): Promise<CampaignResult> {
   const failing = run.phase.name === 'failing';
   if (run.stopping()) {
     // Never sent: the entries held in memory, deflections not yet sent, and the unread list.
+    // Redials are not: their entries were called and stay CREATED.
     const held = [
       ...s.queue,
       ...s.lanes.map((i) => i.index),
       ...s.splits.flat().map((i) => i.index),
       ...(s.heldBatches ?? []).flatMap((b) => b.items.map((i) => i.index)),
       ...s.deflections.filter((d) => !d.afterCall).map((d) => d.index),
-    ];
+    ].filter((index) => !run.redialing.has(index));
     const reason = failing ? `campaign failed: ${stopReason(run)}` : (stopReason(run) ?? 'cancelled');
     const unsent = {
       held,

@@ -86,6 +86,8 @@ function settle(run: CampaignRun, f: ContactLookup, request: DeflectRequest, acc
   if (index === undefined) return { accepted: false, reason: 'UNKNOWN_REQUEST_IDENTIFIER', detail: 'no entry of this campaign has this RequestIdentifier' };
   if (!f.staged) return { accepted: false, reason: 'ALREADY_TERMINAL', detail: `the entry already ended ${f.outcome ?? 'REJECTED'}` };
   const s = run.state;
+  // A redial taken off the voice path was called before: its SMS follows that call.
+  const called = run.redialing.has(index) ? true : undefined;
   if (
     takeFrom(s.queue, (i) => i === index) ||
     takeFrom(s.lanes, (i) => i.index === index) ||
@@ -95,7 +97,8 @@ function settle(run: CampaignRun, f: ContactLookup, request: DeflectRequest, acc
   ) {
     s.splits = s.splits.filter((group) => group.length > 0);
     if (s.heldBatches) s.heldBatches = s.heldBatches.filter((held) => held.items.length > 0);
-    accept(run, accepted, id, request, index);
+    run.redialing.delete(index);
+    accept(run, accepted, id, request, index, called);
     return { accepted: true };
   }
   for (const items of run.inFlight.values()) {

@@ -47,6 +47,8 @@ export function progressOf(run: CampaignRun, status: CampaignStatus = statusOf(r
           },
         }
       : {}),
+    ...(run.calls.counts ? { dispositions: { ...run.calls.counts } } : {}),
+    ...(s.redials !== undefined ? { redials: s.redials } : {}),
     pendingDeflections: s.deflections.length + (s.deflectionOrders.ordered - s.deflectionOrders.taken) + run.awaitingBatch.size + run.chatsInFlight,
     paceDelayMs: s.pace.delayMs,
     pauseReason: run.phase.name === 'paused' ? run.phase.reason : undefined,
@@ -82,6 +84,7 @@ export function resultOf(run: CampaignRun, status: CampaignResult['status']): Ca
     batchesSent: s.batchesSent,
     retries: s.retries,
     runs: s.runs,
+    ...(s.redials !== undefined ? { redials: s.redials } : {}),
     startedAt: new Date(s.startedAtMs).toISOString(),
     finishedAt: new Date(finishedAt).toISOString(),
     durationMs: finishedAt - s.startedAtMs,

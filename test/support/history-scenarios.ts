@@ -16,6 +16,7 @@ export const historyScenarios = {
   'pause-on-refusal-403': 'BatchPutContact denied (403): PAUSED with the reason, the batch held; access restored, resumed, completed',
   v2: 'submission through Outbound Campaigns v2 with one RequestThrottled and one InvalidInput dial request',
   'staging-rejections': 'a CSV file list with 3 invalid rows: staged through the store, those REJECTED',
+  'call-outcomes-redial': 'callOutcomes: NO_ANSWER and BUSY redialled after 1 s up to 3 calls, one SMS after a voicemail (patch call-outcomes-redial)',
 } as const;
 
 export type HistoryScenario = keyof typeof historyScenarios;
