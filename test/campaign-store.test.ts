@@ -342,7 +342,7 @@ for (const kind of ['pglite', 'postgres'] satisfies StoreKind[]) {
       try {
         assert.deepEqual(logged, []);
         assert.deepEqual(await migrateCampaignStore(again.pool), []);
-        assert.equal((await again.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM connect_dialer_migrations')).rows[0]?.n, 5);
+        assert.equal((await again.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM connect_dialer_migrations')).rows[0]?.n, 6);
       } finally {
         await again.close();
       }
