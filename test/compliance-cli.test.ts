@@ -128,13 +128,13 @@ describe('calling rules across campaigns, through the CLI and a real stack', () 
     assert.equal(afterPurge.stdout, before.stdout, 'the report (ids, outcomes, contact ids) is the same');
     assert.equal(reportRows(afterPurge.stdout).length, 3);
 
-    // Still running: its entries wait for a window that opens only after tomorrow.
+    // Still running: its entries wait for a window that opens only after tomorrow. The number is
+    // New York's (+1646), whose local date is UTC's or the day before: restricting yesterday,
+    // today and tomorrow by UTC closes every zone's today, at any hour the test runs.
     const running = uniqueCampaignId('purge-running');
-    const today = new Date().toISOString().slice(0, 10);
-    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
-    const start = await cli(
-      startArgs(running, await writeList([freshNumber()]), '--calling-hours', '00:00-24:00', '--default-time-zone', 'UTC', '--restricted-dates', `${today},${tomorrow}`),
-    );
+    const utcDate = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+    const closed = [utcDate(-1), utcDate(0), utcDate(1)].join(',');
+    const start = await cli(startArgs(running, await writeList([freshNumber()]), '--calling-hours', '00:00-24:00', '--default-time-zone', 'UTC', '--restricted-dates', closed));
     assert.equal(start.code, 0, start.stderr);
     await eventually('the campaign is staged', async () => (await stack.store.stagingSummary(campaignWorkflowId(running))) ?? undefined, { timeoutMs: 60_000, retryErrors: true });
     const refused = await cli(['purge', '--campaign-id', running]);
