@@ -48,7 +48,7 @@ describe('call outcome actions in the store', () => {
       max: 100,
     };
     const before = Date.now();
-    assert.deepEqual(await store.actOnDecidedCalls(look), { acted: 3, redialled: 1, ordered: 1 });
+    assert.deepEqual(await store.actOnDecidedCalls(look), { acted: 3, redialled: 1, redialledBy: { NO_ANSWER: 1 }, ordered: 1 });
     const waiting = await store.waitingSummary(KEY);
     assert.equal(waiting.total, 1);
     assert.deepEqual(waiting.byZone, { redial: 1 });
@@ -56,7 +56,7 @@ describe('call outcome actions in the store', () => {
     assert.deepEqual(await store.readyDeflections(KEY, 7, 10), [{ requestIdentifier: 'c-2', index: 2, order: 8, afterCall: true }]);
 
     // The same look again (a retried activity): nothing new, the same orders answered.
-    assert.deepEqual(await store.actOnDecidedCalls(look), { acted: 0, redialled: 0, ordered: 1 });
+    assert.deepEqual(await store.actOnDecidedCalls(look), { acted: 0, redialled: 0, redialledBy: {}, ordered: 1 });
     assert.equal((await store.waitingSummary(KEY)).total, 1);
 
     // Released and called again (send 2), unanswered again: maxAttempts 2 is reached, no third call.
@@ -70,7 +70,7 @@ describe('call outcome actions in the store', () => {
     );
     await store.recordAttempts(KEY, [{ index: 1, send: 2, api: 'BatchPutContact', result: 'CREATED', contactId: 'call-1b' }]);
     await store.recordCallFacts([{ contactId: 'call-1b', facts: ended('AMD_UNANSWERED', 'TELECOM_UNANSWERED'), source: 'EVENT' }]);
-    assert.deepEqual(await store.actOnDecidedCalls({ ...look, orderAfter: 8 }), { acted: 1, redialled: 0, ordered: 0 });
+    assert.deepEqual(await store.actOnDecidedCalls({ ...look, orderAfter: 8 }), { acted: 1, redialled: 0, redialledBy: {}, ordered: 0 });
     assert.equal((await store.waitingSummary(KEY)).total, 0);
   });
 });

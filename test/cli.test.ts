@@ -672,26 +672,52 @@ describe('connect-dialer CLI usage', { concurrency: true }, () => {
   });
 });
 
+/** Free ports and a fresh data folder for a demo or dev stack, as flags. */
+async function stackFlags(): Promise<{ temporalPort: number; uiPort: number; emulatorPort: number; metricsPort: number; dataDir: string; ports: string[] }> {
+  const [temporalPort, uiPort, emulatorPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const dataDir = await mkdtemp(join(tmpdir(), 'connect-dialer-demo-'));
+  const ports = ['--temporal-port', temporalPort, '--ui-port', uiPort, '--emulator-port', emulatorPort, '--metrics-port', metricsPort].map(String);
+  return { temporalPort, uiPort, emulatorPort, metricsPort, dataDir, ports: [...ports, '--data-dir', dataDir] };
+}
+
+/** A person's environment: none of the test run's Temporal or data settings. */
+const personEnv = (): NodeJS.ProcessEnv => Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TEMPORAL_') && k !== 'CONNECT_DIALER_DATA_DIR'));
+
 describe('npm start (the demo) as a person runs it', () => {
+  test(
+    'npm start -- --exit-when-done: the demo campaign COMPLETES and its result tells what happened on the calls (dispositions, redials, SMS after voicemail)',
+    { timeout: 900_000 },
+    async () => {
+      const { ports, dataDir } = await stackFlags();
+      try {
+        const run = await spawnCliProcess(['demo', '--exit-when-done', ...ports], personEnv(), { timeoutMs: 840_000 }).done;
+        assert.equal(run.code, 0, `stdout:\n${run.stdout}\nstderr:\n${run.stderr}`);
+        assert.match(run.stdout, /^Campaign demo-\S+ COMPLETED after /m);
+        const calls =
+          /^ {2}calls: REACHED ([\d,]+) · VOICEMAIL ([\d,]+) · NO_ANSWER ([\d,]+) · BUSY ([\d,]+) · INVALID_NUMBER 0 · NOT_DIALLED 0 · UNKNOWN 0 · ([\d,]+) redials$/m.exec(
+            run.stdout,
+          );
+        assert.ok(calls, `the result shows the calls:\n${run.stdout}`);
+        // Counts are printed with thousands separators (1,940).
+        const count = (text: string | undefined): number => Number((text ?? '').replaceAll(',', ''));
+        const [reached, voicemail, noAnswer, busy, redials] = calls.slice(1).map(count) as [number, number, number, number, number];
+        assert.ok(reached > 0 && voicemail > 0 && noAnswer > 0 && busy > 0 && redials > 0, calls[0]);
+        // An SMS after each voicemail moves its entry from CREATED to DEFLECTED.
+        const deflected = count(/DEFLECTED ([\d,]+)/.exec(run.stdout)?.[1]);
+        assert.ok(deflected >= voicemail, `every voicemail got its SMS:\n${run.stdout}`);
+        assert.match(run.stdout, /^Report: .*\.csv \(\d+ rows\)$/m);
+      } finally {
+        await rm(dataDir, { recursive: true, force: true });
+      }
+    },
+  );
+
   test('Ctrl-C mid-campaign stops the worker, the emulator and Temporal cleanly; the campaign carries on at the next start', async () => {
-    const [temporalPort, uiPort, emulatorPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-    const dataDir = await mkdtemp(join(tmpdir(), 'connect-dialer-demo-'));
-    const ports = [
-      '--temporal-port',
-      String(temporalPort),
-      '--ui-port',
-      String(uiPort),
-      '--emulator-port',
-      String(emulatorPort),
-      '--metrics-port',
-      String(metricsPort),
-      '--data-dir',
-      dataDir,
-    ];
+    const { temporalPort, uiPort, emulatorPort, metricsPort, dataDir, ports } = await stackFlags();
     try {
       // Its own process group, like a shell job: Ctrl-C in a terminal reaches every process of the group.
-      const personEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TEMPORAL_') && k !== 'CONNECT_DIALER_DATA_DIR'));
-      const child = spawn(process.execPath, [bin, 'demo', ...ports], { cwd: root, env: personEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const person = personEnv();
+      const child = spawn(process.execPath, [bin, 'demo', ...ports], { cwd: root, env: person, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -712,14 +738,14 @@ describe('npm start (the demo) as a person runs it', () => {
       for (const port of [temporalPort, uiPort, emulatorPort]) assert.equal(await isListening(port), false, `port ${port} still answers`);
 
       // The next start of the stack picks the campaign up where it stopped.
-      const dev = spawn(process.execPath, [bin, 'dev', ...ports], { cwd: root, env: personEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const dev = spawn(process.execPath, [bin, 'dev', ...ports], { cwd: root, env: person, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       let devOut = '';
       dev.stdout.on('data', (c: Buffer) => (devOut += c.toString()));
       const devClosed = new Promise<number | null>((r) => dev.on('close', (c) => r(c)));
       try {
         await until('the stack to come back', () => (devOut.includes('Ctrl-C stops everything') ? true : undefined), 120_000);
         const settledNow = async (): Promise<Progress | undefined> => {
-          const status = await spawnCli(['status', '--address', `127.0.0.1:${temporalPort}`, '--campaign-id', campaignId, '--json'], personEnv).done;
+          const status = await spawnCli(['status', '--address', `127.0.0.1:${temporalPort}`, '--campaign-id', campaignId, '--json'], person).done;
           return status.code === 0 ? (JSON.parse(status.stdout) as Progress) : undefined;
         };
         const first = await until('the campaign status', settledNow);

@@ -60,7 +60,12 @@ async function dashboardQuery(title: string, campaignId: string): Promise<string
 
 before(async () => {
   const temporal = await testTemporal();
-  emulator = await startEmulator({ quiet: true, faults: { entryThrottleRate: 0.1, seed: 3 } });
+  // The emulator dials: half the calls answered, the rest ring out (redialled once) or reach voicemail.
+  emulator = await startEmulator({
+    quiet: true,
+    faults: { entryThrottleRate: 0.1, seed: 3 },
+    calls: { ringMs: 200, outcomes: { HUMAN_ANSWERED: 0.5, NO_ANSWER: 0.3, VOICEMAIL: 0.2 }, seed: 5 },
+  });
   dataDir = await mkdtemp(join(tmpdir(), 'connect-dialer-prometheus-'));
   const taskQueue = `prometheus-${randomUUID()}`;
   const port = await freePort();
@@ -71,6 +76,7 @@ before(async () => {
     CONNECT_ENDPOINT: emulator.url,
     CONNECT_DIALER_DATA_DIR: dataDir,
     CONNECT_DIALER_METRICS_HOST: '127.0.0.1',
+    CONNECT_DIALER_CONTACT_EVENTS_QUEUE_URL: emulator.contactEventsQueueUrl,
   });
   prometheus = await startPrometheus([`127.0.0.1:${port}`]);
   const campaigns = new CampaignClient(temporal.client, { taskQueue });
@@ -82,6 +88,7 @@ before(async () => {
     instanceId: 'instance-1',
     defaults: campaignDefaults,
     pacing: { batchSize: 10, batchesInFlight: 2, adaptive: true },
+    callOutcomes: { redial: [{ dispositions: ['NO_ANSWER'], afterSeconds: 1, maxAttempts: 2 }], settleWithinSeconds: 60 },
     dialList: { kind: 'inline', entries },
   });
   result = await campaigns.result(campaignId);
@@ -111,6 +118,32 @@ describe('Prometheus scraping a worker', () => {
     assert.equal(retries[0]?.value, result.retries);
     const slots = await prometheus.query('sum(temporal_worker_task_slots_available)');
     assert.ok((slots[0]?.value ?? 0) > 0, "the SDK's metrics are scraped from the same target");
+  });
+
+  test("the dashboard's call-outcome panels answer the emulator's calls: a disposition per call, the contact rate, the redials", async () => {
+    const campaign_id = result.campaignId;
+    // What the emulator says it dialled, mapped to dispositions as docs/call-outcomes.md does.
+    const called = emulator.contacts().filter((c) => c.channel === 'VOICE');
+    const byEmulator: Record<string, number> = {};
+    for (const c of called) {
+      const ends: Record<string, string> = { HUMAN_ANSWERED: 'REACHED', NO_ANSWER: 'NO_ANSWER', VOICEMAIL: 'VOICEMAIL' };
+      const disposition = ends[c.disposition ?? ''] ?? `unexpected ${c.disposition ?? 'none'}`;
+      byEmulator[disposition] = (byEmulator[disposition] ?? 0) + 1;
+    }
+    assert.ok((byEmulator.NO_ANSWER ?? 0) > 0 && (byEmulator.REACHED ?? 0) > 0, `the calls had mixed ends: ${JSON.stringify(byEmulator)}`);
+    const query = await dashboardQuery('Call dispositions (campaign totals)', campaign_id);
+    const answered = await queryUntil(query, (v) => v.reduce((n, x) => n + x.value, 0) === called.length);
+    assert.deepEqual(Object.fromEntries(answered.map((x) => [x.labels.disposition, x.value])), byEmulator, 'one disposition per call the emulator made');
+
+    const rate = await prometheus.query(await dashboardQuery('Contact rate (REACHED share of decided calls)', campaign_id));
+    assert.equal(rate.length, 1);
+    assert.ok(Math.abs((rate[0]?.value ?? 0) - (byEmulator.REACHED ?? 0) / called.length) < 1e-9, `contact rate ${JSON.stringify(rate)}`);
+
+    // Every unanswered first call was redialled once (maxAttempts 2): the result, the counter and the emulator agree.
+    const redials = await queryUntil(`sum(connect_dialer_redials_total{campaign_id="${campaign_id}", disposition="NO_ANSWER"})`, (v) => v.length === 1);
+    assert.ok((result.redials ?? 0) > 0, `the campaign redialled: ${JSON.stringify(result)}`);
+    assert.equal(redials[0]?.value, result.redials);
+    assert.equal(called.length, result.outcomes.CREATED + (result.redials ?? 0), 'one call per created entry, one more per redial');
   });
 
   test('every query of the dashboard is valid PromQL and finds data', async () => {

@@ -3,6 +3,7 @@ import type { CallOutcomesSettings } from '../domain/call-outcomes-spec';
 import type { WaitingCounts } from '../domain/waiting';
 import { redialsByDisposition, type CallOutcomeActions } from '../storage/call-outcome-actions';
 import type { CampaignStore } from '../storage/campaign-store';
+import { countRedials } from '../telemetry/disposition-metrics';
 import { settleCalls, type CallsSettlement, type SettleCallsInput } from './call-reconcile';
 import type { ConnectCallOptions } from './connect-call';
 
@@ -14,7 +15,7 @@ export interface ActOnCallOutcomesInput extends SettleCallsInput {
   orderAfter: number;
 }
 
-export interface CallOutcomesLook extends CallsSettlement, CallOutcomeActions {
+export interface CallOutcomesLook extends CallsSettlement, Omit<CallOutcomeActions, 'redialledBy'> {
   /** What waits in the store now, redials among it. */
   waiting: WaitingCounts;
   /** More decided calls than one look acts on: look again soon. */
@@ -38,12 +39,14 @@ export async function actOnCallOutcomes(
   call: ConnectCallOptions = {},
 ): Promise<CallOutcomesLook> {
   const settlement = await settleCalls(connect, store, { campaignKey: input.campaignKey, instanceId: input.instanceId, settle: input.settle }, reconcileAfterMs, call);
-  const actions = await store.actOnDecidedCalls({
+  const { redialledBy, ...actions } = await store.actOnDecidedCalls({
     campaignKey: input.campaignKey,
     redials: redialsByDisposition(input.redial),
     smsOn: input.smsOn,
     orderAfter: input.orderAfter,
     max: MAX_ACTED,
   });
+  // Counted here, where the store scheduled them: a retried look schedules (and counts) none again.
+  countRedials(input.campaignKey, redialledBy);
   return { ...settlement, ...actions, waiting: await store.waitingSummary(input.campaignKey), more: actions.acted >= MAX_ACTED };
 }

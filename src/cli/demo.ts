@@ -19,6 +19,16 @@ const DEMO_DIAL_LIST = join(projectRoot, 'examples', 'demo-dial-list.csv');
 /** A share of entries the emulator answers REQUEST_THROTTLED, so the demo shows retries. */
 const DEMO_THROTTLE_RATE = 0.15;
 
+/** How the emulator's calls end, so the demo shows dispositions, redials and SMS after voicemail. */
+const DEMO_CALLS = { ringMs: 2_000, outcomes: { HUMAN_ANSWERED: 0.5, VOICEMAIL: 0.15, NO_ANSWER: 0.25, BUSY: 0.1 } };
+
+/** What the demo campaign does with its calls' outcomes (docs/call-outcomes.md). */
+const DEMO_CALL_OUTCOMES = {
+  redial: [{ dispositions: ['NO_ANSWER' as const, 'BUSY' as const], afterSeconds: 10, maxAttempts: 2 }],
+  smsOn: ['VOICEMAIL' as const],
+  settleWithinSeconds: 120,
+};
+
 interface DemoFlags extends StackPortFlags, ConnectionFlags {
   exitWhenDone?: boolean;
   progress: ProgressChoice;
@@ -38,7 +48,9 @@ Examples:
   $ npx connect-dialer demo --temporal-port 7300 --ui-port 8300 --emulator-port 8800
 
 Each run starts a new campaign (demo-<timestamp>) from examples/demo-dial-list.csv; about 2% of its
-entries are bad on purpose and end REJECTED, and the emulator throttles ${DEMO_THROTTLE_RATE * 100}% of entries.`,
+entries are bad on purpose and end REJECTED, and the emulator throttles ${DEMO_THROTTLE_RATE * 100}% of entries.
+The emulator then dials each contact: half answer, the rest go to voicemail (an SMS follows), ring out
+or are busy (called once more ${DEMO_CALL_OUTCOMES.redial[0]?.afterSeconds ?? 0} s later); status and the result show the dispositions and redials.`,
     )
     .action(async (flags: DemoFlags) => {
       process.exitCode = await runDemo(flags);
@@ -48,7 +60,7 @@ entries are bad on purpose and end REJECTED, and the emulator throttles ${DEMO_T
 
 async function runDemo(flags: DemoFlags): Promise<number> {
   const say = (line: string): void => void process.stderr.write(line + '\n');
-  const stack = await startStackFromFlags(flags, { emulator: { faults: { entryThrottleRate: DEMO_THROTTLE_RATE } }, log: say });
+  const stack = await startStackFromFlags(flags, { emulator: { faults: { entryThrottleRate: DEMO_THROTTLE_RATE }, calls: DEMO_CALLS }, log: say });
   let interrupted = false;
   try {
     say(describeStack(stack));
@@ -117,6 +129,7 @@ function demoCampaign(campaignId: string): CampaignSpecInput {
       contactFlowId: 'demo-sms-flow',
       initialMessage: 'Hi! We tried to reach you by phone. Reply here whenever suits you.',
     },
+    callOutcomes: DEMO_CALL_OUTCOMES,
     dialList: { kind: 'file', path: DEMO_DIAL_LIST },
   };
 }

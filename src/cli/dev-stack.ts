@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Config } from '../config';
-import { createCampaignsV2Client, createConnectClient } from '../connect-client';
+import { createCampaignsV2Client, createConnectClient, createSqsClient } from '../connect-client';
 import { connectQueueDynamicConfig, startDevServer, type DevServer } from '../dev/temporal-server';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator';
 import { startCodecServer } from '../privacy/codec-server';
@@ -51,8 +51,9 @@ export interface DevStack {
 
 /**
  * Everything a campaign needs on one machine: the Temporal dev server with its Web UI and
- * state in `<dataDir>/temporal.db` (so campaigns survive restarts), the Connect emulator,
- * and a worker in this process pointed at it.
+ * state in `<dataDir>/temporal.db` (so campaigns survive restarts), the Connect emulator
+ * (which dials each created contact and publishes its contact events), and a worker in this
+ * process pointed at it, reading those events.
  */
 export async function startDevStack(options: DevStackOptions): Promise<DevStack> {
   const host = options.host ?? '127.0.0.1';
@@ -120,7 +121,8 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         namespace: options.config.TEMPORAL_NAMESPACE,
         dynamicConfig: connectQueueDynamicConfig,
       }),
-      startEmulator({ quiet: true, region: options.config.AWS_REGION, ...options.emulator, port: emulatorPort, host }),
+      // The emulator dials (every call answered unless told otherwise) and the worker reads its contact events: call outcomes work out of the box.
+      startEmulator({ quiet: true, region: options.config.AWS_REGION, calls: { ringMs: 1_000 }, ...options.emulator, port: emulatorPort, host }),
     ]);
     if (temporalStart.status === 'fulfilled') stops.push(() => temporalStart.value.stop());
     if (emulatorStart.status === 'fulfilled') stops.push(() => emulatorStart.value.stop());
@@ -128,7 +130,13 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     if (emulatorStart.status === 'rejected') throw emulatorStart.reason;
     const temporal = temporalStart.value;
     const emulator = emulatorStart.value;
-    const config: Config = { ...options.config, TEMPORAL_ADDRESS: temporal.address, CONNECT_ENDPOINT: emulator.url, CONNECT_DIALER_DATA_DIR: dataDir };
+    const config: Config = {
+      ...options.config,
+      TEMPORAL_ADDRESS: temporal.address,
+      CONNECT_ENDPOINT: emulator.url,
+      CONNECT_DIALER_DATA_DIR: dataDir,
+      CONNECT_DIALER_CONTACT_EVENTS_QUEUE_URL: emulator.contactEventsQueueUrl,
+    };
 
     const connection = await connectWorker(config);
     stops.push(() => connection.close());
@@ -138,7 +146,15 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     stops.push(() => Promise.resolve(campaignsV2.destroy()));
     const { store, database } = await openConfiguredStore(config, { log: (line) => log(line) });
     stops.push(() => database.close());
-    const worker = await createCampaignWorker({ ...workerSettingsFrom(config), connection, dependencies: { connect, campaignsV2, store }, tracing });
+    const sqs = createSqsClient(config);
+    stops.push(() => Promise.resolve(sqs.destroy()));
+    const worker = await createCampaignWorker({
+      ...workerSettingsFrom(config),
+      connection,
+      dependencies: { connect, campaignsV2, store, reconcileAfterSeconds: config.CONNECT_DIALER_RECONCILE_AFTER_SECONDS },
+      tracing,
+      contactEvents: { sqs, queueUrl: emulator.contactEventsQueueUrl, log: (line) => log(line) },
+    });
     let failWorker: (err: unknown) => void = () => undefined;
     const workerFailed = new Promise<never>((_, reject) => (failWorker = reject));
     workerFailed.catch(() => undefined);

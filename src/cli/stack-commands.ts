@@ -56,7 +56,7 @@ export function describeStack(stack: DevStack): string {
     'connect-dialer dev stack is up:',
     `  Temporal          ${stack.temporal.address} (namespace ${stack.config.TEMPORAL_NAMESPACE})`,
     `  Temporal Web UI   ${stack.temporal.uiUrl}`,
-    `  Connect emulator  ${stack.emulator.url}`,
+    `  Connect emulator  ${stack.emulator.url} (it dials each contact; contact events on ${stack.emulator.contactEventsQueueUrl})`,
     `  Worker            task queue ${stack.config.TEMPORAL_TASK_QUEUE}, Connect calls at ${stack.config.CONNECT_BATCH_PUT_CONTACT_RATE}/s for all workers`,
     `  Campaign store    ${stack.storeDescription}`,
     `  Metrics           ${stack.metricsUrl}`,

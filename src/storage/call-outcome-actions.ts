@@ -24,6 +24,8 @@ export interface CallOutcomeActions {
   acted: number;
   /** Entries put to wait for their redial. */
   redialled: number;
+  /** The same entries by the disposition of the call that led to the redial. */
+  redialledBy: Partial<Record<Disposition, number>>;
   /** Deflection orders now taken past `orderAfter` (the SMS pump reads them). */
   ordered: number;
 }
@@ -57,7 +59,7 @@ export function createCallOutcomeActionStore(pool: Pool): CallOutcomeActionStore
 
     async actOnDecidedCalls(input) {
       const redials = input.redials.filter((r) => r.disposition !== 'REACHED');
-      const { rows } = await pool.query<{ acted: number; redialled: number }>(
+      const { rows } = await pool.query<{ acted: number; redialled: number; redialled_by: Partial<Record<Disposition, number>> | null }>(
         `WITH rules AS (
            SELECT * FROM unnest($2::text[], $3::int[], $4::int[]) AS t(disposition, after_seconds, max_attempts)
          ), candidates AS (
@@ -90,7 +92,8 @@ export function createCallOutcomeActionStore(pool: Pool): CallOutcomeActionStore
            ON CONFLICT DO NOTHING
            RETURNING idx
          )
-         SELECT (SELECT count(*)::int FROM acted) AS acted, (SELECT count(*)::int FROM redials) AS redialled, (SELECT count(*)::int FROM sms) AS sms`,
+         SELECT (SELECT count(*)::int FROM acted) AS acted, (SELECT count(*)::int FROM redials) AS redialled, (SELECT count(*)::int FROM sms) AS sms,
+                (SELECT json_object_agg(disposition, n) FROM (SELECT e.disposition, count(*)::int AS n FROM redials r JOIN entries e ON e.idx = r.idx GROUP BY e.disposition) d) AS redialled_by`,
         [
           input.campaignKey,
           redials.map((r) => r.disposition),
@@ -106,7 +109,7 @@ export function createCallOutcomeActionStore(pool: Pool): CallOutcomeActionStore
         'SELECT coalesce(max(ready_order), $2)::int - $2 AS ordered FROM deflections WHERE campaign_key = $1 AND ready_order > $2',
         [input.campaignKey, input.orderAfter],
       );
-      return { acted: rows[0]?.acted ?? 0, redialled: rows[0]?.redialled ?? 0, ordered: orders.rows[0]?.ordered ?? 0 };
+      return { acted: rows[0]?.acted ?? 0, redialled: rows[0]?.redialled ?? 0, redialledBy: rows[0]?.redialled_by ?? {}, ordered: orders.rows[0]?.ordered ?? 0 };
     },
   };
 }

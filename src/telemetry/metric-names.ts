@@ -17,6 +17,8 @@ export const metricNames = {
   failedEntries: 'connect_dialer_failed_entries_total',
   /** Calls whose disposition became known, by `campaign_id`, `disposition` (REACHED, VOICEMAIL, …). */
   callDispositions: 'connect_dialer_call_dispositions_total',
+  /** Redials scheduled (call outcomes: the entry waits `afterSeconds`, then is called again), by `campaign_id`, `disposition`. */
+  redials: 'connect_dialer_redials_total',
   /** Entries put on a retry lane, by `campaign_id`, `lane`. */
   retries: 'connect_dialer_retries_total',
   /** SMS deflections sent, by `campaign_id`, `result` (sent, failed) and `when` (before_call, after_call). */

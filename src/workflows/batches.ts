@@ -115,7 +115,8 @@ async function settleBatch(run: CampaignRun, seq: number, items: BatchItem[], re
     const decision = decideLane(f.code, attempts, laneFailures, run.policies, Math.random(), run.retryRules);
     if (!isKnownFailureCode(f.code)) wf.log.error('Connect answered an unknown FailureReasonCode', { code: f.code, index: f.index, seq });
     if (decision.retry) {
-      run.metrics.retried(decision.lane);
+      // As the result's retries: a redial's own retries are not the campaign's (they are in its redials).
+      if (!run.redialing.has(item.index)) run.metrics.retried(decision.lane);
       s.lanes.push({ index: item.index, attempts, laneFailures: addLaneFailure(laneFailures, f.code), lastCode: f.code, notBefore: Date.now() + decision.delayMs });
     } else if (redials.has(f.index)) {
       // A redial that failed for good: the entry keeps its first call's outcome and disposition.
