@@ -54,15 +54,21 @@ function gate(script: string): Promise<boolean> {
 }
 
 /** Runs the test files with node's test runner (through tsx) and answers its exit code. */
-function runFiles(files: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter', 'spec', ...files.map((f) => relative(root, f))], { cwd: root, stdio: 'inherit', env });
+function runFiles(files: string[], env: NodeJS.ProcessEnv, runnerFlags: readonly string[] = []): Promise<number> {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter', 'spec', ...runnerFlags, ...files.map((f) => relative(root, f))], {
+    cwd: root,
+    stdio: 'inherit',
+    env,
+  });
   return new Promise<number>((resolveCode) => child.on('exit', (code, signal) => resolveCode(code ?? (signal ? 1 : 0))));
 }
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
   const unit = args.includes('--unit');
-  const filter = args.filter((a) => a !== '--unit');
+  // `--test-name-pattern=<re>` and node's other `--test-…` flags go to the test runner.
+  const runnerFlags = args.filter((a) => a.startsWith('--test-'));
+  const filter = args.filter((a) => a !== '--unit' && !a.startsWith('--test-'));
   const files = testFiles(join(root, 'test'))
     .filter((f) => !unit || unitTestFiles.includes(relative(join(root, 'test'), f)))
     .filter((f) => filter.length === 0 || filter.some((p) => f.includes(p)));
@@ -72,7 +78,7 @@ async function main(): Promise<number> {
   }
   if (unit) {
     const { TEMPORAL_ADDRESS: _address, TEST_DATABASE_URL: _database, ...env } = process.env;
-    return runFiles(files, { ...env, CONNECT_DIALER_UNIT_TESTS: '1' });
+    return runFiles(files, { ...env, CONNECT_DIALER_UNIT_TESTS: '1' }, runnerFlags);
   }
   if (filter.length === 0) {
     // A type or lint error fails the run before any test: tsx runs the tests without type-checking.
@@ -99,13 +105,17 @@ async function main(): Promise<number> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    return await runFiles(files, {
-      ...process.env,
-      TEMPORAL_ADDRESS: server.address,
-      TEMPORAL_NAMESPACE: server.namespace,
-      TEMPORAL_UI_URL: server.uiUrl ?? '',
-      TEST_DATABASE_URL: database.url,
-    });
+    return await runFiles(
+      files,
+      {
+        ...process.env,
+        TEMPORAL_ADDRESS: server.address,
+        TEMPORAL_NAMESPACE: server.namespace,
+        TEMPORAL_UI_URL: server.uiUrl ?? '',
+        TEST_DATABASE_URL: database.url,
+      },
+      runnerFlags,
+    );
   } finally {
     await stopAll();
   }

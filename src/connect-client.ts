@@ -43,13 +43,15 @@ export function createConnectClient(config: ConnectConfig, options: { maxAttempt
 }
 
 /**
- * The SQS client the contact-event consumer reads with. It sends to the queue URL's host (the
- * SDK's default), so the emulator's queue needs no endpoint; the emulator's credentials when
- * CONNECT_ENDPOINT is local. Its calls are not Connect's quota: the SDK's retries stay on.
+ * The SQS client the contact-event consumer reads `queueUrl` with. Its endpoint is the queue
+ * URL's origin (an AWS queue URL names its regional endpoint; the emulator's names the
+ * emulator), so the SDK neither guesses nor warns on every call that the two differ; the
+ * emulator's credentials when CONNECT_ENDPOINT is local. Its calls are not Connect's quota:
+ * the SDK's retries stay on.
  */
-export function createSqsClient(config: ConnectConfig): SQSClient {
+export function createSqsClient(config: ConnectConfig, queueUrl: string): SQSClient {
   const { endpoint: _endpoint, maxAttempts: _attempts, ...settings } = clientSettings(config, 3);
-  return new SQSClient({ ...settings, requestHandler: { connectionTimeout: 3_000, requestTimeout: 30_000 } });
+  return new SQSClient({ ...settings, endpoint: new URL(queueUrl).origin, requestHandler: { connectionTimeout: 3_000, requestTimeout: 30_000 } });
 }
 
 /** The Outbound Campaigns v2 client (PutOutboundRequestBatch, GetCampaignState), set up the same way. */

@@ -301,7 +301,7 @@ export async function runWorker(config: Config = loadConfig()): Promise<void> {
           }),
         ...(config.CONNECT_DIALER_CONTACT_EVENTS_QUEUE_URL && {
           contactEvents: {
-            sqs: createSqsClient(config),
+            sqs: createSqsClient(config, config.CONNECT_DIALER_CONTACT_EVENTS_QUEUE_URL),
             queueUrl: config.CONNECT_DIALER_CONTACT_EVENTS_QUEUE_URL,
             log: (line: string) => {
               logger.warn(line);

@@ -84,13 +84,14 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     shutdownSignals: [],
   });
   const tracing = startTracing(options.config, 'connect-dialer-worker');
-  const stops: (() => Promise<void>)[] = [];
-  if (tracing) stops.push(() => tracing.shutdown());
+  // What was started, stopped in reverse order. Each part gets STOP_PART_MS: a part that hangs
+  // (a store waiting on a query of a worker that would not stop) must not keep Ctrl-C from ending.
+  const parts: StackPart[] = [];
+  const stops = { push: (what: string, stop: () => Promise<unknown>): void => void parts.push({ what, stop }) };
+  if (tracing) stops.push('tracing', () => tracing.shutdown());
   const stopAll = async (): Promise<void> => {
-    for (const stop of stops.reverse()) {
-      await stop().catch((err: unknown) => log(`while stopping: ${(err as Error).message}`));
-    }
-    stops.length = 0;
+    for (const part of parts.reverse()) await stopPart(part, log);
+    parts.length = 0;
   };
 
   try {
@@ -107,7 +108,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         allowedOrigins: [uiUrl, `http://localhost:${uiPort}`],
         token: options.config.CONNECT_DIALER_CODEC_SERVER_TOKEN,
       });
-      stops.push(() => codecServer.close());
+      stops.push('the codec server', () => codecServer.close());
       codecUrl = codecServer.url;
     }
     log(`Starting the Temporal dev server on ${host}:${temporalPort} (state in ${join(dataDir, 'temporal.db')}) and the Connect emulator on port ${emulatorPort}…`);
@@ -124,8 +125,8 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       // The emulator dials (every call answered unless told otherwise) and the worker reads its contact events: call outcomes work out of the box.
       startEmulator({ quiet: true, region: options.config.AWS_REGION, calls: { ringMs: 1_000 }, ...options.emulator, port: emulatorPort, host }),
     ]);
-    if (temporalStart.status === 'fulfilled') stops.push(() => temporalStart.value.stop());
-    if (emulatorStart.status === 'fulfilled') stops.push(() => emulatorStart.value.stop());
+    if (temporalStart.status === 'fulfilled') stops.push('the Temporal dev server', () => temporalStart.value.stop());
+    if (emulatorStart.status === 'fulfilled') stops.push('the emulator', () => emulatorStart.value.stop());
     if (temporalStart.status === 'rejected') throw temporalStart.reason;
     if (emulatorStart.status === 'rejected') throw emulatorStart.reason;
     const temporal = temporalStart.value;
@@ -139,15 +140,15 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     };
 
     const connection = await connectWorker(config);
-    stops.push(() => connection.close());
+    stops.push('the Temporal connection', () => connection.close());
     const connect = createConnectClient(config);
     const campaignsV2 = createCampaignsV2Client(config);
-    stops.push(() => Promise.resolve(connect.destroy()));
-    stops.push(() => Promise.resolve(campaignsV2.destroy()));
+    stops.push('the Connect client', () => Promise.resolve(connect.destroy()));
+    stops.push('the Outbound Campaigns client', () => Promise.resolve(campaignsV2.destroy()));
     const { store, database } = await openConfiguredStore(config, { log: (line) => log(line) });
-    stops.push(() => database.close());
-    const sqs = createSqsClient(config);
-    stops.push(() => Promise.resolve(sqs.destroy()));
+    stops.push('the campaign store', () => database.close());
+    const sqs = createSqsClient(config, emulator.contactEventsQueueUrl);
+    stops.push('the SQS client', () => Promise.resolve(sqs.destroy()));
     const worker = await createCampaignWorker({
       ...workerSettingsFrom(config),
       connection,
@@ -162,7 +163,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       log(`worker stopped: ${(err as Error).message}`);
       failWorker(err);
     });
-    stops.push(() => stopWorker(worker, running));
+    stops.push('the worker', () => stopWorker(worker, running));
 
     return {
       temporal: { ...temporal, uiUrl },
@@ -184,10 +185,31 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
   }
 }
 
-async function stopWorker(worker: CampaignWorker, running: Promise<void>): Promise<void> {
+interface StackPart {
+  what: string;
+  stop: () => Promise<unknown>;
+}
+
+/** How long one part of the stack may take to stop before the next is stopped anyway. */
+const STOP_PART_MS = 20_000;
+
+async function stopPart(part: StackPart, log: (line: string) => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), STOP_PART_MS).unref()));
+  try {
+    const how = await Promise.race([part.stop().then(() => 'stopped' as const), late]);
+    if (how === 'late') log(`while stopping: ${part.what} did not stop within ${STOP_PART_MS / 1000} s; going on without it`);
+  } catch (err) {
+    log(`while stopping ${part.what}: ${(err as Error).message}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function stopWorker(worker: CampaignWorker, running: Promise<void>): Promise<void> {
   if (worker.getState() === 'RUNNING') worker.shutdown();
-  // Batches in flight get a moment to record their outcomes; the campaign resumes them on the next start anyway.
-  await Promise.race([running, new Promise((r) => setTimeout(r, 15_000).unref())]);
+  // Batches in flight get up to STOP_PART_MS to record their outcomes; the campaign resumes them on the next start anyway.
+  return running;
 }
 
 async function assertPortsFree(host: string, ports: [number, string][]): Promise<void> {
