@@ -55,7 +55,11 @@ function gate(script: string): Promise<boolean> {
 
 /** Runs the test files with node's test runner (through tsx) and answers its exit code. */
 function runFiles(files: string[], env: NodeJS.ProcessEnv, runnerFlags: readonly string[] = []): Promise<number> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter', 'spec', ...runnerFlags, ...files.map((f) => relative(root, f))], {
+  // Backstops, so that a hang fails a test instead of the whole run's time limit: a test with no
+  // timeout of its own fails after 25 min (the longest takes 6), and a file whose tests are done
+  // exits even if something it started (a child process, a socket) is left open.
+  const backstops = ['--test-force-exit', ...(runnerFlags.some((f) => f.startsWith('--test-timeout')) ? [] : [`--test-timeout=${25 * 60_000}`])];
+  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter', 'spec', ...backstops, ...runnerFlags, ...files.map((f) => relative(root, f))], {
     cwd: root,
     stdio: 'inherit',
     env,
