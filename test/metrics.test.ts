@@ -33,6 +33,8 @@ let metricsUrl: string;
 /** What the campaigns ended with, and what the endpoint said after they did. */
 let completed: CampaignResult;
 let cancelled: CampaignResult;
+/** C: calls that ring out are redialled once (the call-outcome counters). */
+let redialled: CampaignResult;
 let samples: Sample[];
 let scrape: string;
 let stats: EmulatorStats;
@@ -53,6 +55,7 @@ before(async () => {
   const taskQueue = `metrics-${randomUUID()}`;
   const a = uniqueCampaignId('metrics-a');
   const b = uniqueCampaignId('metrics-b');
+  const c = uniqueCampaignId('metrics-c');
   // Throttled and failing entries for the lanes, a call rate for 429s, two entries Connect refuses for good, an unknown code.
   emulator = await startEmulator({
     quiet: true,
@@ -68,6 +71,8 @@ before(async () => {
         { requestIdentifier: `${a}-5`, failureReasonCode: 'NEW_CODE_FROM_THE_FUTURE' },
       ],
     },
+    // Every created contact rings; half are not answered. Only C acts on it (callOutcomes).
+    calls: { ringMs: 200, outcomes: { HUMAN_ANSWERED: 0.5, NO_ANSWER: 0.5 }, seed: 7 },
   });
   const port = await freePort();
   metricsUrl = `http://127.0.0.1:${port}/metrics`;
@@ -79,6 +84,7 @@ before(async () => {
     CONNECT_DIALER_DATA_DIR: dataDir,
     CONNECT_DIALER_METRICS_HOST: '127.0.0.1',
     TEMPORAL_MAX_CACHED_WORKFLOWS: '0',
+    CONNECT_DIALER_CONTACT_EVENTS_QUEUE_URL: emulator.contactEventsQueueUrl,
   });
   // The worker owns the embedded store in its data folder; this process reads it through the worker.
   database = await openCampaignDatabase({ dataDir });
@@ -110,7 +116,16 @@ before(async () => {
 
   await eventually('campaign B to create 10 contacts', async () => ((await campaigns.progress(b)).outcomes.CREATED >= 10 ? true : undefined), polling);
   await campaigns.cancel(b, 'metrics test');
-  [completed, cancelled] = await Promise.all([campaigns.result(a), campaigns.result(b)]);
+  // C: 20 entries on numbers of their own; NO_ANSWER is redialled once, a second later.
+  const entriesC = Array.from({ length: 20 }, (_, i) => entry(5000 + i, { RequestIdentifier: `${c}-${i}` }));
+  await campaigns.start({
+    campaignId: c,
+    instanceId: 'instance-1',
+    defaults: campaignDefaults,
+    dialList: { kind: 'inline', entries: entriesC },
+    callOutcomes: { redial: [{ dispositions: ['NO_ANSWER'], afterSeconds: 1, maxAttempts: 2 }], settleWithinSeconds: 60 },
+  });
+  [completed, cancelled, redialled] = await Promise.all([campaigns.result(a), campaigns.result(b), campaigns.result(c)]);
   stats = emulator.stats();
   // The end of each campaign is recorded with its last workflow task; once both show, every count is in.
   scrape = await eventually(
@@ -118,7 +133,8 @@ before(async () => {
     async () => {
       const text = await (await fetch(metricsUrl)).text();
       const s = parseSamples(text);
-      return sumOf(s, metricNames.campaigns, { status: 'COMPLETED' }) >= 1 && sumOf(s, metricNames.campaigns, { status: 'CANCELLED' }) >= 1 ? text : undefined;
+      const callsDecided = sumOf(s, metricNames.callDispositions, { campaign_id: c }) >= 20 + (redialled.redials ?? 0);
+      return sumOf(s, metricNames.campaigns, { status: 'COMPLETED' }) >= 2 && sumOf(s, metricNames.campaigns, { status: 'CANCELLED' }) >= 1 && callsDecided ? text : undefined;
     },
     polling,
   );
@@ -165,6 +181,18 @@ describe('the worker /metrics endpoint (Temporal runtime telemetry)', () => {
     assert.ok(sumOf(samples, metricNames.campaigns, { status: 'CANCELLED' }) >= 1);
     assert.equal(sumOf(samples, metricNames.batchesInFlight, { campaign_id: completed.campaignId }), 0, 'an ended campaign has no batch in flight');
     assert.equal(sumOf(samples, metricNames.rateCap, { campaign_id: cancelled.campaignId }), 2);
+  });
+
+  test('call dispositions count every call of a campaign that acts on them, and redials the redials its result counts', () => {
+    const campaign_id = redialled.campaignId;
+    assert.equal(redialled.status, 'COMPLETED');
+    const redials = redialled.redials ?? 0;
+    assert.ok(redials > 0, `C redialled: ${JSON.stringify(redialled)}`);
+    assert.equal(sumOf(samples, metricNames.redials, { campaign_id }), redials, 'redials_total vs result.redials');
+    assert.equal(sumOf(samples, metricNames.redials, { campaign_id, disposition: 'NO_ANSWER' }), redials, 'only NO_ANSWER is redialled');
+    // Each call is decided once: the 20 first calls and each redial.
+    assert.equal(sumOf(samples, metricNames.callDispositions, { campaign_id }), 20 + redials, 'call_dispositions_total vs calls placed');
+    assert.equal(sumOf(samples, metricNames.callDispositions, { campaign_id, disposition: 'NO_ANSWER' }) > 0, true);
   });
 
   test('Connect calls by API and result match what the emulator answered, 429s included, each one timed', () => {
