@@ -2,9 +2,11 @@
 // real Temporal server and the real AWS SDK against the emulator. A v2 call's events name a
 // contact the campaign never saw (it holds dial request ids): the worker reads the contact's
 // ConnectDialerRequest attribute with GetContactAttributes, links the contact to its send, and
-// the entries end in their scripted dispositions, a NO_ANSWER redialled as the rule says.
+// the entries end in their scripted dispositions, a NO_ANSWER redialled as the rule says, and an
+// SMS after a voicemail names the call (not the dial request) as its RelatedContactId.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { GetContactAttributesCommand } from '@aws-sdk/client-connect';
 import type { CampaignSpecInput } from '../src/domain/campaign';
 import { entry, startStack, uniqueCampaignId, type Stack } from './support/stack';
 
@@ -14,14 +16,16 @@ const numberOf = (i: number): string => `+1415555${String(i).padStart(4, '0')}`;
 let stack: Stack;
 
 before(async () => {
-  stack = await startStack({ contactEvents: true, emulator: { calls: { ringMs: 200, duplicateRate: 0.6, reorder: true, seed: 29 } } });
+  // One instance, as in AWS: the v2 campaign dials through the instance its SMS go through.
+  stack = await startStack({ contactEvents: true, emulator: { instanceIds: ['instance-1'], calls: { ringMs: 200, duplicateRate: 0.6, reorder: true, seed: 29 } } });
 });
 after(async () => {
   await stack?.stop();
 });
 
-function v2Spec(campaignId: string, indices: number[], callOutcomes: CampaignSpecInput['callOutcomes']): CampaignSpecInput {
+function v2Spec(campaignId: string, indices: number[], callOutcomes: CampaignSpecInput['callOutcomes'], extra: Partial<CampaignSpecInput> = {}): CampaignSpecInput {
   return {
+    ...extra,
     campaignId,
     instanceId: 'instance-1',
     defaults: { Attributes: { source: 'test' } },
@@ -94,5 +98,31 @@ describe('call outcomes through Outbound Campaigns v2', () => {
         ['c-66', 'CREATED', 'INVALID_NUMBER', 1],
       ],
     );
+  });
+  test("an SMS after a v2 call's voicemail goes once, and its RelatedContactId is the call Connect placed, not the dial request", async () => {
+    stack.emulator.configure({ calls: { ringMs: 200, duplicateRate: 0.6, reorder: true, seed: 29, byNumber: { [numberOf(71)]: 'VOICEMAIL', [numberOf(72)]: 'HUMAN_ANSWERED' } } });
+    const campaignId = uniqueCampaignId('v2-sms');
+    const started = await stack.campaigns.start(
+      v2Spec(
+        campaignId,
+        [71, 72],
+        { redial: [], smsOn: ['VOICEMAIL'], settleWithinSeconds: 60 },
+        { chat: { sourcePhoneNumberArn: 'arn:aws:connect:us-east-1:123456789012:phone-number/sms-1', contactFlowId: 'flow-sms', initialMessage: 'We tried to call you' } },
+      ),
+    );
+    const result = await stack.campaigns.result(started.campaignId);
+    assert.equal(result.status, 'COMPLETED', JSON.stringify(result));
+    assert.deepEqual([result.outcomes.DEFLECTED, result.outcomes.CREATED], [1, 1], JSON.stringify(result.outcomes));
+    const sms = stack.emulator.contacts({ channel: 'CHAT' }).filter((c) => c.clientToken?.startsWith(`${started.workflowId}/`) === true);
+    assert.deepEqual(
+      sms.map((c) => c.customerAddress),
+      [numberOf(71)],
+      'one SMS, to the voicemail',
+    );
+    const [request] = dialRequests(started.workflowId, numberOf(71));
+    const related = sms[0]?.relatedContactId ?? '';
+    assert.notEqual(related, request?.contactId, 'not the dial request id');
+    const attributes = await stack.connect.send(new GetContactAttributesCommand({ InstanceId: 'instance-1', InitialContactId: related }));
+    assert.equal(attributes.Attributes?.ConnectDialerRequest, request?.clientToken, 'the related contact is the call placed for c-71');
   });
 });

@@ -86,9 +86,12 @@ describe('call results store', () => {
       [],
       'a send already linked keeps its contact',
     );
+    assert.equal(await t.store.linkedContactOf(V2, 'dial-0'), 'contact-0', "the dial request's call, for an SMS's RelatedContactId");
+    assert.equal(await t.store.linkedContactOf(V2, 'dial-1'), undefined, 'not linked yet');
     // A retried send of the same request keeps its link.
     await t.store.recordAttempts(V2, [{ index: 0, send: 1, api: 'PutOutboundRequestBatch', result: 'CREATED', contactId: 'dial-0', requestToken: 'v2.e0.s1.h' }]);
 
+    assert.equal(await t.store.linkedContactOf(V2, 'dial-0'), 'contact-0');
     const undecided = await t.store.undecidedCalls(V2, new Date(Date.now() + 60_000), 10, { linkedOnly: true });
     assert.deepEqual(undecided, [{ index: 0, send: 1, contactId: 'contact-0', instanceId: 'instance-v2' }], 'the linked call, by its ContactId and instance');
     assert.equal((await t.store.undecidedCalls(V2, new Date(Date.now() + 60_000), 10)).length, 2, 'without linkedOnly the unlinked dial request is listed too');

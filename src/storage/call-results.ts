@@ -68,6 +68,8 @@ export interface CallResultStore {
    * and a send already linked to another contact keeps it.
    */
   linkCalls(links: readonly CallLink[]): Promise<Set<string>>;
+  /** The contact linked to this v2 dial request (a send's contact_id), once its attributes named it. */
+  linkedContactOf(campaignKey: string, dialRequestId: string): Promise<string | undefined>;
   /**
    * Calls of a campaign placed before `placedBefore` that have no disposition yet (oldest first);
    * with `linkedOnly` (a v2 campaign) only those linked to their contact, the ones DescribeContact knows.
@@ -162,6 +164,14 @@ export function createCallResultStore(pool: Pool): CallResultStore {
         [links.map((l) => l.requestToken), links.map((l) => l.contactId), links.map((l) => l.instanceId)],
       );
       return new Set(rows.map((r) => r.contact_id));
+    },
+
+    async linkedContactOf(campaignKey, dialRequestId) {
+      const { rows } = await pool.query<{ call_contact_id: string }>(
+        'SELECT call_contact_id FROM attempts WHERE contact_id = $2 AND campaign_key = $1 AND call_contact_id IS NOT NULL LIMIT 1',
+        [campaignKey, dialRequestId],
+      );
+      return rows[0]?.call_contact_id;
     },
 
     async undecidedCalls(campaignKey, placedBefore, max, options = {}) {
