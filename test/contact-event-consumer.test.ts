@@ -179,7 +179,7 @@ describe('contact-event consumer', () => {
     assert.deepEqual(undecided, [], 'both linked calls decided');
   });
 
-  test("GetContactAttributes failing (throttled) keeps the event on the queue; it is linked when it comes again; a contact naming no send is another dialer's", async () => {
+  test('GetContactAttributes failing (throttled) keeps the event on the queue and it is linked when it comes again; a contact naming no send is treated as any unknown contact', async () => {
     emu.configure({ calls: { ringMs: 0, outcomes: { BUSY: 1 } } });
     emu.setFaults({ schedule: [{ operation: 'GetContactAttributes', error: 'ThrottlingException', times: 1 }] });
     try {
@@ -196,22 +196,24 @@ describe('contact-event consumer', () => {
         retryUnknownAfterSeconds: 1,
         log: (line) => logged.push(line),
       });
+      const before = emu.stats().calls.GetContactAttributes;
       const first = await consumer.apply(await receiveAll());
-      assert.deepEqual([first.unresolved, first.foreign, first.applied], [2, 2, 0], JSON.stringify(first));
+      // The throttled contact's INITIATED and DISCONNECTED wait; the other contact's INITIATED is let go, its DISCONNECTED retried.
+      assert.deepEqual([first.unresolved, first.foreign, first.unknown, first.applied], [2, 1, 1, 0], JSON.stringify(first));
       assert.match(logged.join('\n'), /GetContactAttributes for contact .*: ThrottlingException; the event comes again/);
       assert.doesNotMatch(logged.join('\n'), /\+1415/, 'no phone number in the log');
-      assert.equal(await depth(), 2, "the throttled contact's events wait on the queue");
-      const { calls } = await t.store.dispositionSummary('campaign-v2-throttled');
-      assert.equal(calls, 1);
+      assert.equal(await depth(), 3, "the throttled contact's events and the unknown final event wait on the queue");
+      assert.equal((await t.store.dispositionSummary('campaign-v2-throttled')).pending, 1);
       const second = await eventually('the events came again', async () => {
         const m = await receiveAll();
-        return m.length === 2 && m;
+        return m.length === 3 && m;
       });
       const tally = await consumer.apply(second);
-      assert.deepEqual([tally.linked, tally.applied, tally.decided], [1, 2, 1], JSON.stringify(tally));
+      assert.deepEqual([tally.linked, tally.applied, tally.decided, tally.unknown], [1, 2, 1, 1], JSON.stringify(tally));
+      assert.equal(emu.stats().calls.GetContactAttributes - before, 3, 'the throttled look, its retry, and one look at the other contact: its answer is remembered');
       const summary = await t.store.dispositionSummary('campaign-v2-throttled');
       assert.deepEqual([summary.pending, summary.counts.BUSY], [0, 1]);
-      assert.equal(await depth(), 0);
+      assert.equal(await depth(), 1, "only the other dialer's final event waits, until the grace time");
     } finally {
       emu.setFaults({});
     }

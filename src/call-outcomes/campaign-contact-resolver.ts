@@ -1,8 +1,8 @@
 import { GetContactAttributesCommand, type ConnectClient } from '@aws-sdk/client-connect';
 import { DIALER_REQUEST_ATTRIBUTE } from '../domain/client-token';
 
-/** What a campaign's contact says about its send: the request token it carries, or none (another dialer's). */
-export type CampaignContact = { kind: 'send'; requestToken: string } | { kind: 'foreign' };
+/** What a campaign's contact says about its send: the request token it carries, or none (another dialer's, or a BatchPutContact contact). */
+export type CampaignContact = { kind: 'send'; requestToken: string } | { kind: 'no-send' };
 
 /** Contacts remembered at most: the oldest is forgotten first. */
 const DEFAULT_CACHE_SIZE = 10_000;
@@ -29,7 +29,7 @@ export class CampaignContactResolver {
     if (cached !== undefined) return cached;
     const answer = await this.connect.send(new GetContactAttributesCommand({ InstanceId: instanceId, InitialContactId: contactId }));
     const token = answer.Attributes?.[DIALER_REQUEST_ATTRIBUTE];
-    const contact: CampaignContact = token === undefined || token === '' ? { kind: 'foreign' } : { kind: 'send', requestToken: token };
+    const contact: CampaignContact = token === undefined || token === '' ? { kind: 'no-send' } : { kind: 'send', requestToken: token };
     this.known.set(contactId, contact);
     if (this.known.size > this.cacheSize) {
       const oldest = this.known.keys().next();

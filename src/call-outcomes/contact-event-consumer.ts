@@ -47,7 +47,7 @@ export interface BatchTally {
 }
 
 /** How a campaign contact unknown to the store came out of its attributes. */
-type Resolution = { kind: 'linked' } | { kind: 'foreign' } | { kind: 'unrecorded' } | { kind: 'failed'; retryable: boolean };
+type Resolution = { kind: 'linked' } | { kind: 'names-no-send' } | { kind: 'unrecorded' } | { kind: 'failed'; retryable: boolean };
 
 const MAX_MESSAGES = 10;
 
@@ -128,10 +128,6 @@ export class ContactEventConsumer {
       if (known.has(event.contactId)) {
         tally.applied++;
         done.push(message);
-      } else if (resolution?.kind === 'foreign') {
-        // A campaign's contact whose attributes name no send of connect-dialer: another dialer's.
-        tally.foreign++;
-        done.push(message);
       } else if (resolution?.kind === 'failed' && (resolution.retryable || this.age(message) <= grace)) {
         // Its attributes could not be read: the event stays on the queue and comes again.
         tally.unresolved++;
@@ -146,6 +142,8 @@ export class ContactEventConsumer {
           retry.push(message);
         }
       } else if (!informative(event) || this.age(message) > grace) {
+        // Also a campaign's contact whose attributes name no v2 send: another dialer's, or a
+        // BatchPutContact contact whose send is not recorded yet (its ContactId will be): as any unknown contact.
         tally.foreign++;
         done.push(message);
       } else {
@@ -174,8 +172,8 @@ export class ContactEventConsumer {
       if (event.campaignId === undefined || event.instanceId === undefined || resolutions.has(event.contactId)) continue;
       try {
         const contact = await resolver.resolve(event.instanceId, event.contactId);
-        if (contact.kind === 'foreign') {
-          resolutions.set(event.contactId, { kind: 'foreign' });
+        if (contact.kind === 'no-send') {
+          resolutions.set(event.contactId, { kind: 'names-no-send' });
         } else {
           resolutions.set(event.contactId, { kind: 'unrecorded' });
           links.push({ requestToken: contact.requestToken, contactId: event.contactId, instanceId: event.instanceId });
