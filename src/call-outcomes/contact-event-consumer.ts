@@ -57,7 +57,8 @@ const MAX_MESSAGES = 10;
  * worker killed mid-batch loses nothing: the queue delivers the message again. Facts merge
  * and a disposition is written once, so duplicated and reordered events change nothing. A
  * message that is not a contact event is deleted at once (it will never parse): no poison
- * message blocks the queue.
+ * message blocks the queue. A campaign's contact the store does not know (a v2 call: its send
+ * holds the dial request's id) is linked to its send through its attributes first.
  */
 export class ContactEventConsumer {
   private readonly now: () => number;
