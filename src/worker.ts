@@ -6,6 +6,7 @@ import { Runtime, Worker, type NativeConnection, type WorkerDeploymentOptions, t
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createActivities, type ActivityDependencies } from './activities';
 import { runRetention, temporalRunState, type CampaignRunState } from './campaign-retention';
+import { CampaignContactResolver } from './call-outcomes/campaign-contact-resolver';
 import { ContactEventConsumer } from './call-outcomes/contact-event-consumer';
 import { countDispositions } from './telemetry/disposition-metrics';
 import { loadConfig, type Config } from './config';
@@ -210,6 +211,8 @@ export async function createCampaignWorker(options: CampaignWorkerOptions): Prom
       sqs: events.sqs,
       queueUrl: events.queueUrl,
       store: options.dependencies.store,
+      // A v2 campaign's contacts lead back to their sends through their attributes (connect:GetContactAttributes).
+      campaignContacts: new CampaignContactResolver(options.dependencies.connect),
       onDecided: countDispositions,
       log:
         events.log ??

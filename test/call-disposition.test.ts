@@ -133,4 +133,15 @@ describe('call dispositions from contact events', () => {
     assert.equal(dispositionOf(facts), 'VOICEMAIL');
     assert.equal(dispositionOf(factsFromDescribedContact({})), undefined);
   });
+  test("a campaign's contact names its campaign and instance: the consumer asks that instance for its attributes", () => {
+    const parsed = parseContactEvent(disconnected('TELECOM_UNANSWERED').replace('"channel":"VOICE"', '"channel":"VOICE","campaign":{"campaignId":"6f7c5a5c-v2"}'));
+    assert.equal(parsed.kind, 'event');
+    if (parsed.kind !== 'event') return;
+    assert.equal(parsed.event.campaignId, '6f7c5a5c-v2');
+    assert.equal(parsed.event.instanceId, '12345678-1234-1234-1234-123456789012');
+    const pascal = parseContactEvent(event({ EventType: 'DISCONNECTED', Campaign: { CampaignId: 'c-9' } }));
+    assert.equal(pascal.kind === 'event' && pascal.event.campaignId, 'c-9');
+    const inbound = parseContactEvent(disconnected('CUSTOMER_DISCONNECT'));
+    assert.equal(inbound.kind === 'event' && inbound.event.campaignId, undefined, 'no campaign, no campaignId');
+  });
 });

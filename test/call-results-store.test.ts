@@ -1,5 +1,6 @@
 // The call results in the campaign store: facts merge whatever their order and repeats, a
-// disposition is written once, contacts of no campaign here are told apart, UNKNOWN settles the rest.
+// disposition is written once, contacts of no campaign here are told apart, UNKNOWN settles the rest;
+// a v2 call is linked to its send by the request token its attributes carry.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openTestStore, type TestStore } from './support/database';
@@ -60,5 +61,48 @@ describe('call results store', () => {
     assert.equal(after.pending, 0);
     assert.equal(after.counts.UNKNOWN, 1);
     assert.equal(after.counts.NO_ANSWER, 0);
+  });
+  test('a v2 call is linked to its send by request token: its events then count by ContactId, DescribeContact may ask about it', async () => {
+    const V2 = 'campaign-store-calls-v2';
+    await t.store.recordAttempts(V2, [
+      { index: 0, send: 1, api: 'PutOutboundRequestBatch', result: 'CREATED', contactId: 'dial-0', requestToken: 'v2.e0.s1.h' },
+      { index: 1, send: 1, api: 'PutOutboundRequestBatch', result: 'CREATED', contactId: 'dial-1', requestToken: 'v2.e1.s1.h' },
+      { index: 2, send: 1, api: 'PutOutboundRequestBatch', result: 'InvalidInput', requestToken: 'v2.e2.s1.h' },
+    ]);
+    const disconnected = { connected: false, ended: true, disconnectReason: 'TELECOM_UNANSWERED' };
+    // Before the link the contact is nobody's here: its event is unknown.
+    assert.deepEqual([...(await t.store.recordCallFacts([{ contactId: 'contact-0', facts: disconnected, source: 'EVENT' }])).known], []);
+    assert.deepEqual(await t.store.undecidedCalls(V2, new Date(Date.now() + 60_000), 10, { linkedOnly: true }), [], 'no v2 call is linked yet');
+
+    const links = [
+      { requestToken: 'v2.e0.s1.h', contactId: 'contact-0', instanceId: 'instance-v2' },
+      { requestToken: 'v2.e2.s1.h', contactId: 'contact-2', instanceId: 'instance-v2' },
+      { requestToken: 'another-dialers-token', contactId: 'contact-x', instanceId: 'instance-v2' },
+    ];
+    assert.deepEqual([...(await t.store.linkCalls(links))], ['contact-0'], 'only the send Connect accepted is linked; a token no send has links nothing');
+    assert.deepEqual([...(await t.store.linkCalls(links))], ['contact-0'], 'a repeated link answers the same');
+    assert.deepEqual(
+      [...(await t.store.linkCalls([{ requestToken: 'v2.e0.s1.h', contactId: 'contact-other', instanceId: 'instance-v2' }]))],
+      [],
+      'a send already linked keeps its contact',
+    );
+    assert.equal(await t.store.linkedContactOf(V2, 'dial-0'), 'contact-0', "the dial request's call, for an SMS's RelatedContactId");
+    assert.equal(await t.store.linkedContactOf(V2, 'dial-1'), undefined, 'not linked yet');
+    // A retried send of the same request keeps its link.
+    await t.store.recordAttempts(V2, [{ index: 0, send: 1, api: 'PutOutboundRequestBatch', result: 'CREATED', contactId: 'dial-0', requestToken: 'v2.e0.s1.h' }]);
+
+    assert.equal(await t.store.linkedContactOf(V2, 'dial-0'), 'contact-0');
+    const undecided = await t.store.undecidedCalls(V2, new Date(Date.now() + 60_000), 10, { linkedOnly: true });
+    assert.deepEqual(undecided, [{ index: 0, send: 1, contactId: 'contact-0', instanceId: 'instance-v2' }], 'the linked call, by its ContactId and instance');
+    assert.equal((await t.store.undecidedCalls(V2, new Date(Date.now() + 60_000), 10)).length, 2, 'without linkedOnly the unlinked dial request is listed too');
+
+    const recorded = await t.store.recordCallFacts([{ contactId: 'contact-0', facts: disconnected, source: 'EVENT' }]);
+    assert.deepEqual([...recorded.known], ['contact-0']);
+    assert.deepEqual(
+      recorded.decided.map((d) => [d.index, d.send, d.contactId, d.disposition]),
+      [[0, 1, 'contact-0', 'NO_ANSWER']],
+    );
+    const summary = await t.store.dispositionSummary(V2);
+    assert.deepEqual([summary.calls, summary.pending, summary.counts.NO_ANSWER], [2, 1, 1], JSON.stringify(summary));
   });
 });

@@ -52,6 +52,8 @@ describe('a campaign through Outbound Campaigns v2', () => {
     const requests = dialRequestsOf(id);
     assert.equal(requests.length, 1000, 'one dial request per entry');
     assert.equal(new Set(requests.map((r) => r.clientToken)).size, 1000);
+    // The contact Connect places for a request names the send: its call outcome finds the entry by it.
+    for (const r of requests) assert.equal(r.attributes?.ConnectDialerRequest, r.clientToken, `${r.attributes?.RequestIdentifier ?? '?'} names its request token`);
     assert.equal(stack.emulator.contacts({ channel: 'VOICE' }).filter((c) => c.clientToken?.startsWith(`campaign-${id}`)).length, 0, 'no BatchPutContact call');
     const records = await outcomesOf(id);
     assert.equal(records.length, 1000);

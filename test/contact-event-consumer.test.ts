@@ -1,14 +1,18 @@
 // The contact-event consumer against the emulator's SQS (the real @aws-sdk/client-sqs) and a
-// real campaign store: a consumer that dies before its store write loses nothing, and events
-// about contacts no campaign here knows are kept for a while, then let go.
+// real campaign store: a consumer that dies before its store write loses nothing, events
+// about contacts no campaign here knows are kept for a while, then let go, and a v2 campaign's
+// contact is linked to its send through its attributes (GetContactAttributes, the real
+// @aws-sdk/client-connect).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BatchPutContactCommand } from '@aws-sdk/client-connect';
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { PutOutboundRequestBatchCommand } from '@aws-sdk/client-connectcampaignsv2';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, type Message } from '@aws-sdk/client-sqs';
+import { CampaignContactResolver } from '../src/call-outcomes/campaign-contact-resolver';
 import { ContactEventConsumer } from '../src/call-outcomes/contact-event-consumer';
 import { startEmulator, type Emulator } from '../src/emulator';
 import { openTestStore, type TestStore } from './support/database';
-import { emulatorClient, emulatorSqsClient } from './support/emulator';
+import { emulatorCampaignsClient, emulatorClient, emulatorSqsClient } from './support/emulator';
 import { eventually } from './support/eventually';
 
 let emu: Emulator;
@@ -53,7 +57,7 @@ describe('contact-event consumer', () => {
     const dying = new ContactEventConsumer({
       sqs,
       queueUrl: emu.contactEventsQueueUrl,
-      store: { recordCallFacts: () => Promise.reject(new Error('SIGKILL')) },
+      store: { recordCallFacts: () => Promise.reject(new Error('SIGKILL')), linkCalls: () => Promise.reject(new Error('SIGKILL')) },
       log: () => undefined,
     });
     const taken = await sqs.send(
@@ -110,6 +114,108 @@ describe('contact-event consumer', () => {
     } finally {
       stop.abort();
       await running;
+    }
+  });
+  /** One v2 dial request per number; `named` requests carry the ConnectDialerRequest attribute, as the worker sends them. */
+  async function dialV2(campaignKey: string, numbers: string[], named = true): Promise<string[]> {
+    const tokens = numbers.map((_, i) => `${campaignKey}.e${i}.s1.0123456789abcdef`);
+    const answer = await emulatorCampaignsClient(emu).send(
+      new PutOutboundRequestBatchCommand({
+        id: 'v2-campaign',
+        outboundRequests: numbers.map((number, i) => ({
+          clientToken: tokens[i],
+          expirationTime: new Date(Date.now() + 3_600_000),
+          channelSubtypeParameters: {
+            telephony: { destinationPhoneNumber: number, attributes: { RequestIdentifier: `r-${i}`, ...(named && { ConnectDialerRequest: tokens[i] ?? '' }) } },
+          },
+        })),
+      }),
+    );
+    await t.store.recordAttempts(
+      campaignKey,
+      (answer.successfulRequests ?? []).map((r) => ({
+        index: tokens.indexOf(r.clientToken ?? ''),
+        send: 1,
+        api: 'PutOutboundRequestBatch',
+        result: 'CREATED',
+        contactId: r.id,
+        requestToken: r.clientToken,
+      })),
+    );
+    return tokens;
+  }
+
+  async function receiveAll(): Promise<Message[]> {
+    const answer = await emulatorSqsClient(emu).send(
+      new ReceiveMessageCommand({ QueueUrl: emu.contactEventsQueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['SentTimestamp'] }),
+    );
+    return answer.Messages ?? [];
+  }
+
+  test("a v2 campaign's contact is linked to its send by its ConnectDialerRequest attribute: one GetContactAttributes per contact, repeats change nothing", async () => {
+    emu.configure({ calls: { ringMs: 0, byNumber: { '+14155550201': 'NO_ANSWER', '+14155550202': 'HUMAN_ANSWERED' } } });
+    await dialV2('campaign-v2-link', ['+14155550201', '+14155550202']);
+    await eventually('the calls ended', () => emu.contacts({ channel: 'OUTBOUND_REQUEST' }).every((c) => c.disposition !== undefined));
+    const consumer = new ContactEventConsumer({
+      sqs: emulatorSqsClient(emu),
+      queueUrl: emu.contactEventsQueueUrl,
+      store: t.store,
+      campaignContacts: new CampaignContactResolver(emulatorClient(emu)),
+      log: () => undefined,
+    });
+    const before = emu.stats().calls.GetContactAttributes;
+    const messages = await receiveAll();
+    assert.equal(messages.length, 5, 'INITIATED twice, CONNECTED_TO_SYSTEM once, DISCONNECTED twice');
+    const tally = await consumer.apply(messages);
+    assert.deepEqual([tally.linked, tally.applied, tally.decided, tally.unknown, tally.foreign], [2, 5, 2, 0, 0], JSON.stringify(tally));
+    assert.equal(emu.stats().calls.GetContactAttributes - before, 2, 'one look per contact');
+    const summary = await t.store.dispositionSummary('campaign-v2-link');
+    assert.deepEqual([summary.calls, summary.pending, summary.counts.NO_ANSWER, summary.counts.REACHED], [2, 0, 1, 1], JSON.stringify(summary));
+    // The same messages again (a redelivery): known by ContactId now, nothing looked up, nothing decided again.
+    const again = await consumer.apply(messages);
+    assert.deepEqual([again.linked, again.applied, again.decided], [0, 5, 0], JSON.stringify(again));
+    assert.equal(emu.stats().calls.GetContactAttributes - before, 2);
+    const undecided = await t.store.undecidedCalls('campaign-v2-link', new Date(Date.now() + 60_000), 10, { linkedOnly: true });
+    assert.deepEqual(undecided, [], 'both linked calls decided');
+  });
+
+  test('GetContactAttributes failing (throttled) keeps the event on the queue and it is linked when it comes again; a contact naming no send is treated as any unknown contact', async () => {
+    emu.configure({ calls: { ringMs: 0, outcomes: { BUSY: 1 } } });
+    emu.setFaults({ schedule: [{ operation: 'GetContactAttributes', error: 'ThrottlingException', times: 1 }] });
+    try {
+      await dialV2('campaign-v2-throttled', ['+14155550211']);
+      await dialV2('campaign-v2-foreign', ['+14155550212'], false);
+      await eventually('the calls ended', () => emu.contacts({ channel: 'OUTBOUND_REQUEST' }).every((c) => c.disposition !== undefined));
+      const logged: string[] = [];
+      const consumer = new ContactEventConsumer({
+        sqs: emulatorSqsClient(emu),
+        queueUrl: emu.contactEventsQueueUrl,
+        store: t.store,
+        // One attempt per look: the SDK's own retry would hide the throttling.
+        campaignContacts: new CampaignContactResolver(emulatorClient(emu, { maxAttempts: 1 })),
+        retryUnknownAfterSeconds: 1,
+        log: (line) => logged.push(line),
+      });
+      const before = emu.stats().calls.GetContactAttributes;
+      const first = await consumer.apply(await receiveAll());
+      // The throttled contact's INITIATED and DISCONNECTED wait; the other contact's INITIATED is let go, its DISCONNECTED retried.
+      assert.deepEqual([first.unresolved, first.foreign, first.unknown, first.applied], [2, 1, 1, 0], JSON.stringify(first));
+      assert.match(logged.join('\n'), /GetContactAttributes for contact .*: ThrottlingException; the event comes again/);
+      assert.doesNotMatch(logged.join('\n'), /\+1415/, 'no phone number in the log');
+      assert.equal(await depth(), 3, "the throttled contact's events and the unknown final event wait on the queue");
+      assert.equal((await t.store.dispositionSummary('campaign-v2-throttled')).pending, 1);
+      const second = await eventually('the events came again', async () => {
+        const m = await receiveAll();
+        return m.length === 3 && m;
+      });
+      const tally = await consumer.apply(second);
+      assert.deepEqual([tally.linked, tally.applied, tally.decided, tally.unknown], [1, 2, 1, 1], JSON.stringify(tally));
+      assert.equal(emu.stats().calls.GetContactAttributes - before, 3, 'the throttled look, its retry, and one look at the other contact: its answer is remembered');
+      const summary = await t.store.dispositionSummary('campaign-v2-throttled');
+      assert.deepEqual([summary.pending, summary.counts.BUSY], [0, 1]);
+      assert.equal(await depth(), 1, "only the other dialer's final event waits, until the grace time");
+    } finally {
+      emu.setFaults({});
     }
   });
 });

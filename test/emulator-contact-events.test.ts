@@ -1,11 +1,19 @@
 // The emulator dials and tells what happened as AWS does: Amazon Connect contact events in
 // their EventBridge envelope on an SQS queue served in the AWS JSON 1.0 protocol, read with the
-// unmodified @aws-sdk/client-sqs and the AWS CLI, and DescribeContact through @aws-sdk/client-connect.
+// unmodified @aws-sdk/client-sqs and the AWS CLI, and DescribeContact and GetContactAttributes
+// through @aws-sdk/client-connect (GetContactAttributes through the AWS CLI too).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { BatchPutContactCommand, DescribeContactCommand, ResourceNotFoundException, type ConnectClient } from '@aws-sdk/client-connect';
+import {
+  BatchPutContactCommand,
+  DescribeContactCommand,
+  GetContactAttributesCommand,
+  InvalidRequestException,
+  ResourceNotFoundException,
+  type ConnectClient,
+} from '@aws-sdk/client-connect';
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageBatchCommand,
@@ -27,7 +35,7 @@ const run = promisify(execFile);
 interface ContactEvent {
   source: string;
   'detail-type': string;
-  detail: { eventType: string; contactId: string; disconnectReason?: string; answeringMachineDetectionStatus?: string; campaign?: { campaignId: string } };
+  detail: { eventType: string; contactId: string; instanceArn: string; disconnectReason?: string; answeringMachineDetectionStatus?: string; campaign?: { campaignId: string } };
 }
 
 function entry(id: string, number: string) {
@@ -208,6 +216,69 @@ describe('emulator contact events and SQS', () => {
     assert.deepEqual(ended?.detail.campaign, { campaignId: 'v2-campaign' });
     assert.notEqual(ended?.detail.contactId, answer.successfulRequests?.[0]?.id, 'the contact is not the dial request');
     assert.equal(fixture.emu.contacts({ channel: 'OUTBOUND_REQUEST' })[0]?.disposition, 'VOICEMAIL');
+  });
+
+  test("GetContactAttributes answers a v2 call's request attributes and a BatchPutContact entry's, and 404 for a contact it does not have", async () => {
+    fixture.emu.configure({ calls: { ringMs: 0, outcomes: { NO_ANSWER: 1 } } });
+    await emulatorCampaignsClient(fixture.emu).send(
+      new PutOutboundRequestBatchCommand({
+        id: 'v2-campaign',
+        outboundRequests: [
+          {
+            clientToken: 'req-attrs',
+            expirationTime: new Date(Date.now() + 3_600_000),
+            channelSubtypeParameters: { telephony: { destinationPhoneNumber: '+15555550124', attributes: { RequestIdentifier: 'c-2', ConnectDialerRequest: 'req-attrs' } } },
+          },
+        ],
+      }),
+    );
+    const [initiated] = await drain(emulatorSqsClient(fixture.emu), fixture.emu.contactEventsQueueUrl, 1);
+    assert.ok(initiated !== undefined, 'the v2 call published its INITIATED event');
+    // The consumer's way: the instance from the event's instanceArn, the contact from its contactId.
+    const instanceId = initiated.detail.instanceArn.split('/').at(-1) ?? '';
+    const v2 = await fixture.connect.send(new GetContactAttributesCommand({ InstanceId: instanceId, InitialContactId: initiated.detail.contactId }));
+    assert.deepEqual(v2.Attributes, { RequestIdentifier: 'c-2', ConnectDialerRequest: 'req-attrs' });
+
+    fixture.emu.configure({ calls: undefined });
+    const created = await fixture.connect.send(
+      new BatchPutContactCommand({ InstanceId: 'instance-1', ClientToken: 'attrs', ContactDataRequestList: [{ ...entry('v1', '+15555550125'), Attributes: { tier: 'gold' } }] }),
+    );
+    const v1 = await fixture.connect.send(new GetContactAttributesCommand({ InstanceId: 'instance-1', InitialContactId: created.SuccessfulRequestList?.[0]?.ContactId ?? '' }));
+    assert.deepEqual(v1.Attributes, { tier: 'gold' });
+
+    await assert.rejects(
+      fixture.connect.send(new GetContactAttributesCommand({ InstanceId: 'instance-1', InitialContactId: '00000000-0000-4000-8000-000000000000' })),
+      (err) => err instanceof ResourceNotFoundException,
+    );
+    await assert.rejects(
+      fixture.connect.send(new GetContactAttributesCommand({ InstanceId: 'instance-1', InitialContactId: 'x'.repeat(257) })),
+      (err) => err instanceof InvalidRequestException && /InitialContactId/.test(err.message),
+    );
+    assert.equal(fixture.emu.stats().calls.GetContactAttributes, 4);
+  });
+
+  test("the AWS CLI reads a contact's attributes with get-contact-attributes", async () => {
+    const ids = await dial(fixture, { ringMs: 0, outcomes: { HUMAN_ANSWERED: 1 } }, [
+      { ...entry('cli-attrs', '+15555550178'), Attributes: { tier: 'gold' } } as ReturnType<typeof entry>,
+    ]);
+    const env = { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '' };
+    const { stdout } = await run(
+      'aws',
+      [
+        'connect',
+        'get-contact-attributes',
+        '--instance-id',
+        'instance-1',
+        '--initial-contact-id',
+        ids.get('cli-attrs') ?? '',
+        '--endpoint-url',
+        fixture.emu.url,
+        '--output',
+        'json',
+      ],
+      { env },
+    );
+    assert.deepEqual(JSON.parse(stdout), { Attributes: { tier: 'gold', RequestIdentifier: 'cli-attrs' } });
   });
 
   test('the AWS CLI reads and deletes the contact events', async () => {

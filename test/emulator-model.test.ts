@@ -1,14 +1,17 @@
 // The emulator held to the Connect service model itself: botocore's copy of the model is
-// walked, and every constraint on BatchPutContact's and StartOutboundChatContact's input is
-// tried just inside and just outside its boundary through the real @aws-sdk/client-connect.
+// walked, and every constraint on BatchPutContact's, StartOutboundChatContact's and
+// GetContactAttributes' input is tried just inside and just outside its boundary through the
+// real @aws-sdk/client-connect.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   BatchPutContactCommand,
   ConnectServiceException,
+  GetContactAttributesCommand,
   StartOutboundChatContactCommand,
   type BatchPutContactCommandInput,
   type ConnectClient,
+  type GetContactAttributesCommandInput,
   type StartOutboundChatContactCommandInput,
 } from '@aws-sdk/client-connect';
 import {
@@ -375,6 +378,72 @@ void describe(`emulator: every input constraint of the Outbound Campaigns v2 mod
       for (const c of group) {
         local.emu.reset();
         await checkOutbound(local.emu, campaigns(), c);
+      }
+    });
+  }
+});
+
+/** GetContactAttributes' two members are URI labels: `/contact/attributes/{InstanceId}/{InitialContactId}`. */
+const attributesBase: GetContactAttributesCommandInput = { InstanceId: 'instance-1', InitialContactId: '11111111-1111-4111-8111-111111111111' };
+const attributesCases = boundaryCases(model, 'GetContactAttributes', attributesBase);
+
+/**
+ * A label inside its bounds passes validation: the answer is the contact's attributes, or
+ * ResourceNotFoundException when the instance has no such contact (the walked ids name none).
+ * An empty label leaves a path that is no operation (404 UnknownOperationException); an
+ * absent one the SDK will not send, so it goes by hand.
+ */
+async function checkAttributes(emu: Emulator, connect: ConnectClient, c: BoundaryCase): Promise<void> {
+  const request = c.request as unknown as GetContactAttributesCommandInput;
+  if (c.value === undefined || c.value === '') {
+    let answer: Answer;
+    if (c.value === undefined) {
+      await assert.rejects(connect.send(new GetContactAttributesCommand(request)), new RegExp(c.field), 'the SDK refuses to send a request without its label');
+      const path = `/contact/attributes/${request.InstanceId ?? ''}/${request.InitialContactId ?? ''}`;
+      const res = await signedFetch(emu, { method: 'GET', path, body: '' });
+      answer = { status: res.status, errorType: res.headers.get('x-amzn-errortype') ?? undefined };
+    } else {
+      answer = await answerOf(connect.send(new GetContactAttributesCommand(request)));
+    }
+    assert.equal(answer.status, 404, `${c.name}: expected 404, got ${show(answer)}`);
+    assert.equal(answer.errorType, 'UnknownOperationException');
+    return;
+  }
+  const answer = await answerOf(connect.send(new GetContactAttributesCommand(request)));
+  if (c.expect.kind === 'accepted') {
+    assert.ok(answer.status === 200 || answer.errorType === 'ResourceNotFoundException', `${c.name}: expected it past validation, got ${show(answer)}`);
+    return;
+  }
+  assert.equal(answer.errorType, 'InvalidRequestException', `${c.name}: expected 400 InvalidRequestException, got ${show(answer)}`);
+  assert.equal(answer.status, 400);
+  assert.ok(answer.message?.includes(c.expect.says), `${c.name}: expected the message to say «${c.expect.says.slice(0, 300)}», got ${show(answer)}`);
+}
+
+void describe(`emulator: every input constraint of the Connect model (botocore ${BOTOCORE_VERSION}) on GetContactAttributes`, () => {
+  const local = useEmulator();
+
+  void test("the base request for a contact the instance has answers the contact's attributes", async () => {
+    const created = await local.connect.send(new BatchPutContactCommand(batchBase));
+    const contactId = created.SuccessfulRequestList?.[0]?.ContactId ?? '';
+    const answer = await local.connect.send(new GetContactAttributesCommand({ ...attributesBase, InitialContactId: contactId }));
+    assert.deepEqual(answer.Attributes, { customerName: 'Ada' });
+  });
+
+  void test('the walk reaches every constraint of GetContactAttributes', () => {
+    const constraints = [...byConstraint(attributesCases).keys()];
+    const optional = constraints.filter((k) => k.endsWith(': optional')).length;
+    assert.equal(
+      `${constraints.length - optional} model constraints and ${optional} optional members in ${attributesCases.length} requests`,
+      '6 model constraints and 0 optional members in 10 requests',
+    );
+  });
+
+  for (const [constraint, group] of byConstraint(attributesCases)) {
+    const sides = group.map((c) => `${c.name.slice(c.field.length + 2)} ${c.expect.kind}`).join('; ');
+    void test(`GetContactAttributes ${constraint}: ${sides}`, async () => {
+      for (const c of group) {
+        local.emu.reset();
+        await checkAttributes(local.emu, local.connect, c);
       }
     });
   }

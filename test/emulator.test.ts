@@ -477,7 +477,14 @@ void describe('emulator: admin endpoints', () => {
 
     const stats = (await (await fetch(`${local.emu.url}/_emulator/stats`)).json()) as ReturnType<Emulator['stats']>;
     assert.deepEqual(stats, local.emu.stats());
-    assert.deepEqual(stats.calls, { BatchPutContact: 1, StartOutboundChatContact: 1, PutOutboundRequestBatch: 0, GetCampaignState: 0, DescribeContact: 0 });
+    assert.deepEqual(stats.calls, {
+      BatchPutContact: 1,
+      StartOutboundChatContact: 1,
+      PutOutboundRequestBatch: 0,
+      GetCampaignState: 0,
+      DescribeContact: 0,
+      GetContactAttributes: 0,
+    });
     assert.equal(stats.created, 26);
     assert.deepEqual(stats.byStatus, { '200': 2 });
   });

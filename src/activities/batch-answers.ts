@@ -2,8 +2,11 @@ import { MISSING_FROM_RESPONSE, packIndices, type BatchResult } from '../domain/
 import type { StagedEntry } from '../domain/contact-entry';
 import type { Attempt, CampaignStore } from '../storage/campaign-store';
 
-/** Connect's answer for one entry of a batch. */
-export type EntryAnswer = { contactId: string } | { code: string; message: string };
+/**
+ * Connect's answer for one entry of a batch. A v2 request's answer carries its clientToken
+ * (`requestToken`): the contact Connect places for it names that token, and the store finds the send by it.
+ */
+export type EntryAnswer = { contactId: string; requestToken?: string } | { code: string; message: string };
 
 export interface SentEntry {
   staged: StagedEntry;
@@ -34,7 +37,14 @@ export async function recordBatchAnswers(
     if ('contactId' in answer) {
       created.push(staged.index);
       records.push({ requestIdentifier: staged.entry.RequestIdentifier, index: staged.index, outcome: 'CREATED' as const, contactId: answer.contactId });
-      attempts.push({ index: staged.index, send, api, result: 'CREATED', contactId: answer.contactId });
+      attempts.push({
+        index: staged.index,
+        send,
+        api,
+        result: 'CREATED',
+        contactId: answer.contactId,
+        ...(answer.requestToken !== undefined && { requestToken: answer.requestToken }),
+      });
     } else {
       failed.push({ index: staged.index, code: answer.code });
       attempts.push({ index: staged.index, send, api, result: answer.code, message: answer.message });

@@ -7,7 +7,11 @@ import type { ConnectCallOptions } from './connect-call';
 
 export interface SettleCallsInput {
   campaignKey: string;
-  /** The instance its contacts are on; absent (a v2 campaign: its attempts hold dial requests, not contacts), no DescribeContact. */
+  /**
+   * The instance its contacts are on. Absent for a v2 campaign: its attempts hold dial
+   * requests, and only the calls linked to their contact (by the contact-event consumer, with
+   * the instance the contact is on) are asked about.
+   */
   instanceId?: string;
   /** The settle time is over: every call still undecided is recorded UNKNOWN. */
   settle: boolean;
@@ -36,12 +40,14 @@ export async function settleCalls(
   call: ConnectCallOptions = {},
   now: () => number = Date.now,
 ): Promise<CallsSettlement> {
-  if (input.instanceId !== undefined) {
-    const undecided = await store.undecidedCalls(input.campaignKey, new Date(now() - reconcileAfterMs), MAX_DESCRIBED);
+  const undecided = await store.undecidedCalls(input.campaignKey, new Date(now() - reconcileAfterMs), MAX_DESCRIBED, { linkedOnly: input.instanceId === undefined });
+  if (undecided.length > 0) {
     const facts: CallFactsRecord[] = [];
     for (const c of undecided) {
+      const instanceId = c.instanceId ?? input.instanceId;
+      if (instanceId === undefined) continue;
       try {
-        const answer = await connect.send(new DescribeContactCommand({ InstanceId: input.instanceId, ContactId: c.contactId }), call);
+        const answer = await connect.send(new DescribeContactCommand({ InstanceId: instanceId, ContactId: c.contactId }), call);
         if (answer.Contact) facts.push({ contactId: c.contactId, facts: factsFromDescribedContact(answer.Contact), source: 'DESCRIBE_CONTACT' });
       } catch (err) {
         // Connect no longer knows the contact: only the settle time decides it now.

@@ -19,7 +19,8 @@ export interface ChatInput {
   textInStore?: boolean;
   /**
    * The entry was dialled first: the SMS names the voice contact (read from the store) as its
-   * RelatedContactId. Not on the Outbound Campaigns v2 path, whose dial request id is no contact id.
+   * RelatedContactId. On the Outbound Campaigns v2 path (`dial-request`), whose dial request id is
+   * no contact id, the contact linked to the request by its events, if any.
    */
   afterCall?: 'voice-contact' | 'dial-request';
 }
@@ -39,7 +40,7 @@ export async function startOutboundChat(connect: ConnectClient, store: CampaignS
   const message = text.message ?? input.chat.initialMessage;
   const [staged] = await store.stagedEntries(input.campaignKey, [input.index]);
   if (!staged) throw new Error(`entry ${input.index} is not staged`);
-  const relatedContactId = input.afterCall === 'voice-contact' ? await voiceContactId(store, input.campaignKey, input.index) : undefined;
+  const relatedContactId = input.afterCall === undefined ? undefined : await voiceContactId(store, input.campaignKey, input.index, input.afterCall);
   const attributes = { ...input.defaults.Attributes, ...staged.entry.Attributes, ...text.attributes };
   let contactId: string | undefined;
   try {
@@ -69,9 +70,15 @@ export async function startOutboundChat(connect: ConnectClient, store: CampaignS
   return { requestIdentifier: staged.entry.RequestIdentifier, contactId };
 }
 
-/** The ContactId of the entry's call: its CREATED outcome, or the DEFLECTED one a retry of this activity wrote. */
-async function voiceContactId(store: CampaignStore, campaignKey: string, index: number): Promise<string | undefined> {
+/**
+ * The ContactId of the entry's call: its CREATED outcome's, or the DEFLECTED one a retry of this
+ * activity wrote. On the v2 path the outcome holds the dial request's id, which is no contact:
+ * the call is the contact linked to that request once its events named it (docs/call-outcomes.md),
+ * and none before.
+ */
+async function voiceContactId(store: CampaignStore, campaignKey: string, index: number, afterCall: 'voice-contact' | 'dial-request'): Promise<string | undefined> {
   const outcome = await store.outcomeOf(campaignKey, index);
-  if (outcome?.outcome === 'CREATED') return outcome.contactId;
-  return outcome?.outcome === 'DEFLECTED' ? outcome.relatedContactId : undefined;
+  if (outcome?.outcome === 'DEFLECTED') return outcome.relatedContactId;
+  if (outcome?.outcome !== 'CREATED' || outcome.contactId === undefined) return undefined;
+  return afterCall === 'voice-contact' ? outcome.contactId : store.linkedContactOf(campaignKey, outcome.contactId);
 }

@@ -1,7 +1,7 @@
 import { PutOutboundRequestBatchCommand, type ConnectCampaignsV2Client, type OutboundRequest } from '@aws-sdk/client-connectcampaignsv2';
 import type { BatchResult } from '../domain/batch';
 import type { OutboundRequestSettings } from '../domain/campaign';
-import { outboundRequestClientToken } from '../domain/client-token';
+import { DIALER_REQUEST_ATTRIBUTE, outboundRequestClientToken } from '../domain/client-token';
 import type { StagedEntry } from '../domain/contact-entry';
 import type { CampaignStore } from '../storage/campaign-store';
 import type { EntryAnswer, SentEntry } from './batch-answers';
@@ -53,7 +53,7 @@ export function putOutboundRequestBatch(
     const answers = new Map<number, EntryAnswer>();
     for (const ok of response.successfulRequests ?? []) {
       const index = ok.clientToken !== undefined ? indexByToken.get(ok.clientToken) : undefined;
-      if (index !== undefined && ok.id && !answers.has(index)) answers.set(index, { contactId: ok.id });
+      if (index !== undefined && ok.id && !answers.has(index)) answers.set(index, { contactId: ok.id, requestToken: ok.clientToken });
     }
     for (const bad of response.failedRequests ?? []) {
       const index = bad.clientToken !== undefined ? indexByToken.get(bad.clientToken) : undefined;
@@ -78,7 +78,7 @@ export function toOutboundRequest(
     channelSubtypeParameters: {
       telephony: {
         destinationPhoneNumber: entry.CustomerEndpoint?.Address ?? '',
-        attributes: { ...input.defaults.Attributes, ...entry.Attributes, [REQUEST_IDENTIFIER_ATTRIBUTE]: entry.RequestIdentifier },
+        attributes: { ...input.defaults.Attributes, ...entry.Attributes, [REQUEST_IDENTIFIER_ATTRIBUTE]: entry.RequestIdentifier, [DIALER_REQUEST_ATTRIBUTE]: clientToken },
         ...(input.settings.connectSourcePhoneNumber ? { connectSourcePhoneNumber: input.settings.connectSourcePhoneNumber } : {}),
         ...(input.settings.ringTimeout ? { ringTimeout: input.settings.ringTimeout } : {}),
       },

@@ -1,13 +1,21 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ResourceNotFoundException } from '@aws-sdk/client-connect';
 import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { parseContactEvent, type ContactEventFacts } from '../domain/call-disposition';
-import type { CallResultStore, DecidedCall } from '../storage/call-results';
+import type { CallLink, CallResultStore, DecidedCall } from '../storage/call-results';
+import type { CampaignContactResolver } from './campaign-contact-resolver';
 
 export interface ContactEventConsumerOptions {
   sqs: SQSClient;
   /** CONNECT_DIALER_CONTACT_EVENTS_QUEUE_URL: the queue an EventBridge rule sends Amazon Connect contact events to. */
   queueUrl: string;
-  store: Pick<CallResultStore, 'recordCallFacts'>;
+  store: Pick<CallResultStore, 'recordCallFacts' | 'linkCalls'>;
+  /**
+   * Finds the send behind a campaign's contact the store does not know yet (an Outbound
+   * Campaigns v2 call: its send holds the dial request's id) from the contact's attributes.
+   * Without it such events are treated as any unknown contact's.
+   */
+  campaignContacts?: Pick<CampaignContactResolver, 'resolve'>;
   /** Long polling (SQS's maximum, 20 s, by default). */
   waitTimeSeconds?: number;
   /** How long a received message stays hidden while it is applied (default 60 s); a crash before its delete redelivers it then. */
@@ -32,7 +40,14 @@ export interface BatchTally {
   unknown: number;
   foreign: number;
   decided: number;
+  /** Campaign contacts linked to their send by their attributes in this batch. */
+  linked: number;
+  /** Events kept on the queue because their contact's attributes could not be read (throttling, network). */
+  unresolved: number;
 }
+
+/** How a campaign contact unknown to the store came out of its attributes. */
+type Resolution = { kind: 'linked' } | { kind: 'names-no-send' } | { kind: 'unrecorded' } | { kind: 'failed'; retryable: boolean };
 
 const MAX_MESSAGES = 10;
 
@@ -42,7 +57,8 @@ const MAX_MESSAGES = 10;
  * worker killed mid-batch loses nothing: the queue delivers the message again. Facts merge
  * and a disposition is written once, so duplicated and reordered events change nothing. A
  * message that is not a contact event is deleted at once (it will never parse): no poison
- * message blocks the queue.
+ * message blocks the queue. A campaign's contact the store does not know (a v2 call: its send
+ * holds the dial request's id) is linked to its send through its attributes first.
  */
 export class ContactEventConsumer {
   private readonly now: () => number;
@@ -79,7 +95,7 @@ export class ContactEventConsumer {
 
   /** Applies one batch of messages: stores their facts, then deletes what is done. */
   async apply(messages: readonly Message[]): Promise<BatchTally> {
-    const tally: BatchTally = { applied: 0, poison: 0, unknown: 0, foreign: 0, decided: 0 };
+    const tally: BatchTally = { applied: 0, poison: 0, unknown: 0, foreign: 0, decided: 0, linked: 0, unresolved: 0 };
     const done: Message[] = [];
     const events: { message: Message; event: ContactEventFacts }[] = [];
     for (const message of messages) {
@@ -94,13 +110,41 @@ export class ContactEventConsumer {
       }
     }
     // Throws when the store is unreachable: nothing is deleted, the queue delivers the batch again.
-    const { known, decided } = await this.options.store.recordCallFacts(events.map(({ event }) => ({ contactId: event.contactId, facts: event.facts, source: 'EVENT' })));
+    const recorded = await this.options.store.recordCallFacts(events.map(({ event }) => ({ contactId: event.contactId, facts: event.facts, source: 'EVENT' })));
+    const known = new Set(recorded.known);
+    const decided = [...recorded.decided];
+    const resolutions = await this.resolveCampaignContacts(events.map(({ event }) => event).filter((e) => !known.has(e.contactId)));
+    const linked = events.filter(({ event }) => resolutions.get(event.contactId)?.kind === 'linked');
+    if (linked.length > 0) {
+      // The newly linked calls' facts, now that the store finds them by ContactId.
+      const more = await this.options.store.recordCallFacts(linked.map(({ event }) => ({ contactId: event.contactId, facts: event.facts, source: 'EVENT' })));
+      for (const id of more.known) known.add(id);
+      decided.push(...more.decided);
+    }
+    tally.linked = [...resolutions.values()].filter((r) => r.kind === 'linked').length;
     const retry: Message[] = [];
+    const grace = this.options.unknownContactGraceMs ?? 600_000;
     for (const { message, event } of events) {
+      const resolution = resolutions.get(event.contactId);
       if (known.has(event.contactId)) {
         tally.applied++;
         done.push(message);
-      } else if (!informative(event) || this.age(message) > (this.options.unknownContactGraceMs ?? 600_000)) {
+      } else if (resolution?.kind === 'failed' && (resolution.retryable || this.age(message) <= grace)) {
+        // Its attributes could not be read: the event stays on the queue and comes again.
+        tally.unresolved++;
+        retry.push(message);
+      } else if (resolution?.kind === 'unrecorded' || resolution?.kind === 'failed') {
+        // Its send is not recorded yet (or Connect does not know the contact yet): tried again until the grace time.
+        if (this.age(message) > grace) {
+          tally.foreign++;
+          done.push(message);
+        } else {
+          tally.unknown++;
+          retry.push(message);
+        }
+      } else if (!informative(event) || this.age(message) > grace) {
+        // Also a campaign's contact whose attributes name no v2 send: another dialer's, or a
+        // BatchPutContact contact whose send is not recorded yet (its ContactId will be): as any unknown contact.
         tally.foreign++;
         done.push(message);
       } else {
@@ -113,6 +157,38 @@ export class ContactEventConsumer {
     await this.remove(done);
     await this.retryLater(retry);
     return tally;
+  }
+
+  /**
+   * Links the campaign contacts among these unknown ones to their sends: their attributes name
+   * the send's request token (CampaignContactResolver), the store links the contact to it. A
+   * contact no campaign placed, or on no instance the event names, is not looked up.
+   */
+  private async resolveCampaignContacts(events: readonly ContactEventFacts[]): Promise<Map<string, Resolution>> {
+    const resolver = this.options.campaignContacts;
+    const resolutions = new Map<string, Resolution>();
+    if (resolver === undefined) return resolutions;
+    const links: CallLink[] = [];
+    for (const event of events) {
+      if (event.campaignId === undefined || event.instanceId === undefined || resolutions.has(event.contactId)) continue;
+      try {
+        const contact = await resolver.resolve(event.instanceId, event.contactId);
+        if (contact.kind === 'no-send') {
+          resolutions.set(event.contactId, { kind: 'names-no-send' });
+        } else {
+          resolutions.set(event.contactId, { kind: 'unrecorded' });
+          links.push({ requestToken: contact.requestToken, contactId: event.contactId, instanceId: event.instanceId });
+        }
+      } catch (err) {
+        // Ids and the error's name only: no attribute, no number. An unknown contact may be Connect catching up.
+        const notFound = err instanceof ResourceNotFoundException;
+        this.options.log(`contact events: GetContactAttributes for contact ${event.contactId}: ${err instanceof Error ? err.name : String(err)}; the event comes again`);
+        resolutions.set(event.contactId, { kind: 'failed', retryable: !notFound });
+      }
+    }
+    // Throws when the store is unreachable: nothing is deleted, the queue delivers the batch again.
+    for (const contactId of await this.options.store.linkCalls(links)) resolutions.set(contactId, { kind: 'linked' });
+    return resolutions;
   }
 
   private age(message: Message): number {

@@ -67,6 +67,8 @@ export function mergeFacts(a: CallFacts, b: CallFacts): CallFacts {
 }
 
 const text = z.string().min(1).optional().catch(undefined);
+/** The campaign a contact was placed for: `{"campaignId": ...}` in the samples, `CampaignId` in the data model's table. */
+const campaign = z.looseObject({ campaignId: text, CampaignId: text }).optional().catch(undefined);
 
 /**
  * The parts of an EventBridge "Amazon Connect Contact Event" read here. Connect adds fields
@@ -83,6 +85,10 @@ const contactEventSchema = z.looseObject({
     ContactId: text,
     channel: text,
     Channel: text,
+    instanceArn: text,
+    InstanceArn: text,
+    campaign,
+    Campaign: campaign,
     connectedToSystemTimestamp: text,
     disconnectTimestamp: text,
     disconnectReason: text,
@@ -96,6 +102,16 @@ export interface ContactEventFacts {
   contactId: string;
   eventType: string;
   facts: CallFacts;
+  /** The instance the contact is on, from the event's `instanceArn`. */
+  instanceId?: string;
+  /** Set when an outbound campaign placed the contact (the event's `campaign`). */
+  campaignId?: string;
+}
+
+/** `arn:aws:connect:<region>:<account>:instance/<id>` → `<id>`. */
+function instanceIdOf(arn: string | undefined): string | undefined {
+  const id = arn?.split(':instance/')[1]?.split('/')[0];
+  return id === undefined || id === '' ? undefined : id;
 }
 
 export type ParsedContactEvent = { kind: 'event'; event: ContactEventFacts } | { kind: 'not-a-contact-event'; reason: string };
@@ -116,11 +132,15 @@ export function parseContactEvent(body: string): ParsedContactEvent {
   const eventType = d.eventType ?? d.EventType ?? 'UNKNOWN';
   const amdStatus = d.answeringMachineDetectionStatus ?? d.AnsweringMachineDetectionStatus;
   const disconnectReason = d.disconnectReason ?? d.DisconnectReason;
+  const instanceId = instanceIdOf(d.instanceArn ?? d.InstanceArn);
+  const campaignId = d.campaign?.campaignId ?? d.campaign?.CampaignId ?? d.Campaign?.campaignId ?? d.Campaign?.CampaignId;
   return {
     kind: 'event',
     event: {
       contactId,
       eventType,
+      ...(instanceId !== undefined && { instanceId }),
+      ...(campaignId !== undefined && { campaignId }),
       facts: {
         connected: eventType === 'CONNECTED_TO_SYSTEM' || d.connectedToSystemTimestamp !== undefined,
         ended: ENDING_EVENTS.has(eventType) || d.disconnectTimestamp !== undefined,

@@ -33,6 +33,15 @@ export function outboundRequestClientToken(workflowId: string, entryIndex: numbe
   return `${readable}${suffix}`;
 }
 
+/**
+ * The contact attribute that names the send a v2 contact was placed for: the request's
+ * clientToken above, unique across campaigns (it hashes the workflow id). No contact event
+ * carries the dial request's id, so the contact-event consumer reads this attribute
+ * (GetContactAttributes) to find the entry (docs/call-outcomes.md). A dial list's own
+ * attribute of this name is replaced.
+ */
+export const DIALER_REQUEST_ATTRIBUTE = 'ConnectDialerRequest';
+
 export function isOutboundRequestToken(token: string): boolean {
   return token.length <= MAX_OUTBOUND_REQUEST_TOKEN_LENGTH && OUTBOUND_TOKEN_PATTERN.test(token);
 }

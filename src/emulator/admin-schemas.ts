@@ -4,7 +4,7 @@ import type { CallSettings, EmulatorConfigPatch, FaultConfig } from './types';
 /** Checks what the admin endpoints (and setFaults/configure) receive; errors name the field. */
 
 const share = z.number().min(0).max(1);
-const operation = z.enum(['BatchPutContact', 'StartOutboundChatContact', 'PutOutboundRequestBatch', 'GetCampaignState', 'DescribeContact']);
+const operation = z.enum(['BatchPutContact', 'StartOutboundChatContact', 'PutOutboundRequestBatch', 'GetCampaignState', 'DescribeContact', 'GetContactAttributes']);
 const callOutcome = z.enum(['HUMAN_ANSWERED', 'VOICEMAIL', 'NO_ANSWER', 'BUSY', 'INVALID_NUMBER', 'NOT_DIALLED']);
 
 export const callSettingsSchema: z.ZodType<CallSettings> = z.strictObject({

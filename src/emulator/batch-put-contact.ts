@@ -75,7 +75,7 @@ function process(state: EmulatorState, instanceId: string, token: string | undef
       instanceId,
       campaignId: entry.Campaign?.CampaignId,
       number: entry.CustomerEndpoint?.Address,
-      attributes: entry.RequestIdentifier === undefined ? undefined : { RequestIdentifier: entry.RequestIdentifier },
+      attributes: { ...entry.Attributes, ...(entry.RequestIdentifier !== undefined && { RequestIdentifier: entry.RequestIdentifier }) },
     });
   }
   state.calls.dial(calls);

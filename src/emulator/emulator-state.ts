@@ -49,6 +49,7 @@ export class EmulatorState {
     PutOutboundRequestBatch: undefined,
     GetCampaignState: undefined,
     DescribeContact: undefined,
+    GetContactAttributes: undefined,
   };
   faults = new FaultInjector();
 
@@ -99,6 +100,7 @@ export class EmulatorState {
         PutOutboundRequestBatch: bucketFor(patch.rate?.outboundRequests),
         GetCampaignState: bucketFor(patch.rate?.campaignState),
         DescribeContact: undefined,
+        GetContactAttributes: undefined,
       };
     }
   }

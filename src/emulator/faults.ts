@@ -52,6 +52,7 @@ export class FaultInjector {
     PutOutboundRequestBatch: 0,
     GetCampaignState: 0,
     DescribeContact: 0,
+    GetContactAttributes: 0,
   };
   private readonly callSchedule: { fault: ScheduledCallFault; remaining: number }[] = [];
   private readonly entrySchedule = new Map<string, { fault: ScheduledEntryFault; remaining: number }[]>();

@@ -19,7 +19,8 @@
  * With `calls` configured it dials: every created voice contact (and v2 dial request) rings,
  * ends in an outcome, and publishes its Amazon Connect contact events (EventBridge envelope)
  * to an SQS queue on the same port (AWS JSON 1.0, for @aws-sdk/client-sqs and the AWS CLI;
- * its URL is `contactEventsQueueUrl` in GET /_emulator/stats); DescribeContact tells a call's state.
+ * its URL is `contactEventsQueueUrl` in GET /_emulator/stats); DescribeContact tells a call's state and
+ * GetContactAttributes its attributes.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

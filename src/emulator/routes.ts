@@ -5,7 +5,8 @@ export type Route =
   | { operation: 'StartOutboundChatContact' }
   | { operation: 'PutOutboundRequestBatch'; campaignId: string }
   | { operation: 'GetCampaignState'; campaignId: string }
-  | { operation: 'DescribeContact'; instanceId: string; contactId: string };
+  | { operation: 'DescribeContact'; instanceId: string; contactId: string }
+  | { operation: 'GetContactAttributes'; instanceId: string; initialContactId: string };
 
 const BATCH = /^\/contact\/batch\/([^/]+)$/;
 /** The v2 campaign id may itself hold `/` (its pattern is `[-:/a-zA-Z0-9]+`), so the label is greedy. */
@@ -13,6 +14,7 @@ const OUTBOUND_REQUESTS = /^\/v2\/campaigns\/(.+)\/outbound-requests$/;
 const CAMPAIGN_STATE = /^\/v2\/campaigns\/(.+)\/state$/;
 const CAMPAIGNS_PREFIX = '/v2/campaigns/';
 const DESCRIBE_CONTACT = /^\/contacts\/([^/]+)\/([^/]+)$/;
+const CONTACT_ATTRIBUTES = /^\/contact\/attributes\/([^/]+)\/([^/]+)$/;
 
 /** Outbound Campaigns v2 shares the emulator's port: its paths are under /v2/campaigns/. */
 export function isCampaignsPath(rawPath: string): boolean {
@@ -48,6 +50,10 @@ export function matchRoute(method: string, rawPath: string): Route {
     if (contact?.[1] !== undefined && contact[2] !== undefined) {
       return { operation: 'DescribeContact', instanceId: label(contact[1], 'InstanceId'), contactId: label(contact[2], 'ContactId') };
     }
+    const attributes = CONTACT_ATTRIBUTES.exec(rawPath);
+    if (attributes?.[1] !== undefined && attributes[2] !== undefined) {
+      return { operation: 'GetContactAttributes', instanceId: label(attributes[1], 'InstanceId'), initialContactId: label(attributes[2], 'InitialContactId') };
+    }
   }
   const service = isCampaignsPath(rawPath) ? 'Amazon Connect Outbound Campaigns v2' : 'Amazon Connect';
   throw new ConnectError('UnknownOperationException', `No operation of ${service} matches ${method} ${rawPath}.`);
@@ -61,6 +67,8 @@ export function resourceOf(route: Route): string {
       return 'instance/*';
     case 'DescribeContact':
       return `instance/${route.instanceId}/contact/${route.contactId}`;
+    case 'GetContactAttributes':
+      return `instance/${route.instanceId}/contact/${route.initialContactId}`;
     default:
       return `campaign/${route.campaignId}`;
   }

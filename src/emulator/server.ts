@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { handleAdmin } from './admin';
 import { batchPutContact } from './batch-put-contact';
+import { getContactAttributes } from './contact-attributes';
 import { describeContact } from './describe-contact';
 import { handleSqs, SQS_TARGET_PREFIX } from './sqs';
 import { ConnectError } from './errors';
@@ -32,6 +33,8 @@ function answerOperation(state: EmulatorState, route: Route, body: Buffer): unkn
       return getCampaignState(state, route.campaignId);
     case 'DescribeContact':
       return describeContact(state, route.instanceId, route.contactId);
+    case 'GetContactAttributes':
+      return getContactAttributes(state, route.instanceId, route.initialContactId);
   }
 }
 

@@ -2,7 +2,7 @@ import type { EmulatorStats } from './types';
 
 function empty(): EmulatorStats {
   return {
-    calls: { BatchPutContact: 0, StartOutboundChatContact: 0, PutOutboundRequestBatch: 0, GetCampaignState: 0, DescribeContact: 0 },
+    calls: { BatchPutContact: 0, StartOutboundChatContact: 0, PutOutboundRequestBatch: 0, GetCampaignState: 0, DescribeContact: 0, GetContactAttributes: 0 },
     sqsCalls: {},
     entries: 0,
     created: 0,

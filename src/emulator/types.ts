@@ -1,6 +1,6 @@
 /** The emulator's public shapes: other parts of connect-dialer depend on these names. */
 
-export type ConnectOperation = 'BatchPutContact' | 'StartOutboundChatContact' | 'PutOutboundRequestBatch' | 'GetCampaignState' | 'DescribeContact';
+export type ConnectOperation = 'BatchPutContact' | 'StartOutboundChatContact' | 'PutOutboundRequestBatch' | 'GetCampaignState' | 'DescribeContact' | 'GetContactAttributes';
 
 /** How a simulated call ends (`disposition` in GET /_emulator/contacts). */
 export type CallOutcome = 'HUMAN_ANSWERED' | 'VOICEMAIL' | 'NO_ANSWER' | 'BUSY' | 'INVALID_NUMBER' | 'NOT_DIALLED';

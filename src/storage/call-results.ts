@@ -24,6 +24,18 @@ export interface UndecidedCall {
   index: number;
   send: number;
   contactId: string;
+  /** The instance a linked v2 call is on (a v1 call's is its campaign's). */
+  instanceId?: string;
+}
+
+/**
+ * The contact Connect placed for a v2 dial request, as its attributes name it: the request's
+ * clientToken (the `ConnectDialerRequest` attribute) and where the contact is.
+ */
+export interface CallLink {
+  requestToken: string;
+  contactId: string;
+  instanceId: string;
 }
 
 export interface DispositionSummary {
@@ -49,8 +61,20 @@ export interface CallResultStore {
    * here is another dialer's, or its send is not recorded yet) and the calls this write decided.
    */
   recordCallFacts(records: readonly CallFactsRecord[]): Promise<{ known: Set<string>; decided: DecidedCall[] }>;
-  /** Calls of a campaign placed before `placedBefore` that have no disposition yet (oldest first). */
-  undecidedCalls(campaignKey: string, placedBefore: Date, max: number): Promise<UndecidedCall[]>;
+  /**
+   * Links v2 calls to the sends whose request token they carry, so their events and
+   * DescribeContact find them by ContactId from then on. Answers the contacts linked (again, for
+   * a repeat): a token no recorded send has (not recorded yet, or another dialer's) links nothing,
+   * and a send already linked to another contact keeps it.
+   */
+  linkCalls(links: readonly CallLink[]): Promise<Set<string>>;
+  /** The contact linked to this v2 dial request (a send's contact_id), once its attributes named it. */
+  linkedContactOf(campaignKey: string, dialRequestId: string): Promise<string | undefined>;
+  /**
+   * Calls of a campaign placed before `placedBefore` that have no disposition yet (oldest first);
+   * with `linkedOnly` (a v2 campaign) only those linked to their contact, the ones DescribeContact knows.
+   */
+  undecidedCalls(campaignKey: string, placedBefore: Date, max: number, options?: { linkedOnly?: boolean }): Promise<UndecidedCall[]>;
   /** Records UNKNOWN for every call still undecided (the settle time is over); answers how many. */
   settleUndecided(campaignKey: string): Promise<DecidedCall[]>;
   dispositionSummary(campaignKey: string): Promise<DispositionSummary>;
@@ -70,8 +94,13 @@ interface MergedRow {
   disposition: string | null;
 }
 
-/** The calls behind attempts: every send that created a contact (its ContactId), with or without a result yet. */
-const PLACED_CALLS = `SELECT a.campaign_key, a.idx, a.send, a.contact_id FROM attempts a WHERE a.result = 'CREATED' AND a.contact_id IS NOT NULL`;
+/**
+ * The calls behind attempts: every send that created a contact or a v2 dial request, with or
+ * without a result yet. `contact_id` is the call's ContactId: a v2 send's linked contact once
+ * its attributes named it, the dial request's id before.
+ */
+const PLACED_CALLS = `SELECT a.campaign_key, a.idx, a.send, COALESCE(a.call_contact_id, a.contact_id) AS contact_id, a.call_contact_id, a.call_instance_id
+  FROM attempts a WHERE a.result = 'CREATED' AND a.contact_id IS NOT NULL`;
 
 export function createCallResultStore(pool: Pool): CallResultStore {
   return {
@@ -90,8 +119,8 @@ export function createCallResultStore(pool: Pool): CallResultStore {
              SELECT * FROM unnest($1::text[], $2::boolean[], $3::boolean[], $4::text[], $5::text[]) AS t(contact_id, connected, ended, amd_status, disconnect_reason)
            )
            INSERT INTO call_results AS r (campaign_key, idx, send, contact_id, connected, ended, amd_status, disconnect_reason)
-           SELECT a.campaign_key, a.idx, a.send, a.contact_id, i.connected, i.ended, i.amd_status, i.disconnect_reason
-           FROM incoming i JOIN attempts a ON a.contact_id = i.contact_id AND a.result = 'CREATED'
+           SELECT a.campaign_key, a.idx, a.send, i.contact_id, i.connected, i.ended, i.amd_status, i.disconnect_reason
+           FROM incoming i JOIN attempts a ON (a.contact_id = i.contact_id OR a.call_contact_id = i.contact_id) AND a.result = 'CREATED'
            ON CONFLICT (campaign_key, idx, send) DO UPDATE SET
              connected = r.connected OR EXCLUDED.connected,
              ended = r.ended OR EXCLUDED.ended,
@@ -125,14 +154,34 @@ export function createCallResultStore(pool: Pool): CallResultStore {
       return { known: new Set(merged.map((r) => r.contact_id)), decided };
     },
 
-    async undecidedCalls(campaignKey, placedBefore, max) {
-      const { rows } = await pool.query<{ idx: number; send: number; contact_id: string }>(
-        `SELECT p.idx, p.send, p.contact_id FROM (${PLACED_CALLS} AND a.campaign_key = $1 AND a.sent_at < $2) p
-         LEFT JOIN call_results r ON r.campaign_key = p.campaign_key AND r.idx = p.idx AND r.send = p.send
-         WHERE r.disposition IS NULL ORDER BY p.idx, p.send LIMIT $3`,
-        [campaignKey, placedBefore, max],
+    async linkCalls(links) {
+      if (links.length === 0) return new Set();
+      const { rows } = await pool.query<{ contact_id: string }>(
+        `UPDATE attempts a SET call_contact_id = l.contact_id, call_instance_id = l.instance_id
+         FROM unnest($1::text[], $2::text[], $3::text[]) AS l(request_token, contact_id, instance_id)
+         WHERE a.request_token = l.request_token AND a.result = 'CREATED' AND (a.call_contact_id IS NULL OR a.call_contact_id = l.contact_id)
+         RETURNING l.contact_id`,
+        [links.map((l) => l.requestToken), links.map((l) => l.contactId), links.map((l) => l.instanceId)],
       );
-      return rows.map((r) => ({ index: r.idx, send: r.send, contactId: r.contact_id }));
+      return new Set(rows.map((r) => r.contact_id));
+    },
+
+    async linkedContactOf(campaignKey, dialRequestId) {
+      const { rows } = await pool.query<{ call_contact_id: string }>(
+        'SELECT call_contact_id FROM attempts WHERE contact_id = $2 AND campaign_key = $1 AND call_contact_id IS NOT NULL LIMIT 1',
+        [campaignKey, dialRequestId],
+      );
+      return rows[0]?.call_contact_id;
+    },
+
+    async undecidedCalls(campaignKey, placedBefore, max, options = {}) {
+      const { rows } = await pool.query<{ idx: number; send: number; contact_id: string; call_instance_id: string | null }>(
+        `SELECT p.idx, p.send, p.contact_id, p.call_instance_id FROM (${PLACED_CALLS} AND a.campaign_key = $1 AND a.sent_at < $2) p
+         LEFT JOIN call_results r ON r.campaign_key = p.campaign_key AND r.idx = p.idx AND r.send = p.send
+         WHERE r.disposition IS NULL AND (NOT $4::boolean OR p.call_contact_id IS NOT NULL) ORDER BY p.idx, p.send LIMIT $3`,
+        [campaignKey, placedBefore, max, options.linkedOnly === true],
+      );
+      return rows.map((r) => ({ index: r.idx, send: r.send, contactId: r.contact_id, ...(r.call_instance_id !== null && { instanceId: r.call_instance_id }) }));
     },
 
     async settleUndecided(campaignKey) {

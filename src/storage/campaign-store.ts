@@ -65,6 +65,8 @@ export const attemptSchema = z.object({
   result: z.string(),
   contactId: z.string().optional(),
   message: z.string().optional(),
+  /** A v2 request's clientToken: the contact Connect places for it names it (docs/call-outcomes.md). */
+  requestToken: z.string().optional(),
 });
 export type Attempt = z.infer<typeof attemptSchema>;
 
@@ -313,10 +315,12 @@ export function createCampaignStore(pool: Pool): CampaignStore {
       const list = [...new Map(attempts.map((a) => [`${a.index}/${a.send}`, attemptSchema.parse(a)])).values()];
       if (list.length === 0) return;
       await pool.query(
-        `INSERT INTO attempts (campaign_key, idx, send, api, result, contact_id, message)
-         SELECT $1, * FROM unnest($2::int[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[])
+        // A retried send keeps the call already linked to it (call_contact_id): the same token names the same call.
+        `INSERT INTO attempts (campaign_key, idx, send, api, result, contact_id, message, request_token)
+         SELECT $1, * FROM unnest($2::int[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
          ON CONFLICT (campaign_key, idx, send) DO UPDATE SET
-           api = EXCLUDED.api, result = EXCLUDED.result, contact_id = EXCLUDED.contact_id, message = EXCLUDED.message, sent_at = now()`,
+           api = EXCLUDED.api, result = EXCLUDED.result, contact_id = EXCLUDED.contact_id, message = EXCLUDED.message,
+           request_token = EXCLUDED.request_token, sent_at = now()`,
         [
           campaignKey,
           list.map((a) => a.index),
@@ -325,6 +329,7 @@ export function createCampaignStore(pool: Pool): CampaignStore {
           list.map((a) => a.result),
           list.map((a) => a.contactId ?? null),
           list.map((a) => a.message ?? null),
+          list.map((a) => a.requestToken ?? null),
         ],
       );
     },

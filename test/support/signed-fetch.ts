@@ -30,5 +30,6 @@ export async function signedFetch(emu: Emulator, request: SignedRequest): Promis
     body: request.body,
   });
   const body = request.tamper ? request.tamper(request.body) : request.body;
-  return fetch(`${emu.url}${request.path}`, { method: request.method, headers: signed.headers, body });
+  // fetch sends no body with GET or HEAD (the empty one was signed as such).
+  return fetch(`${emu.url}${request.path}`, { method: request.method, headers: signed.headers, ...(request.method !== 'GET' && request.method !== 'HEAD' && { body }) });
 }
