@@ -105,4 +105,13 @@ describe('call results store', () => {
     const summary = await t.store.dispositionSummary(V2);
     assert.deepEqual([summary.calls, summary.pending, summary.counts.NO_ANSWER], [2, 1, 1], JSON.stringify(summary));
   });
+
+  test('v2 campaigns noted by id or ARN are found by the id contact events name; others are not', async () => {
+    await t.store.noteOutboundCampaign('arn:aws:connect-campaigns:us-east-1:123456789012:campaign/0a1b2c3d-noted');
+    await t.store.noteOutboundCampaign('plain-noted');
+    await t.store.noteOutboundCampaign('plain-noted');
+    const found = await t.store.outboundCampaignsAmong(['0a1b2c3d-noted', 'plain-noted', 'never-noted']);
+    assert.deepEqual([...found].sort(), ['0a1b2c3d-noted', 'plain-noted']);
+    assert.equal((await t.store.outboundCampaignsAmong([])).size, 0);
+  });
 });

@@ -57,7 +57,11 @@ describe('contact-event consumer', () => {
     const dying = new ContactEventConsumer({
       sqs,
       queueUrl: emu.contactEventsQueueUrl,
-      store: { recordCallFacts: () => Promise.reject(new Error('SIGKILL')), linkCalls: () => Promise.reject(new Error('SIGKILL')) },
+      store: {
+        recordCallFacts: () => Promise.reject(new Error('SIGKILL')),
+        linkCalls: () => Promise.reject(new Error('SIGKILL')),
+        outboundCampaignsAmong: () => Promise.reject(new Error('SIGKILL')),
+      },
       log: () => undefined,
     });
     const taken = await sqs.send(
@@ -116,8 +120,12 @@ describe('contact-event consumer', () => {
       await running;
     }
   });
-  /** One v2 dial request per number; `named` requests carry the ConnectDialerRequest attribute, as the worker sends them. */
+  /**
+   * One v2 dial request per number on v2 campaign `v2-campaign`, noted in the store as the
+   * worker's activity notes it; `named` requests carry the ConnectDialerRequest attribute, as the worker sends them.
+   */
   async function dialV2(campaignKey: string, numbers: string[], named = true): Promise<string[]> {
+    await t.store.noteOutboundCampaign('arn:aws:connect-campaigns:us-east-1:123456789012:campaign/v2-campaign');
     const tokens = numbers.map((_, i) => `${campaignKey}.e${i}.s1.0123456789abcdef`);
     const answer = await emulatorCampaignsClient(emu).send(
       new PutOutboundRequestBatchCommand({
@@ -147,7 +155,12 @@ describe('contact-event consumer', () => {
 
   async function receiveAll(): Promise<Message[]> {
     const answer = await emulatorSqsClient(emu).send(
-      new ReceiveMessageCommand({ QueueUrl: emu.contactEventsQueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['SentTimestamp'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: emu.contactEventsQueueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+        MessageSystemAttributeNames: ['SentTimestamp', 'ApproximateReceiveCount'],
+      }),
     );
     return answer.Messages ?? [];
   }
@@ -218,4 +231,110 @@ describe('contact-event consumer', () => {
       emu.setFaults({});
     }
   });
+
+  test("only contacts of v2 campaigns noted here are looked up: another v2 campaign's contacts and a BatchPutContact contact's early events cost no GetContactAttributes", async () => {
+    await drain();
+    emu.configure({ calls: { ringMs: 0, outcomes: { NO_ANSWER: 1 } } });
+    await emulatorCampaignsClient(emu).send(
+      new PutOutboundRequestBatchCommand({
+        id: 'another-dialers-campaign',
+        outboundRequests: [
+          {
+            clientToken: 'theirs-1',
+            expirationTime: new Date(Date.now() + 3_600_000),
+            channelSubtypeParameters: { telephony: { destinationPhoneNumber: '+14155550221', attributes: { ConnectDialerRequest: 'theirs-1' } } },
+          },
+        ],
+      }),
+    );
+    // A BatchPutContact contact of a v1 campaign whose send is not recorded yet (its events came first).
+    await emulatorClient(emu).send(
+      new BatchPutContactCommand({
+        InstanceId: 'instance-1',
+        ClientToken: 'early-v1',
+        ContactDataRequestList: [
+          { RequestIdentifier: 'v1', CustomerEndpoint: { Type: 'TELEPHONE_NUMBER', Address: '+14155550222' }, QueueId: 'q', Campaign: { CampaignId: 'v1-campaign' } },
+        ],
+      }),
+    );
+    await eventually('the calls ended', () => emu.contacts().every((c) => c.disposition !== undefined));
+    const consumer = new ContactEventConsumer({
+      sqs: emulatorSqsClient(emu),
+      queueUrl: emu.contactEventsQueueUrl,
+      store: t.store,
+      campaignContacts: new CampaignContactResolver(emulatorClient(emu)),
+      retryUnknownAfterSeconds: 1,
+      log: () => undefined,
+    });
+    const before = emu.stats().calls.GetContactAttributes;
+    const tally = await consumer.apply(await receiveAll());
+    assert.deepEqual([tally.foreign, tally.unknown, tally.linked], [2, 2, 0], `INITIATEDs let go, DISCONNECTEDs retried: ${JSON.stringify(tally)}`);
+    assert.equal(emu.stats().calls.GetContactAttributes - before, 0, 'no campaign here sends to either campaign');
+  });
+
+  test('a look that keeps failing is retried with a growing wait, then given up after lookupGiveUpMs (logged)', async () => {
+    await drain();
+    emu.configure({ calls: { ringMs: 0, outcomes: { BUSY: 1 } } });
+    emu.setFaults({ schedule: [{ operation: 'GetContactAttributes', error: 'AccessDeniedException', times: 1000 }] });
+    try {
+      await dialV2('campaign-v2-denied', ['+14155550231']);
+      await eventually('the call ended', () => emu.contacts({ channel: 'OUTBOUND_REQUEST' }).every((c) => c.disposition !== undefined));
+      const logged: string[] = [];
+      const options = {
+        sqs: emulatorSqsClient(emu),
+        queueUrl: emu.contactEventsQueueUrl,
+        store: t.store,
+        campaignContacts: new CampaignContactResolver(emulatorClient(emu, { maxAttempts: 1 })),
+        retryUnknownAfterSeconds: 1,
+        log: (line: string) => logged.push(line),
+      };
+      const first = await new ContactEventConsumer(options).apply(await receiveAll());
+      assert.deepEqual([first.unresolved, first.abandoned], [2, 0], JSON.stringify(first));
+      // Delivered a second time: the wait doubles (1 s, then 2 s): not back within the first second.
+      const second = await eventually('the events came again', async () => {
+        const m = await receiveAll();
+        return m.length === 2 && m;
+      });
+      assert.ok(
+        second.every((m) => m.Attributes?.ApproximateReceiveCount === '2'),
+        'a second delivery',
+      );
+      const laterTally = await new ContactEventConsumer(options).apply(second);
+      assert.equal(laterTally.unresolved, 2);
+      const soon = await receiveAll();
+      assert.equal(soon.length, 0, 'waiting 2 s now, not 1 s');
+      // An hour and more on: given up, deleted, logged.
+      const third = await eventually('the events came a third time', async () => {
+        const m = await receiveAll();
+        return m.length === 2 && m;
+      });
+      const late = await new ContactEventConsumer({ ...options, now: () => Date.now() + 3_600_001 }).apply(third);
+      assert.deepEqual([late.abandoned, late.unresolved], [2, 0], JSON.stringify(late));
+      assert.match(logged.join('\n'), /giving up on contact .*'s event: its attributes could not be read for 60 min/);
+      assert.equal(await depth(), 0);
+      assert.equal((await t.store.dispositionSummary('campaign-v2-denied')).pending, 1, 'left for the settle time');
+    } finally {
+      emu.setFaults({});
+    }
+  });
+
+  /** Lets go of every event an earlier test left waiting on the queue (as if its grace time were over). */
+  async function drain(): Promise<void> {
+    const late = new ContactEventConsumer({
+      sqs: emulatorSqsClient(emu),
+      queueUrl: emu.contactEventsQueueUrl,
+      store: t.store,
+      now: () => Date.now() + 3_600_001,
+      log: () => undefined,
+    });
+    await eventually(
+      'the queue drained',
+      async () => {
+        const m = await receiveAll();
+        if (m.length > 0) await late.apply(m);
+        return (await depth()) === 0;
+      },
+      { timeoutMs: 30_000 },
+    );
+  }
 });

@@ -21,6 +21,8 @@ export interface OutboundRequestBatchInput extends BatchSubmission {
  * One PutOutboundRequestBatch call: the same answer as BatchPutContact's, the dial request
  * id standing where a ContactId would. Outbound Campaigns v2 takes a token per request:
  * `outboundRequestClientToken(campaign, index, send)`, the same on every retry of this send.
+ * The v2 campaign is noted in the store, so the contact-event consumer looks up its contacts'
+ * attributes (and no other campaign's).
  */
 export function putOutboundRequestBatch(
   campaigns: ConnectCampaignsV2Client,
@@ -37,6 +39,8 @@ export function putOutboundRequestBatch(
     const sentAt = input.rules ? Math.max(now(), rulesNow(input.rules)) : now();
     const ttlEnd = sentAt + input.settings.requestTtlSeconds * 1000;
     const expirationOf = (closesAt: number | undefined): Date => new Date(closesAt === undefined ? ttlEnd : Math.min(ttlEnd, closesAt));
+    // Before the call: the contact events of its contacts may come before this activity returns.
+    await store.noteOutboundCampaign(input.settings.campaignId);
     let response;
     try {
       response = await campaigns.send(

@@ -87,8 +87,8 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
   // What was started, stopped in reverse order. Each part gets STOP_PART_MS: a part that hangs
   // (a store waiting on a query of a worker that would not stop) must not keep Ctrl-C from ending.
   const parts: StackPart[] = [];
-  const stops = { push: (what: string, stop: () => Promise<unknown>): void => void parts.push({ what, stop }) };
-  if (tracing) stops.push('tracing', () => tracing.shutdown());
+  const stopLater = (what: string, stop: () => Promise<unknown>): void => void parts.push({ what, stop });
+  if (tracing) stopLater('tracing', () => tracing.shutdown());
   const stopAll = async (): Promise<void> => {
     for (const part of parts.reverse()) await stopPart(part, log);
     parts.length = 0;
@@ -108,7 +108,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
         allowedOrigins: [uiUrl, `http://localhost:${uiPort}`],
         token: options.config.CONNECT_DIALER_CODEC_SERVER_TOKEN,
       });
-      stops.push('the codec server', () => codecServer.close());
+      stopLater('the codec server', () => codecServer.close());
       codecUrl = codecServer.url;
     }
     log(`Starting the Temporal dev server on ${host}:${temporalPort} (state in ${join(dataDir, 'temporal.db')}) and the Connect emulator on port ${emulatorPort}…`);
@@ -125,8 +125,8 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       // The emulator dials (every call answered unless told otherwise) and the worker reads its contact events: call outcomes work out of the box.
       startEmulator({ quiet: true, region: options.config.AWS_REGION, calls: { ringMs: 1_000 }, ...options.emulator, port: emulatorPort, host }),
     ]);
-    if (temporalStart.status === 'fulfilled') stops.push('the Temporal dev server', () => temporalStart.value.stop());
-    if (emulatorStart.status === 'fulfilled') stops.push('the emulator', () => emulatorStart.value.stop());
+    if (temporalStart.status === 'fulfilled') stopLater('the Temporal dev server', () => temporalStart.value.stop());
+    if (emulatorStart.status === 'fulfilled') stopLater('the emulator', () => emulatorStart.value.stop());
     if (temporalStart.status === 'rejected') throw temporalStart.reason;
     if (emulatorStart.status === 'rejected') throw emulatorStart.reason;
     const temporal = temporalStart.value;
@@ -140,15 +140,15 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     };
 
     const connection = await connectWorker(config);
-    stops.push('the Temporal connection', () => connection.close());
+    stopLater('the Temporal connection', () => connection.close());
     const connect = createConnectClient(config);
     const campaignsV2 = createCampaignsV2Client(config);
-    stops.push('the Connect client', () => Promise.resolve(connect.destroy()));
-    stops.push('the Outbound Campaigns client', () => Promise.resolve(campaignsV2.destroy()));
+    stopLater('the Connect client', () => Promise.resolve(connect.destroy()));
+    stopLater('the Outbound Campaigns client', () => Promise.resolve(campaignsV2.destroy()));
     const { store, database } = await openConfiguredStore(config, { log: (line) => log(line) });
-    stops.push('the campaign store', () => database.close());
+    stopLater('the campaign store', () => database.close());
     const sqs = createSqsClient(config, emulator.contactEventsQueueUrl);
-    stops.push('the SQS client', () => Promise.resolve(sqs.destroy()));
+    stopLater('the SQS client', () => Promise.resolve(sqs.destroy()));
     const worker = await createCampaignWorker({
       ...workerSettingsFrom(config),
       connection,
@@ -163,7 +163,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
       log(`worker stopped: ${(err as Error).message}`);
       failWorker(err);
     });
-    stops.push('the worker', () => stopWorker(worker, running));
+    stopLater('the worker', () => stopWorker(worker, running));
 
     return {
       temporal: { ...temporal, uiUrl },

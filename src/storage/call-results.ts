@@ -68,6 +68,10 @@ export interface CallResultStore {
    * and a send already linked to another contact keeps it.
    */
   linkCalls(links: readonly CallLink[]): Promise<Set<string>>;
+  /** Notes an Outbound Campaigns v2 campaign (its id or ARN) that a campaign here sends to; once per process and campaign. */
+  noteOutboundCampaign(connectCampaignId: string): Promise<void>;
+  /** Which of these v2 campaign ids (as contact events name them) campaigns here have sent to. */
+  outboundCampaignsAmong(connectCampaignIds: readonly string[]): Promise<Set<string>>;
   /** The contact linked to this v2 dial request (a send's contact_id), once its attributes named it. */
   linkedContactOf(campaignKey: string, dialRequestId: string): Promise<string | undefined>;
   /**
@@ -102,7 +106,13 @@ interface MergedRow {
 const PLACED_CALLS = `SELECT a.campaign_key, a.idx, a.send, COALESCE(a.call_contact_id, a.contact_id) AS contact_id, a.call_contact_id, a.call_instance_id
   FROM attempts a WHERE a.result = 'CREATED' AND a.contact_id IS NOT NULL`;
 
+/** A v2 campaign's id as contact events name it: an ARN's last part (`arn:…:campaign/<id>`), an id as it is. */
+export function outboundCampaignIdOf(idOrArn: string): string {
+  return idOrArn.slice(idOrArn.lastIndexOf('/') + 1);
+}
+
 export function createCallResultStore(pool: Pool): CallResultStore {
+  const noted = new Set<string>();
   return {
     async recordCallFacts(records) {
       // One row per contact per statement: facts about one contact in one batch are merged first.
@@ -164,6 +174,21 @@ export function createCallResultStore(pool: Pool): CallResultStore {
         [links.map((l) => l.requestToken), links.map((l) => l.contactId), links.map((l) => l.instanceId)],
       );
       return new Set(rows.map((r) => r.contact_id));
+    },
+
+    async noteOutboundCampaign(connectCampaignId) {
+      const id = outboundCampaignIdOf(connectCampaignId);
+      if (noted.has(id)) return;
+      await pool.query('INSERT INTO outbound_campaigns_v2 (connect_campaign_id) VALUES ($1) ON CONFLICT DO NOTHING', [id]);
+      noted.add(id);
+    },
+
+    async outboundCampaignsAmong(connectCampaignIds) {
+      if (connectCampaignIds.length === 0) return new Set();
+      const { rows } = await pool.query<{ connect_campaign_id: string }>('SELECT connect_campaign_id FROM outbound_campaigns_v2 WHERE connect_campaign_id = ANY($1::text[])', [
+        connectCampaignIds,
+      ]);
+      return new Set(rows.map((r) => r.connect_campaign_id));
     },
 
     async linkedContactOf(campaignKey, dialRequestId) {
