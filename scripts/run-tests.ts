@@ -19,6 +19,7 @@ const root = join(__dirname, '..');
  * in `npm test -- replay`.
  */
 const unitTestFiles = [
+  'activity-heartbeats.test.ts',
   'call-disposition.test.ts',
   'calling-clock.test.ts',
   'compose.test.ts',

@@ -88,6 +88,20 @@ describe('call outcomes: redials and SMS', () => {
         ['c-26', 'CREATED', 'VOICEMAIL', 1],
       ],
     );
+
+    // The store work the dispatch loop waits for (pages, call outcomes, redials released) is
+    // taken over 15 s after its worker dies, not 2 minutes: only whole-list work keeps 2 minutes.
+    const history = await stack.campaigns.handle(campaignId).fetchHistory();
+    const heartbeatTimeouts = new Map<string, Set<number>>();
+    for (const e of history.events ?? []) {
+      const a = e.activityTaskScheduledEventAttributes;
+      if (!a || a.taskQueue?.name !== stack.taskQueue) continue;
+      const name = a.activityType?.name ?? '?';
+      heartbeatTimeouts.set(name, (heartbeatTimeouts.get(name) ?? new Set()).add(Number(a.heartbeatTimeout?.seconds ?? 0)));
+    }
+    for (const name of ['readStagedPage', 'actOnCallOutcomes', 'releaseWaitingEntries']) assert.ok(heartbeatTimeouts.has(name), `${name} ran on the campaign queue`);
+    for (const [name, seconds] of heartbeatTimeouts)
+      assert.deepEqual([...seconds], [name === 'stageDialList' || name === 'cancelRemaining' || name === 'importDeflections' ? 120 : 15], `${name}'s heartbeat timeout`);
   });
 
   test('a redial is screened again: a number suppressed after its first call is not called again and its entry stays CREATED', async () => {

@@ -7,14 +7,13 @@ import { actOnCallOutcomes, type ActOnCallOutcomesInput, type CallOutcomesLook }
 import { settleCalls, type CallsSettlement, type SettleCallsInput } from './call-reconcile';
 import { toConnectFailure } from './aws-error-mapping';
 import { activityCallOptions } from './connect-call';
-import { whileHeartbeating } from './heartbeating';
 import type { ActivityDependencies } from './index';
 import { startOutboundChat, type ChatInput } from './outbound-chat';
 import { putOutboundRequestBatch, type OutboundRequestBatchInput } from './outbound-request-batch';
 
 /**
  * The activities that call Amazon Connect (and Outbound Campaigns v2): each call goes out with
- * the activity's cancellation signal, and the submissions heartbeat while their call runs.
+ * the activity's cancellation signal (they heartbeat while it runs: createActivities).
  */
 export function connectActivities(deps: ActivityDependencies, store: CampaignStore) {
   const campaignsV2 = (): ConnectCampaignsV2Client => {
@@ -29,11 +28,11 @@ export function connectActivities(deps: ActivityDependencies, store: CampaignSto
     },
 
     async putContactBatch(input: BatchInput) {
-      return whileHeartbeating(putContactBatch(deps.connect, store, input, activityCallOptions()));
+      return putContactBatch(deps.connect, store, input, activityCallOptions());
     },
 
     async putOutboundRequestBatch(input: OutboundRequestBatchInput) {
-      return whileHeartbeating(putOutboundRequestBatch(campaignsV2(), store, input, activityCallOptions()));
+      return putOutboundRequestBatch(campaignsV2(), store, input, activityCallOptions());
     },
 
     /** The Outbound Campaigns v2 campaign's state (Running, Paused, …). */
@@ -47,7 +46,7 @@ export function connectActivities(deps: ActivityDependencies, store: CampaignSto
     },
 
     async startOutboundChat(input: ChatInput) {
-      return whileHeartbeating(startOutboundChat(deps.connect, store, input, activityCallOptions()));
+      return startOutboundChat(deps.connect, store, input, activityCallOptions());
     },
 
     /** Call outcomes: asks DescribeContact about calls whose final event never came, settles the rest as UNKNOWN when told; answers where the calls stand. */

@@ -1,8 +1,9 @@
 import { heartbeat } from '@temporalio/activity';
 
 /**
- * Heartbeats each second while a Connect call runs, so that a call on a worker that died is
- * retried after the workflow's short heartbeat timeout instead of its start-to-close timeout.
+ * Heartbeats each second while an activity runs (a Connect call, a store write), so that one on a
+ * worker that died is retried after the workflow's short heartbeat timeout instead of its
+ * start-to-close timeout.
  */
 export async function whileHeartbeating<T>(work: Promise<T>): Promise<T> {
   const timer = setInterval(() => heartbeat(), 1000);
@@ -11,4 +12,13 @@ export async function whileHeartbeating<T>(work: Promise<T>): Promise<T> {
   } finally {
     clearInterval(timer);
   }
+}
+
+/**
+ * The same activities, each heartbeating each second while it runs (`whileHeartbeating`), but
+ * those named in `own`, which heartbeat themselves with details to resume from.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any activity's arguments
+export function heartbeatingEach<T extends Record<string, (...args: any[]) => Promise<unknown>>>(activities: T, own: readonly (keyof T)[]): T {
+  return Object.fromEntries(Object.entries(activities).map(([name, run]) => [name, own.includes(name) ? run : (...args: unknown[]) => whileHeartbeating(run(...args))])) as T;
 }

@@ -7,6 +7,7 @@ import { connectActivities } from './connect-activities';
 import { deflectionActivities } from './deflection-records';
 import { dialListActivities } from './dial-list-staging';
 import { entryEndingActivities } from './entry-endings';
+import { heartbeatingEach } from './heartbeating';
 import { waitingActivities } from './waiting-release';
 
 export interface ActivityDependencies {
@@ -49,13 +50,18 @@ export interface CarriedDeflection extends DeflectionRecord {
 export function createActivities(deps: ActivityDependencies) {
   // Every outcome the store takes is counted once, here (src/telemetry/outcome-metrics.ts).
   const store = countingOutcomes(deps.store);
-  return {
-    ...dialListActivities(store, deps.baseDir),
-    ...waitingActivities(store),
-    ...connectActivities(deps, store),
-    ...entryEndingActivities(store),
-    ...deflectionActivities(store),
-  };
+  // Each heartbeats while it runs, so one on a worker that died is retried within the workflow's
+  // heartbeat timeout (src/workflows/activity-proxies.ts); staging heartbeats its own progress.
+  return heartbeatingEach(
+    {
+      ...dialListActivities(store, deps.baseDir),
+      ...waitingActivities(store),
+      ...connectActivities(deps, store),
+      ...entryEndingActivities(store),
+      ...deflectionActivities(store),
+    },
+    ['stageDialList'],
+  );
 }
 
 export type CampaignActivities = ReturnType<typeof createActivities>;

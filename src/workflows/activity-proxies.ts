@@ -5,27 +5,45 @@ import { fairnessKeyFor, type ConnectQueues } from '../domain/connect-queues';
 type Housekeeping = Pick<
   CampaignActivities,
   | 'connectTaskQueues'
-  | 'stageDialList'
   | 'readStagedPage'
   | 'recordFailed'
-  | 'cancelRemaining'
   | 'lookupContacts'
   | 'getV2CampaignState'
   | 'recordDeflections'
   | 'releaseDeflections'
   | 'readyDeflections'
-  | 'importDeflections'
   | 'settleCalls'
   | 'actOnCallOutcomes'
   | 'releaseWaitingEntries'
   | 'waitingEntries'
 >;
 
-/** Work on the campaign store (and one v2 state check): on the campaign task queue, retried until it succeeds. */
+type ListWork = Pick<CampaignActivities, 'stageDialList' | 'cancelRemaining' | 'importDeflections'>;
+
+const untilItSucceeds: wf.RetryPolicy = { initialInterval: '1s', maximumInterval: '30s' };
+
+/**
+ * Work on the campaign store of a page's or a batch's size (and one v2 state check): on the
+ * campaign task queue, retried until it succeeds. The dispatch loop waits for most of these, so
+ * one on a worker that died is retried after 15 s, not after minutes: the worker heartbeats
+ * each second while it runs (src/activities/index.ts).
+ */
 export const housekeeping = wf.proxyActivities<Housekeeping>({
   startToCloseTimeout: '1 hour',
+  heartbeatTimeout: '15 seconds',
+  retry: untilItSucceeds,
+});
+
+/**
+ * Work on the whole list: staging it, marking the unsent rest CANCELLED, moving carried
+ * deflections to the store. Minutes on a million entries, run once a campaign or a run, so a
+ * longer heartbeat timeout (staging heartbeats its progress; an embedded store's long statement
+ * holds the worker's event loop).
+ */
+export const listWork = wf.proxyActivities<ListWork>({
+  startToCloseTimeout: '1 hour',
   heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '1s', maximumInterval: '30s' },
+  retry: untilItSucceeds,
 });
 
 type BatchCalls = Pick<CampaignActivities, 'putContactBatch' | 'putOutboundRequestBatch'>;

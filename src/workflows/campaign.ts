@@ -5,7 +5,7 @@ import { dialListInvalidType } from '../domain/failure-types';
 import { cancelSignal, deflectionAnswerQuery, deflectToChatSignal, deflectToChatUpdate, pauseSignal, progressQuery, resumeSignal } from '../domain/messages';
 import type { CampaignResult } from '../domain/progress';
 import type { StagingSummary } from '../domain/staging-summary';
-import { connectCalls, housekeeping } from './activity-proxies';
+import { connectCalls, housekeeping, listWork } from './activity-proxies';
 import { launchBatch, readPage } from './batches';
 import { CampaignRun } from './campaign-run';
 import { settleCallOutcomes } from './call-settling';
@@ -110,7 +110,7 @@ async function prepare(run: CampaignRun): Promise<void> {
     return;
   }
   const rules = sendRules(run);
-  const summary = await housekeeping.stageDialList
+  const summary = await listWork.stageDialList
     .executeWithOptions({ summary: 'stage the dial list' }, [
       {
         campaignKey: run.workflowId,
@@ -207,7 +207,7 @@ async function moveCarriedDeflectionsToStore(run: CampaignRun): Promise<void> {
   await run.writeDeflections(async () => {
     let order = s.deflectionOrders.ordered;
     const pending = s.deflections.map((d) => ({ ...d, order: ++order }));
-    await housekeeping.importDeflections.executeWithOptions({ summary: `move ${pending.length} carried deflections to the store` }, [
+    await listWork.importDeflections.executeWithOptions({ summary: `move ${pending.length} carried deflections to the store` }, [
       { campaignKey: run.workflowId, pending, requestIdentifiers: s.deflectionIds },
     ]);
     s.deflectionOrders.ordered = order;
@@ -247,7 +247,7 @@ async function finish(run: CampaignRun): Promise<CampaignResult> {
       ...(run.budgeted ? { deflectionsAfterOrder: s.deflectionOrders.taken } : {}),
     };
     const waiting = entriesCanWait(run);
-    const cancelled = await housekeeping.cancelRemaining.executeWithOptions({ summary: 'mark the unsent entries CANCELLED' }, [
+    const cancelled = await listWork.cancelRemaining.executeWithOptions({ summary: 'mark the unsent entries CANCELLED' }, [
       { campaignKey: run.workflowId, unsent, ...(waiting ? { waiting } : {}) },
     ]);
     run.waiting = noneWaiting();
