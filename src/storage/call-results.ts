@@ -131,6 +131,8 @@ export function createCallResultStore(pool: Pool): CallResultStore {
            INSERT INTO call_results AS r (campaign_key, idx, send, contact_id, connected, ended, amd_status, disconnect_reason)
            SELECT a.campaign_key, a.idx, a.send, i.contact_id, i.connected, i.ended, i.amd_status, i.disconnect_reason
            FROM incoming i JOIN attempts a ON (a.contact_id = i.contact_id OR a.call_contact_id = i.contact_id) AND a.result = 'CREATED'
+           -- Rows are locked in key order, the same in every statement here: consumers applying overlapping batches at once wait, never deadlock.
+           ORDER BY a.campaign_key, a.idx, a.send
            ON CONFLICT (campaign_key, idx, send) DO UPDATE SET
              connected = r.connected OR EXCLUDED.connected,
              ended = r.ended OR EXCLUDED.ended,
@@ -168,8 +170,14 @@ export function createCallResultStore(pool: Pool): CallResultStore {
       if (links.length === 0) return new Set();
       const { rows } = await pool.query<{ contact_id: string }>(
         `UPDATE attempts a SET call_contact_id = l.contact_id, call_instance_id = l.instance_id
-         FROM unnest($1::text[], $2::text[], $3::text[]) AS l(request_token, contact_id, instance_id)
-         WHERE a.request_token = l.request_token AND a.result = 'CREATED' AND (a.call_contact_id IS NULL OR a.call_contact_id = l.contact_id)
+         FROM (
+           SELECT t.campaign_key, t.idx, t.send, l.contact_id, l.instance_id
+           FROM unnest($1::text[], $2::text[], $3::text[]) AS l(request_token, contact_id, instance_id)
+           JOIN attempts t ON t.request_token = l.request_token AND t.result = 'CREATED' AND (t.call_contact_id IS NULL OR t.call_contact_id = l.contact_id)
+           ORDER BY t.campaign_key, t.idx, t.send
+           FOR UPDATE OF t
+         ) l
+         WHERE a.campaign_key = l.campaign_key AND a.idx = l.idx AND a.send = l.send AND (a.call_contact_id IS NULL OR a.call_contact_id = l.contact_id)
          RETURNING l.contact_id`,
         [links.map((l) => l.requestToken), links.map((l) => l.contactId), links.map((l) => l.instanceId)],
       );
@@ -259,7 +267,13 @@ async function decide(pool: Pool, calls: readonly (DecidedCall & { source: CallF
   if (calls.length === 0) return [];
   const { rows } = await pool.query<{ campaign_key: string; idx: number; send: number; contact_id: string; disposition: Disposition }>(
     `UPDATE call_results r SET disposition = d.disposition, source = d.source, decided_at = now()
-     FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::text[]) AS d(campaign_key, idx, send, disposition, source)
+     FROM (
+       SELECT t.campaign_key, t.idx, t.send, d.disposition, d.source
+       FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::text[]) AS d(campaign_key, idx, send, disposition, source)
+       JOIN call_results t ON t.campaign_key = d.campaign_key AND t.idx = d.idx AND t.send = d.send AND t.disposition IS NULL
+       ORDER BY t.campaign_key, t.idx, t.send
+       FOR UPDATE OF t
+     ) d
      WHERE r.campaign_key = d.campaign_key AND r.idx = d.idx AND r.send = d.send AND r.disposition IS NULL
      RETURNING r.campaign_key, r.idx, r.send, r.contact_id, r.disposition`,
     [calls.map((c) => c.campaignKey), calls.map((c) => c.index), calls.map((c) => c.send), calls.map((c) => c.disposition), calls.map((c) => c.source)],
