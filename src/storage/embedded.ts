@@ -38,6 +38,15 @@ const MAX_CONNECTIONS = 100;
 const LOCK_WAIT_MS = 30_000;
 
 /**
+ * PostgreSQL settings for PGlite only (given at start-up, so stores made by older versions get
+ * them too). initdb sets shared_buffers to 128MB, and PGlite's WebAssembly memory holds all of
+ * it, resident from the start and never given back: ~140 MiB of the worker's RSS. At 16MB the
+ * pages the store reads again (an index's upper levels, the newest pages) stay in the buffers
+ * and the rest comes from the OS's page cache, which is not the worker's memory.
+ */
+const PGLITE_SETTINGS = ['shared_buffers=16MB'];
+
+/**
  * Opens the embedded store in `dir`: connects to its owner, or becomes the owner. An owner
  * runs `prepare` (the migrations) before it publishes its port, so no other process sees a
  * store without its schema — PGlite multiplexes every connection onto one session, so
@@ -64,7 +73,7 @@ export async function openEmbeddedStore(dir: string, prepare: (url: string) => P
     const socketDir = await privateSocketDir(dir);
     // A socket left by an owner that was killed; the lock says none serves it now.
     await rm(join(socketDir, SOCKET_NAME), { force: true });
-    const db = await PGlite.create(join(dir, 'pglite'));
+    const db = await PGlite.create(join(dir, 'pglite'), { startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((s) => ['-c', s])] });
     const server = new PGLiteSocketServer({ db, path: join(socketDir, SOCKET_NAME), maxConnections: MAX_CONNECTIONS });
     await server.start();
     await prepare(embeddedUrl(socketDir));
