@@ -17,7 +17,7 @@ const noIoImports = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'lib/', '.tools/', '.data/', 'test-artifacts/', 'bin/', 'scripts/*.mjs', 'src/*.cjs', 'bench/*.cjs', 'eslint.config.mjs'] },
+  { ignores: ['node_modules/', 'lib/', '.tools/', '.data/', 'test-artifacts/', 'bin/', 'scripts/*.mjs', 'src/**/*.cjs', 'bench/*.cjs', 'eslint.config.mjs'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {

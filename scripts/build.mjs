@@ -1,6 +1,7 @@
 // `npm run build`: compiles src/ into lib/ (CommonJS JavaScript, .d.ts types, source maps with their
 // sources inlined, since the package ships no src/), then copies what tsc does not: the SQL
-// migrations the store applies and the workflow bundler the worker runs as a child process.
+// migrations the store applies and the scripts run as child processes (the workflow bundler, the
+// embedded store's initdb).
 // lib/ is emptied first, so a module deleted from src/ does not linger in the package.
 import { spawnSync } from 'node:child_process';
 import { cpSync, rmSync } from 'node:fs';
@@ -18,3 +19,4 @@ if (tsc.status !== 0) {
 }
 cpSync(join(root, 'src', 'storage', 'migrations'), join(lib, 'storage', 'migrations'), { recursive: true });
 cpSync(join(root, 'src', 'workflow-bundler.cjs'), join(lib, 'workflow-bundler.cjs'));
+cpSync(join(root, 'src', 'storage', 'embedded-initdb.cjs'), join(lib, 'storage', 'embedded-initdb.cjs'));

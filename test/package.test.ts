@@ -119,6 +119,7 @@ describe('the packed package, installed into a plain Node project', { timeout: 6
       'package/lib/worker.js',
       'package/lib/cli.js',
       'package/lib/workflow-bundler.cjs',
+      'package/lib/storage/embedded-initdb.cjs',
       'package/bin/connect-dialer.cjs',
     ]) {
       assert.ok(files.includes(needed), `the tarball lacks ${needed}`);
