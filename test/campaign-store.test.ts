@@ -335,14 +335,23 @@ for (const kind of ['pglite', 'postgres'] satisfies StoreKind[]) {
       const { rows } = await t.database.pool.query<{ name: string }>('SELECT name FROM connect_dialer_migrations ORDER BY version');
       assert.deepEqual(
         rows.map((r) => r.name),
-        ['campaign-store', 'deflections', 'compliance-waiting-suppression', 'call-outcomes', 'call-outcomes-redial', 'caps-recipient-sends', 'call-outcomes-v2-contacts'],
+        [
+          'campaign-store',
+          'deflections',
+          'compliance-waiting-suppression',
+          'call-outcomes',
+          'call-outcomes-redial',
+          'caps-recipient-sends',
+          'call-outcomes-v2-contacts',
+          'call-outcomes-v2-campaigns',
+        ],
       );
       const logged: string[] = [];
       const again = await openCampaignDatabase({ databaseUrl: t.databaseUrl, dataDir: t.dataDir, log: (line) => logged.push(line) });
       try {
         assert.deepEqual(logged, []);
         assert.deepEqual(await migrateCampaignStore(again.pool), []);
-        assert.equal((await again.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM connect_dialer_migrations')).rows[0]?.n, 7);
+        assert.equal((await again.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM connect_dialer_migrations')).rows[0]?.n, 8);
       } finally {
         await again.close();
       }
