@@ -4,7 +4,7 @@
 // throwaway PostgreSQL (DATABASE_URL), task queue fairness on in the Temporal server.
 // --per-campaign-pacing is the old behaviour instead: each campaign paces itself at --quota
 // calls/s (pacing.batchesPerSecond) and the shared rate is 1000/s.
-//   npx tsx bench/shared-quota.ts [--campaigns 3] [--contacts 3000] [--quota 10] [--burst 15] [--rate 10] [--workers 2] [--per-campaign-pacing] [--fairness off] [--partitions 1]
+//   npx tsx bench/shared-quota.ts [--campaigns 3] [--contacts 3000] [--quota 10] [--burst 15] [--rate 10] [--workers 2] [--per-campaign-pacing] [--fairness off] [--partitions 1] [--schedule-ahead <seconds>]
 // The server divides the shared rate over the task queue's partitions (4 by default): with 4 the
 // busy period ran at ~92% of the quota, with --partitions 1 at 100% (0 calls refused either way).
 // Prints figures; asserts nothing.
@@ -28,6 +28,8 @@ const { values } = parseArgs({
     'per-campaign-pacing': { type: 'boolean', default: false },
     fairness: { type: 'string', default: 'on' },
     partitions: { type: 'string' },
+    /** pacing.scheduleAheadSeconds of every campaign; the campaign's default (6 s) when absent. */
+    'schedule-ahead': { type: 'string' },
   },
 });
 const campaignCount = Number(values.campaigns);
@@ -35,6 +37,7 @@ const contacts = Number(values.contacts);
 const quota = Number(values.quota);
 const burst = Number(values.burst);
 const perCampaignPacing = values['per-campaign-pacing'];
+const scheduleAhead = values['schedule-ahead'] === undefined ? {} : { scheduleAheadSeconds: Number(values['schedule-ahead']) };
 const sharedRate = Number(values.rate ?? (perCampaignPacing ? 1000 : quota));
 const workerCount = Number(values.workers);
 const fairness = values.fairness !== 'off';
@@ -70,7 +73,7 @@ async function main(): Promise<void> {
           campaignId: id,
           instanceId: 'bench-instance',
           defaults: { QueueId: 'q' },
-          pacing: { batchSize, batchesInFlight: 4, adaptive: true, ...(perCampaignPacing ? { batchesPerSecond: quota } : {}) },
+          pacing: { batchSize, batchesInFlight: 4, adaptive: true, ...scheduleAhead, ...(perCampaignPacing ? { batchesPerSecond: quota } : {}) },
           dialList: { kind: 'file', path: join(dataDir, `${id}.csv`) },
         }),
       ),
@@ -103,6 +106,7 @@ async function main(): Promise<void> {
     console.log(
       `mode:                    ${perCampaignPacing ? `per-campaign pacing (${quota}/s each), shared rate ${sharedRate}/s` : `shared rate ${sharedRate}/s, no per-campaign cap`}`,
     );
+    console.log(`scheduled ahead:         ${scheduleAhead.scheduleAheadSeconds ?? 'the default'} s of the shared rate (pacing.scheduleAheadSeconds)`);
     console.log(`campaigns:               ${campaignCount} × ${contacts} contacts, ${workerCount} worker processes, store PostgreSQL ${postgres.version}`);
     console.log(`fairness in the server:  ${fairness ? 'on' : 'off'} (dev server dynamic config: ${JSON.stringify(dynamicConfig)})`);
     console.log(`outcomes:                ${results.map((r) => `${r.status} ${r.outcomes.CREATED} created`).join('; ')}`);

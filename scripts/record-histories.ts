@@ -170,6 +170,16 @@ const scenarios: Record<HistoryScenario, (stack: Stack) => Promise<CampaignResul
     stack.emulator.configure({ calls: undefined });
     return result;
   },
+  async 'scheduled-ahead'(stack) {
+    const id = idOf('scheduled-ahead');
+    stack.emulator.configure({ latencyMs: 2000 });
+    await stack.campaigns.start(spec('scheduled-ahead', 200, { pacing: { batchSize: 10, batchesInFlight: 1, adaptive: true } }));
+    await eventually('batches scheduled ahead', async () => (await stack.campaigns.progress(id)).batchesInFlight >= 5, { intervalMs: 20 });
+    await pauseAndSettle(stack, id);
+    stack.emulator.configure({ latencyMs: 0 });
+    await stack.campaigns.resume(id);
+    return stack.campaigns.result(id);
+  },
 };
 
 /** Every run of the campaign, first to last: from the first run, each run's ContinuedAsNew event names the next. */

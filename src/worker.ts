@@ -60,7 +60,7 @@ export interface CampaignWorkerOptions {
   region: string;
   /** Calls per second on each Connect task queue, for all workers together. */
   rates: ConnectRates;
-  dependencies: Omit<ActivityDependencies, 'connectQueues'>;
+  dependencies: Omit<ActivityDependencies, 'connectQueues' | 'connectRates'>;
   /** Spans for workflows and activities (see src/telemetry/tracing.ts). */
   tracing?: Tracing;
   /** Workflows kept in memory between tasks; the SDK's default when absent. */
@@ -175,7 +175,7 @@ export class CampaignWorker {
 /** The one place production dependencies are wired into workers. */
 export async function createCampaignWorker(options: CampaignWorkerOptions): Promise<CampaignWorker> {
   const queues = connectQueues(options.taskQueue, options.region);
-  const activities = createActivities({ ...options.dependencies, connectQueues: queues });
+  const activities = createActivities({ ...options.dependencies, connectQueues: queues, connectRates: options.rates });
   const base = {
     connection: options.connection,
     namespace: options.namespace,

@@ -25,7 +25,9 @@ let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
 
 before(async () => {
-  [env, bundle] = await Promise.all([timeSkippingTemporal(), workflowBundle()]);
+  // One after the other: the test server must answer within 5 s of starting, and bundling (a child process) competes for the CPU.
+  env = await timeSkippingTemporal();
+  bundle = await workflowBundle();
 });
 after(async () => {
   await env?.teardown();
@@ -48,6 +50,8 @@ interface Script {
   outcomes?: Record<string, 'CREATED'>;
   /** recordFailed returns when the promise settles. */
   holdRecordFailed?: () => Promise<void> | undefined;
+  /** What connectRates answers: the workers' shared rate on every Connect queue; none (a worker that does not know) when absent. */
+  sharedRate?: number;
 }
 
 /** What the workflow asked of its activities, in order. */
@@ -73,6 +77,7 @@ class Calls {
 type Scripted = Pick<
   CampaignActivities,
   | 'connectTaskQueues'
+  | 'connectRates'
   | 'stageDialList'
   | 'readStagedPage'
   | 'putContactBatch'
@@ -92,6 +97,8 @@ type Scripted = Pick<
 function scriptedActivities(script: Script, calls: Calls, taskQueue: string): Scripted {
   return {
     connectTaskQueues: () => Promise.resolve({ batchPutContact: taskQueue, outboundRequests: taskQueue, chat: taskQueue }),
+    connectRates: () =>
+      Promise.resolve(script.sharedRate === undefined ? undefined : { batchPutContact: script.sharedRate, outboundRequests: script.sharedRate, chat: script.sharedRate }),
     stageDialList: () => Promise.resolve({ total: script.total, valid: script.total, rejected: 0 }),
     readStagedPage: ({ fromIndex, maxEntries }) => {
       calls.pages.push(fromIndex);
@@ -182,7 +189,12 @@ interface Run {
  * Runs one campaign to its end on a worker of its own with the scripted activities; `steer`
  * acts on the running workflow before its result is awaited (time skips only while it is).
  */
-async function runCampaign(script: Script, spec: Partial<CampaignSpecInput>, steer?: (handle: Handle, calls: Calls) => Promise<void>): Promise<Run> {
+async function runCampaign(
+  script: Script,
+  spec: Partial<CampaignSpecInput>,
+  steer?: (handle: Handle, calls: Calls) => Promise<void>,
+  workerOptions: { maxConcurrentActivityTaskExecutions?: number } = {},
+): Promise<Run> {
   const taskQueue = `workflow-test-${randomUUID()}`;
   const campaignId = `wf-${randomUUID().slice(0, 8)}`;
   const calls = new Calls();
@@ -198,6 +210,7 @@ async function runCampaign(script: Script, spec: Partial<CampaignSpecInput>, ste
     taskQueue,
     workflowBundle: bundle,
     activities: scriptedActivities(script, calls, taskQueue),
+    ...workerOptions,
   });
   return worker.runUntil(async () => {
     const handle = await env.client.workflow.start<typeof campaign>('campaign', { taskQueue, workflowId: campaignWorkflowId(campaignId), args: [{ spec: parsed }] });
@@ -420,6 +433,105 @@ describe('campaign workflow on scripted activities (time-skipping)', () => {
     assert.equal(result.outcomes.CANCELLED, 240);
   });
 
+  test('at a shared rate of 10/s the campaign keeps 6 s of calls scheduled: 60 batches, not batchesInFlight, and no gap of its own at that rate', async () => {
+    const held = gate();
+    const run = await runCampaign(
+      { total: 2_500, sharedRate: 10, hold: () => held.opened },
+      { pacing: { batchSize: 25, batchesInFlight: 4, batchesPerSecond: 10, adaptive: true } },
+      async (handle, calls) => {
+        try {
+          await eventually('60 batches scheduled', () => calls.batches.length === 60);
+          // Nothing more while all 60 wait: the window is full.
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+          assert.equal(calls.batches.length, 60, 'the window holds 60 batches');
+          const progress = await handle.query(progressQuery);
+          assert.equal(progress.batchesInFlight, 60);
+        } finally {
+          held.open(); // a failure must not leave the worker waiting for held calls
+        }
+      },
+    );
+    const result = completed(run);
+    assert.equal(result.outcomes.CREATED, 2_500);
+    assert.deepEqual(
+      run.calls.batches.map((b) => b.seq).sort((a, b) => a - b),
+      Array.from({ length: 100 }, (_, k) => k + 1),
+    );
+  });
+
+  test('pause cancels at once the batches scheduled beyond batchesInFlight that have not started; resume sends them again under their own seq', async () => {
+    const held = gate();
+    let history: { canceled: number; paused: number } | undefined;
+    const run = await runCampaign(
+      { total: 2_500, sharedRate: 10, hold: (seq) => (seq <= 5 ? held.opened : undefined) },
+      { pacing: { batchSize: 25, batchesInFlight: 4, adaptive: true } },
+      async (handle, calls) => {
+        // This worker runs 5 calls at a time: batches 1-5 start (and are held), 6-60 wait on the queue.
+        try {
+          await eventually('batches 1-5 started', () => calls.batches.length === 5);
+          await handle.signal(pauseSignal, { reason: 'lunch' });
+          history = await eventually('55 batches cancelled while 1-5 are still held', async () => {
+            const events = (await handle.fetchHistory()).events ?? [];
+            const canceled = events.filter((e) => e.activityTaskCanceledEventAttributes).length;
+            return canceled === 55 ? { canceled, paused: calls.batches.length } : undefined;
+          });
+        } finally {
+          held.open();
+        }
+        await eventually('PAUSED with nothing in flight', async () => {
+          const p = await handle.query(progressQuery);
+          return p.status === 'PAUSED' && p.batchesInFlight === 0 ? p : undefined;
+        });
+        assert.equal(calls.batches.length, 5, 'no batch starts while paused');
+        await handle.signal(resumeSignal);
+      },
+      { maxConcurrentActivityTaskExecutions: 5 },
+    );
+    const result = completed(run);
+    assert.deepEqual(history, { canceled: 55, paused: 5 });
+    assert.equal(result.outcomes.CREATED, 2_500);
+    // Every seq once: the cancelled batches 6-60 went again with their own numbers (so tokens).
+    const seqs = run.calls.batches.map((b) => b.seq);
+    assert.deepEqual(
+      [...seqs].sort((a, b) => a - b),
+      Array.from({ length: 100 }, (_, k) => k + 1),
+    );
+    assert.equal(result.batchesSent, 100);
+    assert.equal(result.retries, 0);
+  });
+
+  test('cancel: the batches scheduled beyond batchesInFlight that have not started are cancelled at once and their entries CANCELLED; started ones settle', async () => {
+    const held = gate();
+    const run = await runCampaign(
+      { total: 2_500, sharedRate: 10, hold: (seq) => (seq <= 5 ? held.opened : undefined) },
+      { pacing: { batchSize: 25, batchesInFlight: 4, adaptive: true } },
+      async (handle, calls) => {
+        try {
+          await eventually('batches 1-5 started', () => calls.batches.length === 5);
+          await handle.signal(cancelSignal, { reason: 'wrong list' });
+          await eventually('55 batches cancelled while 1-5 are still held', async () => {
+            const events = (await handle.fetchHistory()).events ?? [];
+            return events.filter((e) => e.activityTaskCanceledEventAttributes).length === 55;
+          });
+        } finally {
+          held.open();
+        }
+      },
+      { maxConcurrentActivityTaskExecutions: 5 },
+    );
+    const result = completed(run);
+    assert.equal(result.status, 'CANCELLED');
+    assert.equal(run.calls.batches.length, 5);
+    assert.equal(result.outcomes.CREATED, 125);
+    assert.equal(result.outcomes.CANCELLED, 2_375);
+    const unsent = run.calls.cancelRemaining[0]!;
+    // Held: the 55 cancelled batches' entries (125-1499) and the rest of the page read (1500-2499 is unread or held).
+    assert.ok(
+      Array.from({ length: 1_375 }, (_, k) => 125 + k).every((i) => unsent.held.includes(i)),
+      `held ${unsent.held.length} entries from ${Math.min(...unsent.held)}`,
+    );
+  });
+
   test('a deflection racing its batch in flight is accepted, and the SMS follows the call (afterCall)', async () => {
     const first = gate();
     const run = await runCampaign(
@@ -542,6 +654,52 @@ describe('campaign workflow on scripted activities (time-skipping)', () => {
     assert.deepEqual(run.calls.recordFailed, []);
     assert.deepEqual(run.calls.cancelRemaining, []);
     for (let i = 0; i < 100; i++) assert.ok(run.calls.sends(i) >= 1, `entry ${i} sent`);
+  });
+
+  test('a 403 cancels at once the batches scheduled behind the refused one that have not started; resume sends each seq again and completes', async () => {
+    let denied = true;
+    const refusal = () =>
+      denied
+        ? ApplicationFailure.create({ type: 'ConnectAccessDenied', message: 'AccessDeniedException: not authorized to perform connect:BatchPutContact', nonRetryable: true })
+        : undefined;
+    const held = gate();
+    let cancelled: { requested: number; ended: number; startedBehind: number } | undefined;
+    const run = await runCampaign(
+      { total: 2_500, sharedRate: 10, callFailure: refusal, hold: (seq) => (seq >= 2 ? held.opened : undefined) },
+      { pacing: { batchSize: 25, batchesInFlight: 4, adaptive: true } },
+      async (handle, calls) => {
+        // This worker runs 5 calls at a time: batch 1 is refused, 2-5 start (held until the gate
+        // opens), 6-60 wait on the queue; the slot batch 1 frees may take batch 6 before the pause.
+        try {
+          await eventually('the campaign to pause', async () => (await handle.query(progressQuery)).status === 'PAUSED');
+          cancelled = await eventually('6-60 cancelled, the unstarted ones at once, while 2-5 are still held', async () => {
+            const events = (await handle.fetchHistory()).events ?? [];
+            const requested = events.filter((e) => e.activityTaskCancelRequestedEventAttributes).length;
+            const ended = events.filter((e) => e.activityTaskCanceledEventAttributes).length;
+            const startedBehind = calls.batches.filter((b) => b.seq >= 6).length;
+            return requested === 55 && ended === 55 - startedBehind ? { requested, ended, startedBehind } : undefined;
+          });
+        } finally {
+          held.open(); // the started ones are refused too, and held
+        }
+        await eventually('nothing in flight', async () => (await handle.query(progressQuery)).batchesInFlight === 0);
+        assert.equal(calls.batches.length, 5 + cancelled.startedBehind, 'no cancelled batch that had not started was called');
+        denied = false; // the operator fixes the IAM policy
+        await handle.signal(resumeSignal);
+      },
+      { maxConcurrentActivityTaskExecutions: 5 },
+    );
+    const result = completed(run);
+    assert.ok(cancelled && cancelled.startedBehind <= 1, `cancelled: ${JSON.stringify(cancelled)}`);
+    assert.equal(result.outcomes.CREATED, 2_500);
+    assert.deepEqual(run.calls.recordFailed, []);
+    // Every seq answered once after the fix: the held and cancelled ones under their own numbers, so tokens.
+    const seqs = new Set(run.calls.batches.map((b) => b.seq));
+    assert.deepEqual(
+      [...seqs].sort((a, b) => a - b),
+      Array.from({ length: 100 }, (_, k) => k + 1),
+    );
+    assert.equal(result.batchesSent, 100);
   });
 
   test('cancel from a pause for a 404 ends the campaign: the held batch and the unread entries CANCELLED, none FAILED', async () => {

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { GetCampaignStateCommand, type ConnectCampaignsV2Client } from '@aws-sdk/client-connectcampaignsv2';
-import type { ConnectQueues } from '../domain/connect-queues';
+import type { ConnectQueues, ConnectRates } from '../domain/connect-queues';
 import type { CampaignStore } from '../storage/campaign-store';
 import { putContactBatch, type BatchInput } from './batch-put-contact';
 import { actOnCallOutcomes, type ActOnCallOutcomesInput, type CallOutcomesLook } from './call-outcome-actions';
@@ -25,6 +25,11 @@ export function connectActivities(deps: ActivityDependencies, store: CampaignSto
     /** Where this deployment's Connect calls go: asked once per campaign, so the workers' configuration decides. */
     connectTaskQueues(): Promise<ConnectQueues> {
       return Promise.resolve(deps.connectQueues);
+    },
+
+    /** The shared rates of those queues: how many batches a campaign keeps scheduled (src/domain/scheduled-ahead.ts). */
+    connectRates(): Promise<ConnectRates | undefined> {
+      return Promise.resolve(deps.connectRates);
     },
 
     async putContactBatch(input: BatchInput) {

@@ -1,6 +1,6 @@
 import type { ConnectClient } from '@aws-sdk/client-connect';
 import type { ConnectCampaignsV2Client } from '@aws-sdk/client-connectcampaignsv2';
-import type { ConnectQueues } from '../domain/connect-queues';
+import type { ConnectQueues, ConnectRates } from '../domain/connect-queues';
 import type { CampaignStore, ContactLookup, DeflectionRecord, ReadyDeflection, StagedPage } from '../storage/campaign-store';
 import { countingOutcomes } from '../telemetry/outcome-metrics';
 import { connectActivities } from './connect-activities';
@@ -18,6 +18,8 @@ export interface ActivityDependencies {
   store: CampaignStore;
   /** The task queues this deployment's Connect calls go through (one quota each). */
   connectQueues: ConnectQueues;
+  /** The calls per second the workers hold those queues to, for all of them together; unknown when absent. */
+  connectRates?: ConnectRates;
   /** Resolves relative dial-list paths; the worker's working directory by default. */
   baseDir?: string;
   /** A call with no final event this long after it was placed is asked about with DescribeContact (default 300 s). */

@@ -6,6 +6,13 @@ export const pacingSchema = z.object({
   batchSize: z.number().int().min(1).max(MAX_BATCH_SIZE).default(MAX_BATCH_SIZE),
   /** BatchPutContact calls in flight at once. */
   batchesInFlight: z.number().int().min(1).max(100).default(4),
+  /**
+   * Seconds of the shared Connect rate this campaign keeps scheduled on the Connect task queue
+   * (at least `batchesInFlight` batches, at most 100; default 6): the server meters them, and the
+   * backlog keeps the quota busy while a worker dies and on a server whose task queues have
+   * several partitions. 0 keeps exactly `batchesInFlight` (docs/architecture.md, "The scheduling pipeline").
+   */
+  scheduleAheadSeconds: z.number().min(0).max(60).optional(),
   /** Optional cap on calls per second started by this campaign. */
   batchesPerSecond: z.number().positive().max(1000).optional(),
   /**

@@ -18,14 +18,14 @@ const sdkMetaSchema = z.looseObject({
 
 /**
  * The campaign and batch a log line is about, as fields: the workflow id is `campaign-<id>`,
- * a batch activity's id `batch-<seq>` (src/workflows/campaign.ts), and some lines carry `seq`.
+ * a batch activity's id `batch-<seq>` (`batch-<seq>-again-<n>` when sent again after a pause) (src/workflows/campaign.ts), and some lines carry `seq`.
  */
 function campaignFields(meta: Record<string, unknown> | undefined): { campaignId?: string; batchSeq?: number } {
   const parsed = sdkMetaSchema.safeParse(meta ?? {});
   if (!parsed.success) return {};
   const { workflowId, activityId, seq } = parsed.data;
   const campaignId = workflowId?.startsWith('campaign-') ? workflowId.slice('campaign-'.length) : undefined;
-  const batch = activityId?.match(/^batch-(\d+)$/)?.[1];
+  const batch = activityId?.match(/^batch-(\d+)(?:-again-\d+)?$/)?.[1];
   const batchSeq = batch !== undefined ? Number(batch) : seq;
   return { ...(campaignId !== undefined && { campaignId }), ...(batchSeq !== undefined && { batchSeq }) };
 }

@@ -17,9 +17,10 @@ import { waitForV2Campaign } from './v2-campaign-watch';
 
 /** Reads the next page of the staged list into the queue, dropping entries deflected before they were read. */
 export async function readPage(run: CampaignRun): Promise<void> {
-  const { batchSize, batchesInFlight } = run.spec.pacing;
   const s = run.state;
-  const pageSize = Math.max(100, batchSize * batchesInFlight * 4);
+  const { batchSize } = run.spec.pacing;
+  // Four windows' worth of entries; two with scheduleAhead, whose windows are larger.
+  const pageSize = Math.max(100, batchSize * run.batchesAhead() * (run.scheduleAhead ? 2 : 4));
   const rules = pageRules(run);
   const page = await housekeeping.readStagedPage.executeWithOptions({ summary: `read the dial list from entry ${s.cursor}` }, [
     {
@@ -40,17 +41,18 @@ export async function readPage(run: CampaignRun): Promise<void> {
 }
 
 /**
- * Starts the next batch: a batch held while Connect refused the campaign first (under its own
- * sequence number, so its own client token), then a split-off group, then due retries, then
- * fresh entries. The activity gets indices and send numbers only and reads the entries from
- * the campaign store.
+ * Starts the next batch: a batch cancelled by a pause first, then one held while Connect
+ * refused the campaign (each under its own sequence number, so its own client token), then a
+ * split-off group, then due retries, then fresh entries. The activity gets indices and send
+ * numbers only and reads the entries from the campaign store.
  */
 export function launchBatch(run: CampaignRun): void {
   const s = run.state;
-  const held = takeHeldBatch(run);
-  const items = held?.items ?? s.splits.shift() ?? takeBatch(s.lanes, s.queue, run.spec.pacing.batchSize, Date.now());
+  const resend = run.resends.shift();
+  const held = resend ? undefined : takeHeldBatch(run);
+  const items = resend?.items ?? held?.items ?? s.splits.shift() ?? takeBatch(s.lanes, s.queue, run.spec.pacing.batchSize, Date.now());
   if (items.length === 0) return;
-  const seq = held?.seq ?? s.nextSeq++;
+  const seq = resend?.seq ?? held?.seq ?? s.nextSeq++;
   const startedAt = Date.now();
   if (!held) {
     s.batchesSent++;
@@ -62,20 +64,32 @@ export function launchBatch(run: CampaignRun): void {
   publish(run);
   const calls = run.connect?.batch;
   if (!calls) throw new Error('a batch before the Connect task queues are known');
-  const options = { activityId: `batch-${seq}`, summary: `batch ${seq} · ${items.length} contacts` };
+  // A batch sent again keeps its seq (its token) under an activity id of its own.
+  const activityId = resend ? `batch-${seq}-again-${resend.cancelled}` : `batch-${seq}`;
+  const options = { activityId, summary: `batch ${seq} · ${items.length} contacts` };
   const entries = packEntries(items.map((i): BatchEntry => [i.index, i.attempts + 1]));
   const submission = run.spec.submission;
   const rules = sendRules(run);
   const withRules = rules ? { rules } : {};
-  const call =
+  const schedule = (): Promise<BatchResult> =>
     submission?.api === 'outbound-campaigns-v2'
       ? calls.putOutboundRequestBatch.executeWithOptions(options, [{ campaignKey: run.workflowId, seq, settings: submission, defaults: run.spec.defaults, entries, ...withRules }])
       : calls.putContactBatch.executeWithOptions(options, [
           { campaignKey: run.workflowId, instanceId: connectInstanceId(run.spec), seq, defaults: run.spec.defaults, entries, ...withRules },
         ]);
+  let call: Promise<BatchResult>;
+  if (run.scheduleAhead) {
+    // Its own scope, so a pause or a stop can cancel it while it waits for the shared rate.
+    const scope = new wf.CancellationScope();
+    run.batchScopes.set(seq, scope);
+    call = scope.run(schedule);
+    void call.finally(() => run.batchScopes.delete(seq)).catch(() => undefined);
+  } else {
+    call = schedule();
+  }
   void call.then(
     (result) => settleBatch(run, seq, items, result, startedAt),
-    (err: unknown) => batchFailed(run, seq, items, err),
+    (err: unknown) => batchFailed(run, seq, items, err, resend?.cancelled ?? 0),
   );
 }
 
@@ -176,7 +190,11 @@ function takeHeldBatch(run: CampaignRun): HeldBatch | undefined {
  * The whole call failed: wait for the v2 campaign, split an invalid batch, pause on a refusal
  * (403, 404, credentials) holding the batch, or fail its entries.
  */
-async function batchFailed(run: CampaignRun, seq: number, items: BatchItem[], err: unknown): Promise<void> {
+async function batchFailed(run: CampaignRun, seq: number, items: BatchItem[], err: unknown, cancelledBefore = 0): Promise<void> {
+  if (run.scheduleAhead && wf.isCancellation(err)) {
+    unsent(run, seq, items, cancelledBefore + 1);
+    return;
+  }
   const cause = (err as ActivityFailure).cause;
   const type = cause instanceof ApplicationFailure ? (cause.type ?? '') : '';
   const message = cause?.message ?? (err as Error).message;
@@ -209,6 +227,7 @@ async function batchFailed(run: CampaignRun, seq: number, items: BatchItem[], er
   const code = outcomeCodeForCallFailure(type);
   if (campaignStoppingTypes.includes(type) && run.phase.name !== 'failing') {
     run.phase = { name: 'failing', reason: message, code };
+    run.cancelScheduledBatches();
     wf.log.error('Campaign stopped: Amazon Connect refuses its calls', { reason: message });
   } else if (type === connectFailureTypes.idempotencyDefect) {
     wf.log.error('Defect: a client token was reused with other contents', { seq, message });
@@ -250,11 +269,30 @@ function holdRefusedBatch(run: CampaignRun, seq: number, items: BatchItem[], typ
       reason: `${message}; then \`connect-dialer resume --campaign-id ${id}\` sends the held batch again (or \`connect-dialer cancel --campaign-id ${id}\` ends the campaign)`,
       connectRefused: type,
     };
+    // The batches scheduled behind it would be refused too: they wait for the resume instead.
+    run.cancelScheduledBatches();
     if (!alreadyRefused) {
       wf.log.error('Campaign paused: Amazon Connect refuses its calls', { seq, reason: message });
       run.metrics.pausedByConnect(pauseCauseOf(type));
     }
   }
+  publish(run);
+}
+
+/**
+ * A batch cancelled by a pause or a stop before Connect answered it: the same entries wait to
+ * go again under the same sequence number, so the same token (its call may have reached
+ * Connect if an earlier attempt's worker died); a stop marks them CANCELLED instead. Its
+ * entries' deflections keep waiting for it. Not counted as sent.
+ */
+function unsent(run: CampaignRun, seq: number, items: BatchItem[], cancelled: number): void {
+  const s = run.state;
+  s.batchesSent--;
+  run.batchesThisRun--;
+  s.retries -= items.filter((i) => i.attempts > 0).length;
+  run.resends.push({ seq, items, cancelled });
+  run.resends.sort((a, b) => a.seq - b.seq);
+  run.inFlight.delete(seq);
   publish(run);
 }
 

@@ -2,6 +2,8 @@ import * as wf from '@temporalio/workflow';
 import { nextDue, type BatchItem } from '../domain/batch-assembly';
 import { DeflectionAnswers } from '../domain/deflection-answers';
 import { defaultLanePolicies, pacedLanePolicies, resolveLanePolicies, type LanePolicies, type RetryRules } from '../domain/lane-policies';
+import { scheduledAheadBatches, workflowGapMs } from '../domain/scheduled-ahead';
+import type { ConnectRates } from '../domain/connect-queues';
 import { batchGapMs } from '../domain/pace';
 import type { CampaignStatus } from '../domain/progress';
 import { StartBudget } from '../domain/start-budget';
@@ -87,6 +89,22 @@ export class CampaignRun {
   releases = 0;
   /** Batches in flight by sequence number, with their entries. */
   readonly inFlight = new Map<number, BatchItem[]>();
+  /**
+   * patch 'connect-calls-scheduled-ahead' (2026-12), decided once per run: the run keeps
+   * seconds of the shared rate scheduled (src/domain/scheduled-ahead.ts) and cancels the
+   * batches not started when it pauses or stops. Runs begun before it keep `batchesInFlight`.
+   */
+  readonly scheduleAhead = wf.patched('connect-calls-scheduled-ahead');
+  /** The workers' shared Connect rates, asked once per run (with scheduleAhead). */
+  sharedRates?: ConnectRates;
+  /** How to cancel each batch in flight before it starts (with scheduleAhead). */
+  readonly batchScopes = new Map<number, wf.CancellationScope>();
+  /**
+   * Batches cancelled before their call was answered, sent again with the same sequence number
+   * (so the same token, invariant 1: a cancelled call may have reached Connect). Never carried:
+   * the run does not continue as new while it holds any.
+   */
+  readonly resends: { seq: number; items: BatchItem[]; cancelled: number }[] = [];
   /** Deflections of entries in a batch in flight (by index), settled when the batch returns. */
   readonly awaitingBatch = new Map<number, ParkedDeflection>();
   /** RequestIdentifiers being looked up for a deflection. */
@@ -149,14 +167,15 @@ export class CampaignRun {
   }
 
   shouldContinueAsNew(): boolean {
+    if (this.resends.length > 0) return false;
     const limit = this.spec.continueAsNewAfterBatches;
     return wf.workflowInfo().continueAsNewSuggested || (limit !== undefined && this.batchesThisRun >= limit);
   }
 
   /** The queue runs low and the list has more (and, budgeted, the run has room for a page): read the next page before sending. */
   needsPage(): boolean {
-    const { batchSize, batchesInFlight } = this.spec.pacing;
-    const low = this.phase.name === 'running' && !this.state.listDone && this.state.queue.length < batchSize * batchesInFlight;
+    const { batchSize } = this.spec.pacing;
+    const low = this.phase.name === 'running' && !this.state.listDone && this.state.queue.length < batchSize * this.batchesAhead();
     return low && (!this.budgeted || this.pageRoom() >= batchSize);
   }
 
@@ -170,7 +189,9 @@ export class CampaignRun {
     for (const group of s.splits) held += group.length;
     for (const batch of s.heldBatches ?? []) held += batch.items.length;
     for (const items of this.inFlight.values()) held += items.length;
-    return heldEntriesBound(this.spec.pacing) - held;
+    for (const resend of this.resends) held += resend.items.length;
+    // The bound follows the batches scheduled ahead (≤ 100, as batchesInFlight's own maximum).
+    return heldEntriesBound({ batchSize: this.spec.pacing.batchSize, batchesInFlight: this.batchesAhead() }) - held;
   }
 
   /** Remembers deflections just written as ready (orders following each other), for the SMS pump. */
@@ -192,6 +213,26 @@ export class CampaignRun {
     return done;
   }
 
+  /** Batches the run keeps scheduled on its Connect task queue: `batchesInFlight`, or seconds of the shared rate. */
+  batchesAhead(): number {
+    const { batchesInFlight, scheduleAheadSeconds } = this.spec.pacing;
+    return this.scheduleAhead ? scheduledAheadBatches(batchesInFlight, this.sharedRate(), scheduleAheadSeconds) : batchesInFlight;
+  }
+
+  /**
+   * Cancels the batches scheduled ahead (on a pause, a stop, or Connect refusing the campaign):
+   * the oldest `batchesInFlight` are left to finish (the ones most likely in Connect's hands, as
+   * before this patch); the rest end at once if not started, and a started one at its next
+   * heartbeat (its HTTP call abandoned) unless its answer comes first. Cancelled ones wait in
+   * `resends` for the resume.
+   */
+  cancelScheduledBatches(): void {
+    // A run draining to continue as new lets its batches finish: it carries no resends.
+    if (this.drain === 'continue' && !this.stopping()) return;
+    const seqs = [...this.batchScopes.keys()].sort((a, b) => a - b);
+    for (const seq of seqs.slice(this.spec.pacing.batchesInFlight)) this.batchScopes.get(seq)?.cancel();
+  }
+
   /** A batch may start now: running, room in flight, something to send, and the pace allows it. */
   canLaunch(now: number): boolean {
     return this.phase.name === 'running' && this.hasRoom() && this.hasSendable(now) && this.startWaitMs(now) === 0;
@@ -206,6 +247,7 @@ export class CampaignRun {
       s.lanes.length === 0 &&
       s.splits.length === 0 &&
       (s.heldBatches?.length ?? 0) === 0 &&
+      this.resends.length === 0 &&
       this.inFlight.size === 0 &&
       s.deflections.length === 0 &&
       s.deflectionOrders.taken === s.deflectionOrders.ordered &&
@@ -230,22 +272,30 @@ export class CampaignRun {
     if (this.phase.name !== 'running' || !this.hasRoom()) return undefined;
     const paceAt = now + this.startWaitMs(now);
     const s = this.state;
-    if (s.splits.length > 0 || s.queue.length > 0 || (s.heldBatches?.length ?? 0) > 0) return paceAt;
+    if (this.resends.length > 0 || s.splits.length > 0 || s.queue.length > 0 || (s.heldBatches?.length ?? 0) > 0) return paceAt;
     const due = nextDue(s.lanes);
     return due === undefined ? undefined : Math.max(due, paceAt);
   }
 
+  /** The gap the workflow keeps between batch starts; with scheduleAhead, only where the campaign's pace is stricter than the shared rate. */
   gapMs(): number {
-    return batchGapMs(this.spec.pacing, this.state.pace);
+    const gap = batchGapMs(this.spec.pacing, this.state.pace);
+    return this.scheduleAhead ? workflowGapMs(gap, this.sharedRate()) : gap;
+  }
+
+  private sharedRate(): number | undefined {
+    const rates = this.sharedRates;
+    if (!rates) return undefined;
+    return this.spec.submission?.api === 'outbound-campaigns-v2' ? rates.outboundRequests : rates.batchPutContact;
   }
 
   private hasRoom(): boolean {
-    return this.inFlight.size < this.spec.pacing.batchesInFlight;
+    return this.inFlight.size < this.batchesAhead();
   }
 
   private hasSendable(now: number): boolean {
     const s = this.state;
-    return s.splits.length > 0 || s.queue.length > 0 || (s.heldBatches?.length ?? 0) > 0 || s.lanes.some((i) => i.notBefore <= now);
+    return this.resends.length > 0 || s.splits.length > 0 || s.queue.length > 0 || (s.heldBatches?.length ?? 0) > 0 || s.lanes.some((i) => i.notBefore <= now);
   }
 
   private startWaitMs(now: number): number {

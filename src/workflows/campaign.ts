@@ -55,6 +55,7 @@ function handleMessages(run: CampaignRun): void {
   wf.setHandler(pauseSignal, (payload) => {
     if (run.stopping()) return;
     run.phase = { name: 'paused', reason: payload?.reason };
+    run.cancelScheduledBatches();
     publish(run);
   });
   wf.setHandler(resumeSignal, () => {
@@ -94,6 +95,7 @@ function handleMessages(run: CampaignRun): void {
 function cancel(run: CampaignRun, reason: string): void {
   if (run.stopping()) return;
   run.phase = { name: 'cancelling', reason };
+  run.cancelScheduledBatches();
   publish(run);
 }
 
@@ -102,6 +104,8 @@ async function prepare(run: CampaignRun): Promise<void> {
   const s = run.state;
   s.connectQueues ??= await housekeeping.connectTaskQueues.executeWithOptions({ summary: 'where Connect calls go' }, []);
   run.connect = connectCalls(s.connectQueues, run.workflowId, { v2: run.spec.submission?.api === 'outbound-campaigns-v2', fairnessWeight: run.spec.pacing.fairnessWeight });
+  // Asked each run, so a change of the workers' configuration reaches running campaigns.
+  if (run.scheduleAhead) run.sharedRates = await housekeeping.connectRates.executeWithOptions({ summary: 'the shared Connect rates' }, []);
   // A run continued while the v2 campaign was not running keeps asking.
   if (run.phase.name === 'paused' && run.phase.waitingForV2Campaign !== undefined) waitForV2Campaign(run, run.phase.waitingForV2Campaign);
   if (run.budgeted) await moveCarriedDeflectionsToStore(run);
@@ -232,6 +236,7 @@ async function finish(run: CampaignRun): Promise<CampaignResult> {
     // Never sent: the entries held in memory, deflections not yet sent, and the unread list.
     // Redials are not: their entries were called and stay CREATED.
     const held = [
+      ...run.resends.flatMap((r) => r.items.map((i) => i.index)),
       ...s.queue,
       ...s.lanes.map((i) => i.index),
       ...s.splits.flat().map((i) => i.index),
@@ -252,6 +257,7 @@ async function finish(run: CampaignRun): Promise<CampaignResult> {
     ]);
     run.waiting = noneWaiting();
     s.outcomes.CANCELLED += cancelled;
+    run.resends.length = 0;
     s.queue = [];
     s.lanes = [];
     s.splits = [];

@@ -101,7 +101,8 @@ function settle(run: CampaignRun, f: ContactLookup, request: DeflectRequest, acc
     accept(run, accepted, id, request, index, called);
     return { accepted: true };
   }
-  for (const items of run.inFlight.values()) {
+  // A batch cancelled before it was answered goes again with the same entries: it counts as in flight.
+  for (const items of [...run.inFlight.values(), ...run.resends.map((r) => r.items)]) {
     if (items.some((i) => i.index === index)) {
       if (run.budgeted) {
         run.recording.add(id);

@@ -17,6 +17,7 @@ export function waitForV2Campaign(run: CampaignRun, reason: string): void {
     reason: `${reason}; connect-dialer asks again every ${submission.stateRecheckSeconds} s and resumes when it runs`,
     waitingForV2Campaign: reason,
   };
+  run.cancelScheduledBatches();
   publish(run);
   if (run.watchingV2Campaign) return;
   run.watchingV2Campaign = true;

@@ -17,6 +17,8 @@ export const historyScenarios = {
   v2: 'submission through Outbound Campaigns v2 with one RequestThrottled and one InvalidInput dial request',
   'staging-rejections': 'a CSV file list with 3 invalid rows: staged through the store, those REJECTED',
   'call-outcomes-redial': 'callOutcomes: NO_ANSWER and BUSY redialled after 1 s up to 3 calls, one SMS after a voicemail (patch call-outcomes-redial)',
+  'scheduled-ahead':
+    'batches of 10 scheduled ahead at once (patch connect-calls-scheduled-ahead); paused while Connect holds calls 2 s: the batches beyond the first cancelled, sent again on resume under their seqs',
 } as const;
 
 export type HistoryScenario = keyof typeof historyScenarios;
