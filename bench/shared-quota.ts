@@ -73,7 +73,7 @@ async function main(): Promise<void> {
           campaignId: id,
           instanceId: 'bench-instance',
           defaults: { QueueId: 'q' },
-          pacing: { batchSize, batchesInFlight: 4, adaptive: true, ...scheduleAhead, ...(perCampaignPacing ? { batchesPerSecond: quota } : {}) },
+          pacing: { batchSize, adaptive: true, ...scheduleAhead, ...(perCampaignPacing ? { batchesPerSecond: quota } : {}) },
           dialList: { kind: 'file', path: join(dataDir, `${id}.csv`) },
         }),
       ),

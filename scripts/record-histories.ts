@@ -173,7 +173,7 @@ const scenarios: Record<HistoryScenario, (stack: Stack) => Promise<CampaignResul
   async 'scheduled-ahead'(stack) {
     const id = idOf('scheduled-ahead');
     stack.emulator.configure({ latencyMs: 2000 });
-    await stack.campaigns.start(spec('scheduled-ahead', 200, { pacing: { batchSize: 10, batchesInFlight: 1, adaptive: true } }));
+    await stack.campaigns.start(spec('scheduled-ahead', 200, { pacing: { batchSize: 10, batchesInFlight: 1, scheduleAheadSeconds: 6, adaptive: true } }));
     await eventually('batches scheduled ahead', async () => (await stack.campaigns.progress(id)).batchesInFlight >= 5, { intervalMs: 20 });
     await pauseAndSettle(stack, id);
     stack.emulator.configure({ latencyMs: 0 });

@@ -19,8 +19,6 @@ after(async () => {
 });
 
 const V2_CAMPAIGN = 'v2-campaign-1';
-/** Exactly one batch in flight and none scheduled ahead: these tests count what a pause stops, at the tests' shared rate of 1,000/s. */
-const oneBatchAtATime = { batchSize: 25, batchesInFlight: 1, scheduleAheadSeconds: 0, adaptive: true };
 
 function spec(campaignId: string, size: number, extra: Partial<CampaignSpecInput> = {}): CampaignSpecInput {
   return {
@@ -143,7 +141,7 @@ describe('a campaign through Outbound Campaigns v2', () => {
     const chat = { sourcePhoneNumberArn: 'arn:aws:connect:us-east-1:123456789012:phone-number/sms-1', contactFlowId: 'flow-sms', initialMessage: 'We tried to call you' };
     stack.emulator.configure({ latencyMs: 20 });
     try {
-      await stack.campaigns.start(spec(id, 200, { chat, pacing: oneBatchAtATime }));
+      await stack.campaigns.start(spec(id, 200, { chat, pacing: { batchSize: 25, batchesInFlight: 1, adaptive: true } }));
       await eventually('50 dial requests', () => dialRequestsOf(id).length >= 50, { intervalMs: 20 });
       await stack.campaigns.pause(id, 'deflection test');
       await eventually('nothing in flight', async () => (await stack.campaigns.progress(id)).batchesInFlight === 0);
@@ -193,7 +191,7 @@ describe('a campaign through Outbound Campaigns v2', () => {
     const id = uniqueCampaignId('v2-denied');
     stack.emulator.configure({ deniedAccessKeyIds: ['test'] });
     try {
-      await stack.campaigns.start(spec(id, 100, { pacing: oneBatchAtATime }));
+      await stack.campaigns.start(spec(id, 100, { pacing: { batchSize: 25, batchesInFlight: 1, adaptive: true } }));
       const paused = await eventually('the campaign to pause', async () => {
         const p = await stack.campaigns.progress(id);
         return p.status === 'PAUSED' ? p : undefined;
@@ -221,7 +219,7 @@ describe('a campaign through Outbound Campaigns v2', () => {
     const id = uniqueCampaignId('v2-missing');
     stack.emulator.configure({ missingCampaignIds: [V2_CAMPAIGN] });
     try {
-      await stack.campaigns.start(spec(id, 100, { pacing: oneBatchAtATime }));
+      await stack.campaigns.start(spec(id, 100, { pacing: { batchSize: 25, batchesInFlight: 1, adaptive: true } }));
       const paused = await eventually('the campaign to pause', async () => {
         const p = await stack.campaigns.progress(id);
         return p.status === 'PAUSED' ? p : undefined;

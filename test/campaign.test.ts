@@ -239,8 +239,7 @@ describe('campaign workflow', () => {
         campaignId,
         instanceId: 'instance-1',
         defaults: campaignDefaults,
-        // Exactly one batch in flight, none scheduled ahead: the test counts the calls the 403 stops.
-        pacing: { batchSize: 25, batchesInFlight: 1, scheduleAheadSeconds: 0, adaptive: true },
+        pacing: { batchSize: 25, batchesInFlight: 1, adaptive: true },
         dialList: { kind: 'inline', entries: Array.from({ length: 200 }, (_, i) => entry(i, { RequestIdentifier: `${campaignId}-${i}` })) },
       });
       finishedWorkflowIds.push(started.workflowId);

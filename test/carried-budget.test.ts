@@ -175,8 +175,7 @@ describe('the carried-state budget', () => {
     const file = join(stack.dataDir, `${id}.jsonl`);
     await writeFile(file, Array.from({ length: size }, (_, i) => JSON.stringify(entry(i, { RequestIdentifier: rid(i) }))).join('\n'));
     stack.emulator.setFaults({ schedule: Array.from({ length: size }, (_, i) => ({ requestIdentifier: rid(i), failureReasonCode: 'INTERNAL_ERROR' })) });
-    // batchesInFlight and no more: at the tests' shared rate of 1,000/s the backlog scheduled ahead would be 100 batches.
-    const pacing = { batchSize: 25, batchesInFlight: 4, scheduleAheadSeconds: 0, adaptive: false };
+    const pacing = { batchSize: 25, batchesInFlight: 4, adaptive: false };
     const started = await stack.campaigns.start({
       campaignId: id,
       instanceId: 'instance-1',

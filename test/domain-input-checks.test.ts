@@ -57,6 +57,26 @@ describe('campaign spec: input checks', () => {
     );
   });
 
+  test('pacing: 6 s scheduled ahead unless set; batchesInFlight given alone keeps exactly those; parsing the result again changes nothing', () => {
+    const pacingOf = (pacing?: CampaignSpecInput['pacing']) => campaignSpecSchema.parse({ campaignId: 'c', instanceId: 'i', dialList: fileList, ...(pacing && { pacing }) }).pacing;
+    const cases: [CampaignSpecInput['pacing'] | undefined, number, number][] = [
+      [undefined, 4, 6],
+      [{ batchSize: 10 }, 4, 6],
+      [{ batchesInFlight: 2 }, 2, 0],
+      [{ batchesInFlight: 2, scheduleAheadSeconds: 3 }, 2, 3],
+      [{ scheduleAheadSeconds: 0 }, 4, 0],
+    ];
+    for (const [given, inFlight, ahead] of cases) {
+      const pacing = pacingOf(given);
+      assert.deepEqual([pacing.batchesInFlight, pacing.scheduleAheadSeconds], [inFlight, ahead], JSON.stringify(given));
+      assert.deepEqual(pacingOf(pacing), pacing, `parsed again: ${JSON.stringify(pacing)}`);
+    }
+    assert.deepEqual(
+      issues({ campaignId: 'c', instanceId: 'i', pacing: { scheduleAheadSeconds: 61 }, dialList: fileList }).map(([f]) => f),
+      ['pacing.scheduleAheadSeconds'],
+    );
+  });
+
   test('a file list may say its encoding: utf8 or latin1', () => {
     assert.equal(campaignSpecSchema.parse({ campaignId: 'c', instanceId: 'i', dialList: { ...fileList, encoding: 'latin1' } }).dialList.kind, 'file');
     assert.deepEqual(

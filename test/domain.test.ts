@@ -180,7 +180,7 @@ describe('batching', () => {
 });
 
 /** 10 batches of 25 a second, one in flight: each answer arrives before the next start. */
-const aimdPacing: Pacing = { batchSize: 25, batchesInFlight: 1, batchesPerSecond: 10, adaptive: true };
+const aimdPacing: Pacing = { batchSize: 25, batchesInFlight: 1, scheduleAheadSeconds: 0, batchesPerSecond: 10, adaptive: true };
 
 /** Feeds the pace `batches` answers of full batches started one gap apart, throttled as `throttledOf` says; returns the pace and the gaps. */
 function drive(
@@ -314,7 +314,7 @@ describe('pace', () => {
   });
 
   test('the gap between batch starts adds the configured rate and the adaptive delay', () => {
-    assert.equal(batchGapMs({ batchSize: 25, batchesInFlight: 1, batchesPerSecond: 4, adaptive: true }, { delayMs: 100 }), 350);
+    assert.equal(batchGapMs({ batchSize: 25, batchesInFlight: 1, scheduleAheadSeconds: 0, batchesPerSecond: 4, adaptive: true }, { delayMs: 100 }), 350);
   });
 });
 

@@ -245,6 +245,15 @@ async function deflectionAnswer(handle: Handle, answerId: string): Promise<Defle
   });
 }
 
+/** Activity cancellations in the campaign's history: requested, and ended (ActivityTaskCanceled). */
+async function batchCancellations(handle: Handle): Promise<{ requested: number; ended: number }> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  return {
+    requested: events.filter((e) => e.activityTaskCancelRequestedEventAttributes).length,
+    ended: events.filter((e) => e.activityTaskCanceledEventAttributes).length,
+  };
+}
+
 describe('campaign workflow on scripted activities (time-skipping)', () => {
   test('a throttled entry is re-sent at the pace, not after its own backoff: five throttles, six sends 500 ms apart at 2 batches/s', async () => {
     const run = await runCampaign(
@@ -437,7 +446,7 @@ describe('campaign workflow on scripted activities (time-skipping)', () => {
     const held = gate();
     const run = await runCampaign(
       { total: 2_500, sharedRate: 10, hold: () => held.opened },
-      { pacing: { batchSize: 25, batchesInFlight: 4, batchesPerSecond: 10, adaptive: true } },
+      { pacing: { batchSize: 25, batchesInFlight: 4, scheduleAheadSeconds: 6, batchesPerSecond: 10, adaptive: true } },
       async (handle, calls) => {
         try {
           await eventually('60 batches scheduled', () => calls.batches.length === 60);
@@ -464,15 +473,14 @@ describe('campaign workflow on scripted activities (time-skipping)', () => {
     let history: { canceled: number; paused: number } | undefined;
     const run = await runCampaign(
       { total: 2_500, sharedRate: 10, hold: (seq) => (seq <= 5 ? held.opened : undefined) },
-      { pacing: { batchSize: 25, batchesInFlight: 4, adaptive: true } },
+      { pacing: { batchSize: 25, batchesInFlight: 4, scheduleAheadSeconds: 6, adaptive: true } },
       async (handle, calls) => {
         // This worker runs 5 calls at a time: batches 1-5 start (and are held), 6-60 wait on the queue.
         try {
           await eventually('batches 1-5 started', () => calls.batches.length === 5);
           await handle.signal(pauseSignal, { reason: 'lunch' });
           history = await eventually('55 batches cancelled while 1-5 are still held', async () => {
-            const events = (await handle.fetchHistory()).events ?? [];
-            const canceled = events.filter((e) => e.activityTaskCanceledEventAttributes).length;
+            const { ended: canceled } = await batchCancellations(handle);
             return canceled === 55 ? { canceled, paused: calls.batches.length } : undefined;
           });
         } finally {
@@ -504,14 +512,13 @@ describe('campaign workflow on scripted activities (time-skipping)', () => {
     const held = gate();
     const run = await runCampaign(
       { total: 2_500, sharedRate: 10, hold: (seq) => (seq <= 5 ? held.opened : undefined) },
-      { pacing: { batchSize: 25, batchesInFlight: 4, adaptive: true } },
+      { pacing: { batchSize: 25, batchesInFlight: 4, scheduleAheadSeconds: 6, adaptive: true } },
       async (handle, calls) => {
         try {
           await eventually('batches 1-5 started', () => calls.batches.length === 5);
           await handle.signal(cancelSignal, { reason: 'wrong list' });
           await eventually('55 batches cancelled while 1-5 are still held', async () => {
-            const events = (await handle.fetchHistory()).events ?? [];
-            return events.filter((e) => e.activityTaskCanceledEventAttributes).length === 55;
+            return (await batchCancellations(handle)).ended === 55;
           });
         } finally {
           held.open();
@@ -666,16 +673,14 @@ describe('campaign workflow on scripted activities (time-skipping)', () => {
     let cancelled: { requested: number; ended: number; startedBehind: number } | undefined;
     const run = await runCampaign(
       { total: 2_500, sharedRate: 10, callFailure: refusal, hold: (seq) => (seq >= 2 ? held.opened : undefined) },
-      { pacing: { batchSize: 25, batchesInFlight: 4, adaptive: true } },
+      { pacing: { batchSize: 25, batchesInFlight: 4, scheduleAheadSeconds: 6, adaptive: true } },
       async (handle, calls) => {
         // This worker runs 5 calls at a time: batch 1 is refused, 2-5 start (held until the gate
         // opens), 6-60 wait on the queue; the slot batch 1 frees may take batch 6 before the pause.
         try {
           await eventually('the campaign to pause', async () => (await handle.query(progressQuery)).status === 'PAUSED');
           cancelled = await eventually('6-60 cancelled, the unstarted ones at once, while 2-5 are still held', async () => {
-            const events = (await handle.fetchHistory()).events ?? [];
-            const requested = events.filter((e) => e.activityTaskCancelRequestedEventAttributes).length;
-            const ended = events.filter((e) => e.activityTaskCanceledEventAttributes).length;
+            const { requested, ended } = await batchCancellations(handle);
             const startedBehind = calls.batches.filter((b) => b.seq >= 6).length;
             return requested === 55 && ended === 55 - startedBehind ? { requested, ended, startedBehind } : undefined;
           });

@@ -27,6 +27,7 @@ export interface CampaignFlags extends CallingRuleFlags {
   attribute?: Record<string, string>;
   batchSize?: number;
   inFlight?: number;
+  scheduleAhead?: number;
   rate?: number;
   adaptive?: boolean;
   chatSourceArn?: string;
@@ -86,7 +87,7 @@ function specOverrides(f: CampaignFlags): Json {
       requestTtlSeconds: f.requestTtl,
       ringTimeout: f.ringTimeout,
     }),
-    pacing: prune({ batchSize: f.batchSize, batchesInFlight: f.inFlight, batchesPerSecond: f.rate, adaptive: f.adaptive }),
+    pacing: prune({ batchSize: f.batchSize, batchesInFlight: f.inFlight, scheduleAheadSeconds: f.scheduleAhead, batchesPerSecond: f.rate, adaptive: f.adaptive }),
     chat: prune({ sourcePhoneNumberArn: f.chatSourceArn, contactFlowId: f.chatFlowId, initialMessage: f.chatMessage }),
     dialList: prune({
       kind: f.file !== undefined || f.format !== undefined || f.encoding !== undefined || columns ? 'file' : undefined,
@@ -123,6 +124,7 @@ const flagOfField: Record<string, string> = {
   'defaults.OutboundStrategy.Config.AgentFirst.Preview.AllowedUserActions': '--allowed-actions',
   'pacing.batchSize': '--batch-size',
   'pacing.batchesInFlight': '--in-flight',
+  'pacing.scheduleAheadSeconds': '--schedule-ahead',
   'pacing.batchesPerSecond': '--rate',
   'chat.sourcePhoneNumberArn': '--chat-source-arn',
   'chat.contactFlowId': '--chat-flow-id',

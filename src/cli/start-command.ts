@@ -72,7 +72,19 @@ export function startCommand(): Command {
     .addOption(new Option('--allowed-actions <list>', 'AGENT_FIRST preview: AllowedUserActions, e.g. CALL,DISCARD').helpGroup('Contact defaults:'))
     .addOption(new Option('--attribute <key=value>', 'contact attribute for every entry (repeatable)').argParser(attributeArg).helpGroup('Contact defaults:'))
     .addOption(new Option('--batch-size <n>', 'entries per BatchPutContact call, 1-25 (default 25)').argParser(numberArg).helpGroup('Pacing:'))
-    .addOption(new Option('--in-flight <n>', 'BatchPutContact calls in flight at once (default 4)').argParser(numberArg).helpGroup('Pacing:'))
+    .addOption(
+      new Option('--in-flight <n>', 'BatchPutContact calls in flight at once, 1-100 (default 4); given alone, no more are scheduled ahead')
+        .argParser(numberArg)
+        .helpGroup('Pacing:'),
+    )
+    .addOption(
+      new Option(
+        '--schedule-ahead <seconds>',
+        "seconds of the workers' shared Connect rate kept scheduled, at least --in-flight and at most 100 batches, 0-60 (default 6, or 0 with --in-flight)",
+      )
+        .argParser(numberArg)
+        .helpGroup('Pacing:'),
+    )
     .addOption(
       new Option('--rate <per-second>', 'BatchPutContact calls per second, on average (up to a second of calls may start together)').argParser(numberArg).helpGroup('Pacing:'),
     )

@@ -1,16 +1,25 @@
 import { z } from 'zod';
 import { MAX_BATCH_SIZE } from './limits';
+import { SCHEDULED_AHEAD_SECONDS } from './scheduled-ahead';
 
-export const pacingSchema = z.object({
+/** Batches in flight when the spec does not say. */
+export const DEFAULT_BATCHES_IN_FLIGHT = 4;
+
+const pacingFieldsSchema = z.object({
   /** Entries per BatchPutContact call (Connect allows at most 25). */
   batchSize: z.number().int().min(1).max(MAX_BATCH_SIZE).default(MAX_BATCH_SIZE),
-  /** BatchPutContact calls in flight at once. */
-  batchesInFlight: z.number().int().min(1).max(100).default(4),
+  /**
+   * BatchPutContact calls in flight at once (default 4). Set, and without
+   * `scheduleAheadSeconds`, it is exactly what the campaign keeps scheduled.
+   */
+  batchesInFlight: z.number().int().min(1).max(100).optional(),
   /**
    * Seconds of the shared Connect rate this campaign keeps scheduled on the Connect task queue
-   * (at least `batchesInFlight` batches, at most 100; default 6): the server meters them, and the
-   * backlog keeps the quota busy while a worker dies and on a server whose task queues have
-   * several partitions. 0 keeps exactly `batchesInFlight` (docs/architecture.md, "The scheduling pipeline").
+   * (at least `batchesInFlight` batches, at most 100): the server meters them, and the backlog
+   * keeps the quota busy while a worker dies and on a server whose task queues have several
+   * partitions (docs/architecture.md, "The scheduling pipeline and the shared rate"). 6 when
+   * neither this nor `batchesInFlight` is given; 0 when only `batchesInFlight` is; 0 keeps
+   * exactly `batchesInFlight`.
    */
   scheduleAheadSeconds: z.number().min(0).max(60).optional(),
   /** Optional cap on calls per second started by this campaign. */
@@ -23,6 +32,17 @@ export const pacingSchema = z.object({
   /** Slow down when Connect throttles because of this campaign's rate, speed up again when it does not (paceAfterAnswer). */
   adaptive: z.boolean().default(true),
 });
+
+/**
+ * Pacing with both windows decided, so that parsing its output again changes nothing: a spec
+ * that names its `batchesInFlight` keeps exactly those in flight unless it also asks for
+ * `scheduleAheadSeconds`; one that names neither keeps 6 s of the shared rate scheduled.
+ */
+export const pacingSchema = pacingFieldsSchema.transform(({ batchesInFlight, scheduleAheadSeconds, ...rest }) => ({
+  ...rest,
+  batchesInFlight: batchesInFlight ?? DEFAULT_BATCHES_IN_FLIGHT,
+  scheduleAheadSeconds: scheduleAheadSeconds ?? (batchesInFlight === undefined ? SCHEDULED_AHEAD_SECONDS : 0),
+}));
 export type Pacing = z.infer<typeof pacingSchema>;
 
 /** Extra gap between batch starts, grown on throttling and shrunk while calls are clean. */
