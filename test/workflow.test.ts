@@ -254,6 +254,10 @@ async function batchCancellations(handle: Handle): Promise<{ requested: number; 
   };
 }
 
+/** The backlog tests' campaign: 100 batches of 25 at a shared rate of 10/s, 60 of them scheduled ahead. */
+const backlog = { total: 2_500, sharedRate: 10 };
+const backlogSpec: Partial<CampaignSpecInput> = { pacing: { batchSize: 25, batchesInFlight: 4, scheduleAheadSeconds: 6, adaptive: true } };
+
 describe('campaign workflow on scripted activities (time-skipping)', () => {
   test('a throttled entry is re-sent at the pace, not after its own backoff: five throttles, six sends 500 ms apart at 2 batches/s', async () => {
     const run = await runCampaign(
@@ -445,7 +449,7 @@ describe('campaign workflow on scripted activities (time-skipping)', () => {
   test('at a shared rate of 10/s the campaign keeps 6 s of calls scheduled: 60 batches, not batchesInFlight, and no gap of its own at that rate', async () => {
     const held = gate();
     const run = await runCampaign(
-      { total: 2_500, sharedRate: 10, hold: () => held.opened },
+      { ...backlog, hold: () => held.opened },
       { pacing: { batchSize: 25, batchesInFlight: 4, scheduleAheadSeconds: 6, batchesPerSecond: 10, adaptive: true } },
       async (handle, calls) => {
         try {
@@ -472,8 +476,8 @@ describe('campaign workflow on scripted activities (time-skipping)', () => {
     const held = gate();
     let history: { canceled: number; paused: number } | undefined;
     const run = await runCampaign(
-      { total: 2_500, sharedRate: 10, hold: (seq) => (seq <= 5 ? held.opened : undefined) },
-      { pacing: { batchSize: 25, batchesInFlight: 4, scheduleAheadSeconds: 6, adaptive: true } },
+      { ...backlog, hold: (seq) => (seq <= 5 ? held.opened : undefined) },
+      backlogSpec,
       async (handle, calls) => {
         // This worker runs 5 calls at a time: batches 1-5 start (and are held), 6-60 wait on the queue.
         try {
@@ -511,8 +515,8 @@ describe('campaign workflow on scripted activities (time-skipping)', () => {
   test('cancel: the batches scheduled beyond batchesInFlight that have not started are cancelled at once and their entries CANCELLED; started ones settle', async () => {
     const held = gate();
     const run = await runCampaign(
-      { total: 2_500, sharedRate: 10, hold: (seq) => (seq <= 5 ? held.opened : undefined) },
-      { pacing: { batchSize: 25, batchesInFlight: 4, scheduleAheadSeconds: 6, adaptive: true } },
+      { ...backlog, hold: (seq) => (seq <= 5 ? held.opened : undefined) },
+      backlogSpec,
       async (handle, calls) => {
         try {
           await eventually('batches 1-5 started', () => calls.batches.length === 5);
@@ -672,8 +676,8 @@ describe('campaign workflow on scripted activities (time-skipping)', () => {
     const held = gate();
     let cancelled: { requested: number; ended: number; startedBehind: number } | undefined;
     const run = await runCampaign(
-      { total: 2_500, sharedRate: 10, callFailure: refusal, hold: (seq) => (seq >= 2 ? held.opened : undefined) },
-      { pacing: { batchSize: 25, batchesInFlight: 4, scheduleAheadSeconds: 6, adaptive: true } },
+      { ...backlog, callFailure: refusal, hold: (seq) => (seq >= 2 ? held.opened : undefined) },
+      backlogSpec,
       async (handle, calls) => {
         // This worker runs 5 calls at a time: batch 1 is refused, 2-5 start (held until the gate
         // opens), 6-60 wait on the queue; the slot batch 1 frees may take batch 6 before the pause.

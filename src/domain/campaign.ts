@@ -5,8 +5,7 @@ import { contactDefaultsSchema, dialEntrySchema, type ContactDefaults } from './
 import { lanePolicyOverridesSchema } from './lane-policies';
 import { MAX_INLINE_ENTRIES, MAX_INSTANCE_ID_LENGTH, PHONE_NUMBER_ARN_PATTERN } from './limits';
 import { callOutcomesSchema } from './call-outcomes-spec';
-import { DEFAULT_BATCHES_IN_FLIGHT, pacingSchema } from './pace';
-import { SCHEDULED_AHEAD_SECONDS } from './scheduled-ahead';
+import { pacingSchema } from './pace';
 
 export const dialListFormats = ['csv', 'json', 'jsonl'] as const;
 export type DialListFormat = (typeof dialListFormats)[number];
@@ -130,7 +129,7 @@ export const campaignSpecSchema = z
     defaults: contactDefaultsSchema.default({}),
     validation: validationSettingsSchema.default({ phone: 'possible' }),
     submission: submissionSchema.default({ api: 'batch-put-contact' }),
-    pacing: pacingSchema.default({ batchSize: 25, batchesInFlight: DEFAULT_BATCHES_IN_FLIGHT, scheduleAheadSeconds: SCHEDULED_AHEAD_SECONDS, adaptive: true }),
+    pacing: pacingSchema.prefault({}),
     lanes: lanePolicyOverridesSchema.optional(),
     chat: chatSettingsSchema.optional(),
     /** What the campaign does with what happened on its calls (docs/call-outcomes.md); absent: calls end the entry when created, as before. */

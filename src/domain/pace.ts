@@ -3,7 +3,7 @@ import { MAX_BATCH_SIZE } from './limits';
 import { SCHEDULED_AHEAD_SECONDS } from './scheduled-ahead';
 
 /** Batches in flight when the spec does not say. */
-export const DEFAULT_BATCHES_IN_FLIGHT = 4;
+const DEFAULT_BATCHES_IN_FLIGHT = 4;
 
 const pacingFieldsSchema = z.object({
   /** Entries per BatchPutContact call (Connect allows at most 25). */

@@ -4,7 +4,7 @@
  * every worker together (invariant 6), so batches scheduled ahead wait there, not in the
  * workflow. Enough of them keep the quota busy through what stalls the workflow itself: a
  * worker that dies holding the campaign's sticky workflow task (the server moves it after
- * the sticky schedule-to-start timeout, 3 s, and another worker replays the history) or its
+ * the sticky schedule-to-start timeout, 2 s, and another worker replays the history) or its
  * calls (retried after the 5 s heartbeat timeout); and on a server with several partitions
  * per task queue (4 by default), each holding its share of the rate, every partition has
  * tasks waiting. Bounded, so what one campaign holds in flight stays small.
@@ -16,9 +16,10 @@ export const SCHEDULED_AHEAD_SECONDS = 6;
 export const MAX_SCHEDULED_AHEAD = 100;
 
 /**
- * Batches kept scheduled: `SCHEDULED_AHEAD_SECONDS` of the shared rate, at least the
- * campaign's `batchesInFlight`, at most `MAX_SCHEDULED_AHEAD`. 10 calls/s → 60; 1 call/s →
- * 6; 1,000 calls/s → 100. Without a known rate, `batchesInFlight`.
+ * Batches kept scheduled: `seconds` of the shared rate, at least the campaign's
+ * `batchesInFlight`, at most `MAX_SCHEDULED_AHEAD`. At 6 s: 10 calls/s → 60; 1 call/s → 6;
+ * 1,000 calls/s → 100. Without a known rate, `batchesInFlight`. `seconds` is absent only in
+ * specs parsed before `pacing.scheduleAheadSeconds` existed, which took the 6 s default.
  */
 export function scheduledAheadBatches(batchesInFlight: number, sharedRate: number | undefined, seconds = SCHEDULED_AHEAD_SECONDS): number {
   if (sharedRate === undefined || !(sharedRate > 0)) return batchesInFlight;

@@ -75,8 +75,8 @@ export function connectCalls(queues: ConnectQueues, campaignKey: string, options
       // The activities raise the failures retrying cannot help as non-retryable themselves
       // (src/activities/aws-error-mapping.ts), so no list of types rides on every scheduled call.
       retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 30 },
-      // A batch cancelled by a pause or a stop ends at once if it has not started; a started
-      // call goes on (the activity does not stop for it) and its answer is taken in.
+      // A batch cancelled by a pause or a stop ends at once if it has not started; a started one
+      // learns it at its next heartbeat and abandons its call, unless its answer comes first.
       cancellationType: wf.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     });
   return { batch: on<BatchCalls>(options.v2 ? queues.outboundRequests : queues.batchPutContact), chat: on<ChatCalls>(queues.chat) };
