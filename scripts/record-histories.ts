@@ -180,6 +180,13 @@ const scenarios: Record<HistoryScenario, (stack: Stack) => Promise<CampaignResul
     await stack.campaigns.resume(id);
     return stack.campaigns.result(id);
   },
+  async 'runs-and-pages'(stack) {
+    // 60 batches of 4 ahead at the stack's 1,000/s: a 240-entry window under a 1,000-entry bound.
+    await stack.campaigns.start(
+      spec('runs-and-pages', 600, { continueAsNewAfterBatches: 80, pacing: { batchSize: 4, batchesInFlight: 2, scheduleAheadSeconds: 0.06, adaptive: true } }),
+    );
+    return stack.campaigns.result(idOf('runs-and-pages'));
+  },
 };
 
 /** Every run of the campaign, first to last: from the first run, each run's ContinuedAsNew event names the next. */

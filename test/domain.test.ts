@@ -21,6 +21,7 @@ import {
 } from '../src/domain/lane-policies';
 import { batchGapMs, initialPace, paceAfterAnswer, paceAfterBatch, type PaceState, type Pacing } from '../src/domain/pace';
 import { StartBudget } from '../src/domain/start-budget';
+import { historyFull, RUN_HISTORY_BYTES, RUN_HISTORY_EVENTS, smallestPage } from '../src/domain/run-length';
 import { nextDue, splitBatch, takeBatch, type LaneItem } from '../src/domain/batch-assembly';
 import { randomUUID } from 'node:crypto';
 import {
@@ -589,5 +590,28 @@ describe('the carried-state budget', () => {
     assert.equal(utf8Length('é€'), 5);
     assert.equal(utf8Length('😀'), 4);
     assert.equal(utf8Length('😀é€abc'), Buffer.byteLength('😀é€abc'));
+  });
+});
+
+describe('run length: when a run continues as new, and how much of the list a page reads', () => {
+  const gauge = (historyLength: number, continueAsNewSuggested = false, historySize = 100 * historyLength) => ({ historyLength, historySize, continueAsNewSuggested });
+
+  test('with its own limits a run goes on past the server suggestion (4,096 events by default) and stops at 9,000 events or 8 MiB', () => {
+    assert.equal(historyFull(gauge(4_200, true), true), false, 'the suggestion alone does not end the run');
+    assert.equal(historyFull(gauge(RUN_HISTORY_EVENTS - 1, true), true), false);
+    assert.equal(historyFull(gauge(RUN_HISTORY_EVENTS), true), true, 'the event limit ends it, suggested or not');
+    assert.equal(historyFull(gauge(2_000, false, RUN_HISTORY_BYTES), true), true, 'so does the size limit');
+    assert.ok(RUN_HISTORY_EVENTS + 600 < 10_240, 'a drain of 100 batches (about 600 events) stays under the server warning at 10,240');
+  });
+
+  test('a run begun before the patch follows the server suggestion, at any length', () => {
+    assert.equal(historyFull(gauge(4_200, true), false), true);
+    assert.equal(historyFull(gauge(20_000, false), false), false);
+  });
+
+  test('with half-window pages the smallest page is half the window scheduled ahead (at least a batch); before, one batch', () => {
+    assert.equal(smallestPage(25, 60, true), 750, '60 batches of 25 ahead: a page once 750 entries fit');
+    assert.equal(smallestPage(25, 1, true), 25, 'never less than a batch');
+    assert.equal(smallestPage(25, 60, false), 25);
   });
 });

@@ -472,6 +472,16 @@ describe('campaign workflow on scripted activities (time-skipping)', () => {
     );
   });
 
+  test('with 60 batches scheduled ahead the list is read in pages of at least half the window (750 entries), not a page after nearly every batch', async () => {
+    // Each call takes 200 ms, so the window stays full and what the run holds stays near its bound (3,000).
+    const run = await runCampaign({ total: 12_000, sharedRate: 10, hold: () => new Promise((resolve) => setTimeout(resolve, 200)) }, backlogSpec);
+    const result = completed(run);
+    assert.equal(result.outcomes.CREATED, 12_000);
+    assert.equal(run.calls.sentIndices().size, 12_000);
+    // 3,000 first, then 750 or more a page: 10 or 11. Before, a page of a few batches followed every few launches (30 here).
+    assert.ok(run.calls.pages.length <= 20, `${run.calls.pages.length} page reads for 480 batches`);
+  });
+
   test('pause cancels at once the batches scheduled beyond batchesInFlight that have not started; resume sends them again under their own seq', async () => {
     const held = gate();
     let history: { canceled: number; paused: number } | undefined;

@@ -11,6 +11,7 @@ import type { ReadyDeflection } from '../activities';
 import type { ConnectCalls } from './activity-proxies';
 import { CampaignMetrics } from './campaign-metrics';
 import { heldEntriesBound } from '../domain/carried-budget';
+import { historyFull, smallestPage } from '../domain/run-length';
 import { noneWaiting, type WaitingCounts } from '../domain/waiting';
 import { carriedOrInitial, type CampaignInput, type Phase, type RunState } from './campaign-state';
 
@@ -95,6 +96,18 @@ export class CampaignRun {
    * batches not started when it pauses or stops. Runs begun before it keep `batchesInFlight`.
    */
   readonly scheduleAhead = wf.patched('connect-calls-scheduled-ahead');
+  /**
+   * patch 'pages-of-half-a-window' (2026-12), decided once per run, with scheduleAhead: a page
+   * is read only when half the window fits under the held bound (src/domain/run-length.ts),
+   * instead of a batch or two after nearly every launch.
+   */
+  readonly halfWindowPages = this.scheduleAhead && wf.patched('pages-of-half-a-window');
+  /**
+   * patch 'runs-of-9000-events' (2026-12), decided once per run: the run continues as new at
+   * 9,000 events of history (or 8 MiB) instead of at the server's suggestion (4,096 events by
+   * default), so the backlog drains for a new run half as often. Runs begun before it follow the suggestion.
+   */
+  readonly ownHistoryLimits = wf.patched('runs-of-9000-events');
   /** The workers' shared Connect rates, asked once per run (with scheduleAhead). */
   sharedRates?: ConnectRates;
   /** How to cancel each batch in flight before it starts (with scheduleAhead). */
@@ -169,14 +182,15 @@ export class CampaignRun {
   shouldContinueAsNew(): boolean {
     if (this.resends.length > 0) return false;
     const limit = this.spec.continueAsNewAfterBatches;
-    return wf.workflowInfo().continueAsNewSuggested || (limit !== undefined && this.batchesThisRun >= limit);
+    return historyFull(wf.workflowInfo(), this.ownHistoryLimits) || (limit !== undefined && this.batchesThisRun >= limit);
   }
 
   /** The queue runs low and the list has more (and, budgeted, the run has room for a page): read the next page before sending. */
   needsPage(): boolean {
     const { batchSize } = this.spec.pacing;
-    const low = this.phase.name === 'running' && !this.state.listDone && this.state.queue.length < batchSize * this.batchesAhead();
-    return low && (!this.budgeted || this.pageRoom() >= batchSize);
+    const window = this.batchesAhead();
+    const low = this.phase.name === 'running' && !this.state.listDone && this.state.queue.length < batchSize * window;
+    return low && (!this.budgeted || this.pageRoom() >= smallestPage(batchSize, window, this.halfWindowPages));
   }
 
   /**

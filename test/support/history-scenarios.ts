@@ -19,6 +19,8 @@ export const historyScenarios = {
   'call-outcomes-redial': 'callOutcomes: NO_ANSWER and BUSY redialled after 1 s up to 3 calls, one SMS after a voicemail (patch call-outcomes-redial)',
   'scheduled-ahead':
     'batches of 10 scheduled ahead at once (patch connect-calls-scheduled-ahead); paused while Connect holds calls 2 s: the batches beyond the first cancelled, sent again on resume under their seqs',
+  'runs-and-pages':
+    '600 entries in batches of 4, 60 scheduled ahead, continueAsNewAfterBatches 80 (patches pages-of-half-a-window and runs-of-9000-events): pages read once half the window fits, two runs',
 } as const;
 
 export type HistoryScenario = keyof typeof historyScenarios;
