@@ -8,6 +8,7 @@
 //   npx tsx bench/partition-model.ts [--rate 10] [--partitions 4] [--burst 3] [--latency-ms 50] [--ahead 60] [--batches 800,2400,8000] [--seeds 50]
 // Prints figures; asserts nothing.
 import { parseArgs } from 'node:util';
+import { seededRandom } from '../src/emulator/random';
 
 const { values } = parseArgs({
   options: {
@@ -28,21 +29,9 @@ const latencyMs = Number(values['latency-ms']);
 const ahead = Number(values.ahead);
 const seeds = Number(values.seeds);
 
-/** A small seeded generator (mulberry32), so each figure can be had again. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Milliseconds from the first dispatch to the last of `total` batches. */
 function busyMs(total: number, seed: number): number {
-  const random = generator(seed);
+  const random = seededRandom(seed);
   const perMs = rate / partitions / 1000;
   const tokens = new Array<number>(partitions).fill(burst);
   const waiting = new Array<number>(partitions).fill(0);
