@@ -141,7 +141,7 @@ export const campaignSpecSchema = z
     endAt: z.iso.datetime({ offset: true, message: 'an ISO date and time with its offset, e.g. 2026-12-24T18:00:00Z' }).optional(),
     /** How often a number may be called across the deployment's campaigns (docs/compliance.md); absent: no cap. */
     frequencyCap: frequencyCapSchema.optional(),
-    /** For tests and tuning: continue-as-new after this many batches even if the server has not suggested it. */
+    /** For tests and tuning: continue-as-new after this many batches, before the run's history is full (src/domain/run-length.ts). */
     continueAsNewAfterBatches: z.number().int().min(1).optional(),
   })
   .refine((spec) => spec.instanceId !== undefined || instanceIdNeededFor(spec) === undefined, {
