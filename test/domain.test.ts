@@ -604,6 +604,15 @@ describe('run length: when a run continues as new, and how much of the list a pa
     assert.ok(RUN_HISTORY_EVENTS + 600 < 10_240, 'a drain of 100 batches (about 600 events) stays under the server warning at 10,240');
   });
 
+  test('with its own limits a suggestion for the history size or for updates is followed at once; one for the event count alone is not', () => {
+    const because = (...reasons: string[]) => ({ ...gauge(4_200, true), suggestedContinueAsNewReasons: reasons });
+    assert.equal(historyFull(because('HISTORY_SIZE_TOO_LARGE'), true), true);
+    assert.equal(historyFull(because('TOO_MANY_UPDATES'), true), true);
+    assert.equal(historyFull(because('TOO_MANY_HISTORY_EVENTS', 'HISTORY_SIZE_TOO_LARGE'), true), true);
+    assert.equal(historyFull(because('TOO_MANY_HISTORY_EVENTS'), true), false);
+    assert.equal(historyFull({ ...gauge(4_200, false), suggestedContinueAsNewReasons: ['TOO_MANY_UPDATES'] }, true), false, 'reasons count only with the suggestion');
+  });
+
   test('a run begun before the patch follows the server suggestion, at any length', () => {
     assert.equal(historyFull(gauge(4_200, true), false), true);
     assert.equal(historyFull(gauge(20_000, false), false), false);

@@ -21,16 +21,20 @@ export interface HistoryGauge {
   historyLength: number;
   historySize: number;
   continueAsNewSuggested: boolean;
+  /** Why the server suggests it, where the server says (TOO_MANY_HISTORY_EVENTS, HISTORY_SIZE_TOO_LARGE, TOO_MANY_UPDATES). */
+  suggestedContinueAsNewReasons?: readonly string[];
 }
 
 /**
  * The run's history is full: at RUN_HISTORY_EVENTS events or RUN_HISTORY_BYTES bytes with
- * `ownLimits` (the server's suggestion is not waited for, nor followed earlier); the server's
- * suggestion without (runs begun before the patch).
+ * `ownLimits`, or when the server suggests continue-as-new for its size or its updates (a
+ * suggestion for the event count alone, or one without a reason, waits for RUN_HISTORY_EVENTS);
+ * the server's suggestion without `ownLimits` (runs begun before the patch).
  */
 export function historyFull(gauge: HistoryGauge, ownLimits: boolean): boolean {
   if (!ownLimits) return gauge.continueAsNewSuggested;
-  return gauge.historyLength >= RUN_HISTORY_EVENTS || gauge.historySize >= RUN_HISTORY_BYTES;
+  const otherReason = gauge.continueAsNewSuggested && (gauge.suggestedContinueAsNewReasons ?? []).some((reason) => reason !== 'TOO_MANY_HISTORY_EVENTS');
+  return otherReason || gauge.historyLength >= RUN_HISTORY_EVENTS || gauge.historySize >= RUN_HISTORY_BYTES;
 }
 
 /**

@@ -104,8 +104,9 @@ export class CampaignRun {
   readonly halfWindowPages = this.scheduleAhead && wf.patched('pages-of-half-a-window');
   /**
    * patch 'runs-of-9000-events' (2026-12), decided once per run: the run continues as new at
-   * 9,000 events of history (or 8 MiB) instead of at the server's suggestion (4,096 events by
-   * default), so the backlog drains for a new run half as often. Runs begun before it follow the suggestion.
+   * 9,000 events of history (or 8 MiB) instead of at the server's suggestion for its event count
+   * (4,096 by default; one for size or updates is followed), so the backlog drains for a new run
+   * half as often. Runs begun before it follow every suggestion.
    */
   readonly ownHistoryLimits = wf.patched('runs-of-9000-events');
   /** The workers' shared Connect rates, asked once per run (with scheduleAhead). */
